@@ -1,0 +1,15 @@
+// tracing-demo: one binary, one subcommand per role (like Jaeger's HotROD).
+#include <CLI/CLI.hpp>
+
+#include "cli/commands.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"tracing-demo: distributed tracing demo services, trace store and load tools"};
+  app.set_version_flag("--version", TD_VERSION);
+  app.require_subcommand(1);
+  tdemo::cli::add_service_commands(app);
+  tdemo::cli::add_trace_store_commands(app);
+  tdemo::cli::add_load_commands(app);
+  CLI11_PARSE(app, argc, argv);
+  return 0;
+}

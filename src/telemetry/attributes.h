@@ -1,0 +1,47 @@
+// Attribute values of every OTLP type, and key/value lists.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+namespace tdemo::telemetry {
+
+// One attribute value: string, bool, int64, double, or a homogeneous array of one of them
+// (OTLP AnyValue restricted to what the OpenTelemetry API allows for attributes).
+using AttributeValue =
+    std::variant<std::string, bool, std::int64_t, double, std::vector<std::string>,
+                 std::vector<bool>, std::vector<std::int64_t>, std::vector<double>>;
+
+struct KeyValue {
+  std::string key;
+  AttributeValue value;
+  friend bool operator==(const KeyValue&, const KeyValue&) = default;
+};
+
+// An ordered list of attributes; keys are unique (setting an existing key replaces it).
+using Attributes = std::vector<KeyValue>;
+
+// Helpers so call sites can write `{"http.route", "/x"}` or `{"user.id", 42}` naturally.
+inline AttributeValue attribute(std::string_view v) { return std::string(v); }
+inline AttributeValue attribute(const char* v) { return std::string(v); }
+inline AttributeValue attribute(bool v) { return v; }
+inline AttributeValue attribute(std::int64_t v) { return v; }
+inline AttributeValue attribute(int v) { return static_cast<std::int64_t>(v); }
+inline AttributeValue attribute(double v) { return v; }
+
+// Replaces the value of `key` if present, else appends. Returns false (and changes nothing)
+// when the key is new and the list already holds `max_count` entries.
+bool set_attribute(Attributes& list, std::string_view key, AttributeValue value,
+                   std::size_t max_count);
+
+// Truncates string values (and strings inside arrays) to `max_length` bytes, cutting at a
+// UTF-8 character boundary. No-op when max_length is 0 (meaning "no limit").
+void truncate_value(AttributeValue& value, std::size_t max_length);
+
+// Renders a value for humans (console exporter, logs): strings as-is, arrays as [a, b].
+std::string to_display_string(const AttributeValue& value);
+
+}  // namespace tdemo::telemetry
