@@ -13,8 +13,11 @@ packages=(
   libsqlite3-dev libpq-dev libhiredis-dev zlib1g-dev libcli11-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   clang clang-tidy clang-format cppcheck libclang-rt-14-dev
-  nodejs npm curl wrk
+  curl wrk
 )
+# Node.js and npm: the machine image may bring its own (e.g. nodesource's nodejs, which includes
+# npm and conflicts with Debian's npm package); install Debian's only when there is none.
+command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
 # Servers and tools some tests start themselves (installed here so tests need no network).
 packages+=(postgresql redis-server prometheus chromium docker-compose gcovr entr nginx-light)
 
