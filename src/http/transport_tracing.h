@@ -1,0 +1,47 @@
+// What the server and client need to trace the transport, and the header carrier adapter.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "http/message.h"
+#include "telemetry/propagation.h"
+#include "telemetry/tracer.h"
+
+namespace tdemo::telemetry { class Telemetry; }
+
+namespace tdemo::http {
+
+// A tracer and a propagator. A default-constructed one traces nothing and propagates nothing
+// (no-op tracer, null propagator). The propagator must outlive the server/client using it.
+struct TransportTracing {
+  telemetry::Tracer tracer;
+  const telemetry::TextMapPropagator* propagator = nullptr;
+};
+
+// The service's tracer (scope "tracing-demo.http") and propagator.
+TransportTracing transport_tracing(telemetry::Telemetry& telemetry);
+
+// TextMapCarrier over a Headers list (case-insensitive get; set replaces).
+class HeadersCarrier final : public telemetry::TextMapCarrier {
+ public:
+  explicit HeadersCarrier(Headers& headers) : headers_(&headers), const_headers_(&headers) {}
+  explicit HeadersCarrier(const Headers& headers) : const_headers_(&headers) {}
+  std::optional<std::string> get(std::string_view key) const override {
+    return const_headers_->get_joined(key);
+  }
+  // Precondition: constructed from a mutable Headers (else a no-op).
+  void set(std::string_view key, std::string_view value) override {
+    if (headers_ != nullptr) headers_->set(key, value);
+  }
+
+ private:
+  Headers* headers_ = nullptr;
+  const Headers* const_headers_;
+};
+
+// "00-{trace_id}-{span_id}-{flags}" for the traceresponse header; "" for an invalid context.
+std::string format_traceresponse(const telemetry::SpanContext& context);
+
+}  // namespace tdemo::http
