@@ -117,7 +117,7 @@ using SampleCallback = std::function<std::vector<Sample>()>;
 // Metric and label names must match Prometheus' rules ([a-zA-Z_:][a-zA-Z0-9_:]*), else throws.
 class Registry {
  public:
-  Registry() = default;
+  Registry();
   Registry(const Registry&) = delete;
   Registry& operator=(const Registry&) = delete;
   ~Registry();
