@@ -19,7 +19,7 @@ packages=(
 # npm and conflicts with Debian's npm package); install Debian's only when there is none.
 command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
 # Servers and tools some tests start themselves (installed here so tests need no network).
-packages+=(postgresql redis-server prometheus chromium docker-compose gcovr entr nginx-light)
+packages+=(postgresql redis-server prometheus chromium docker-compose gcovr entr nginx-light python3-yaml)
 
 missing=()
 for p in "${packages[@]}"; do
