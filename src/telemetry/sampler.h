@@ -42,4 +42,20 @@ std::unique_ptr<Sampler> make_trace_id_ratio_sampler(double ratio);
 // Follows a valid parent's sampled flag; uses `root` for spans without a parent.
 std::unique_ptr<Sampler> make_parent_based_sampler(std::unique_ptr<Sampler> root);
 
+// The five delegates of the specification's ParentBased sampler; null members take the
+// specification's defaults (sampled parents: always_on, not sampled parents: always_off).
+struct ParentBasedOptions {
+  std::unique_ptr<Sampler> root;  // null: always_on
+  std::unique_ptr<Sampler> remote_parent_sampled;
+  std::unique_ptr<Sampler> remote_parent_not_sampled;
+  std::unique_ptr<Sampler> local_parent_sampled;
+  std::unique_ptr<Sampler> local_parent_not_sampled;
+};
+std::unique_ptr<Sampler> make_parent_based_sampler(ParentBasedOptions options);
+
+// A sampler by its OTEL_TRACES_SAMPLER name (always_on, always_off, traceidratio,
+// parentbased_always_on, parentbased_always_off, parentbased_traceidratio); `arg` is the ratio
+// for the *traceidratio ones (default 1.0). Null for an unknown name.
+std::unique_ptr<Sampler> make_sampler(std::string_view name, double arg = 1.0);
+
 }  // namespace tdemo::telemetry

@@ -31,8 +31,18 @@ struct TracerStats {
   std::atomic<std::uint64_t> spans_not_sampled{0};
 };
 
+// The SDK's default resource: service.name "unknown_service", a random service.instance.id
+// (UUID v4), telemetry.sdk.{name="tracing-demo",language="cpp",version=TD_VERSION},
+// host.name and process.pid.
+Resource default_resource();
+// `base` with `updating`'s attributes added, replacing those with the same key (the spec's
+// Resource merge; the updating schema URL wins when set).
+Resource merge_resources(const Resource& base, const Resource& updating);
+
 struct TracerProviderOptions {
-  std::shared_ptr<const Resource> resource;    // null: the default resource
+  // null: default_resource(). A given resource is used as it is (merge it with
+  // default_resource() first to keep the SDK attributes; Telemetry does).
+  std::shared_ptr<const Resource> resource;
   std::unique_ptr<Sampler> sampler;            // null: parentbased_always_on
   std::vector<std::unique_ptr<SpanProcessor>> processors;  // none: spans are not exported
   SpanLimits limits;

@@ -1,0 +1,57 @@
+#include "telemetry/attributes.h"
+
+#include <gtest/gtest.h>
+
+namespace tdemo::telemetry {
+namespace {
+
+TEST(AttributesTest, SetReplacesExistingKey) {
+  Attributes list;
+  EXPECT_TRUE(set_attribute(list, "a", attribute(1), 2));
+  EXPECT_TRUE(set_attribute(list, "b", attribute("x"), 2));
+  EXPECT_TRUE(set_attribute(list, "a", attribute(2), 2));  // replace works at the limit
+  ASSERT_EQ(list.size(), 2u);
+  EXPECT_EQ(std::get<std::int64_t>(list[0].value), 2);
+  EXPECT_FALSE(set_attribute(list, "c", attribute(true), 2));
+  EXPECT_EQ(list.size(), 2u);
+}
+
+TEST(AttributesTest, TruncateCutsAtUtf8Boundary) {
+  struct Case {
+    std::string input;
+    std::size_t limit;
+    std::string expected;
+  };
+  const Case cases[] = {
+      {"hello", 0, "hello"},            // 0 = no limit
+      {"hello", 3, "hel"},
+      {"hello", 10, "hello"},
+      {"h\xC3\xA9llo", 2, "h"},         // é is 2 bytes: not split
+      {"h\xC3\xA9llo", 3, "h\xC3\xA9"},
+      {"\xE2\x82\xAC", 2, ""},          // € is 3 bytes
+  };
+  for (const auto& c : cases) {
+    AttributeValue value = c.input;
+    truncate_value(value, c.limit);
+    EXPECT_EQ(std::get<std::string>(value), c.expected) << c.input << " " << c.limit;
+  }
+  AttributeValue array = std::vector<std::string>{"abcdef", "xy"};
+  truncate_value(array, 3);
+  EXPECT_EQ(std::get<std::vector<std::string>>(array), (std::vector<std::string>{"abc", "xy"}));
+  AttributeValue number = std::int64_t{123456};
+  truncate_value(number, 2);
+  EXPECT_EQ(std::get<std::int64_t>(number), 123456);
+}
+
+TEST(AttributesTest, DisplayString) {
+  EXPECT_EQ(to_display_string(attribute("x")), "x");
+  EXPECT_EQ(to_display_string(attribute(true)), "true");
+  EXPECT_EQ(to_display_string(attribute(-4)), "-4");
+  EXPECT_EQ(to_display_string(attribute(1.5)), "1.5");
+  EXPECT_EQ(to_display_string(AttributeValue(std::vector<std::int64_t>{1, 2})), "[1, 2]");
+  EXPECT_EQ(to_display_string(AttributeValue(std::vector<bool>{true, false})), "[true, false]");
+  EXPECT_EQ(to_display_string(AttributeValue(std::vector<std::string>{"a", "b"})), "[a, b]");
+}
+
+}  // namespace
+}  // namespace tdemo::telemetry

@@ -1,0 +1,158 @@
+#include "telemetry/ids.h"
+
+#include <sys/random.h>
+
+#include <chrono>
+#include <cstring>
+#include <random>
+#include <thread>
+
+namespace tdemo::telemetry {
+namespace {
+
+constexpr char kHexDigits[] = "0123456789abcdef";
+
+// -1 for anything but a lowercase hex digit.
+constexpr int hex_value(char c) noexcept {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  return -1;
+}
+
+void write_hex_bytes(const std::uint8_t* bytes, std::size_t n, char* out) noexcept {
+  for (std::size_t i = 0; i < n; ++i) {
+    out[2 * i] = kHexDigits[bytes[i] >> 4];
+    out[2 * i + 1] = kHexDigits[bytes[i] & 0x0f];
+  }
+}
+
+bool read_hex_bytes(std::string_view hex, std::uint8_t* bytes, std::size_t n) noexcept {
+  if (hex.size() != 2 * n) return false;
+  for (std::size_t i = 0; i < n; ++i) {
+    const int hi = hex_value(hex[2 * i]);
+    const int lo = hex_value(hex[2 * i + 1]);
+    if ((hi | lo) < 0) return false;
+    bytes[i] = static_cast<std::uint8_t>((hi << 4) | lo);
+  }
+  return true;
+}
+
+template <std::size_t N>
+bool all_zero(const std::array<std::uint8_t, N>& bytes) noexcept {
+  std::uint8_t any = 0;
+  for (auto b : bytes) any |= b;
+  return any == 0;
+}
+
+std::uint64_t splitmix64(std::uint64_t& state) noexcept {
+  std::uint64_t z = (state += 0x9e3779b97f4a7c15ULL);
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+  return z ^ (z >> 31);
+}
+
+// xoshiro256** (Blackman & Vigna), one per thread, seeded from getrandom(2) with a fallback
+// that mixes std::random_device, the clock and the thread id through splitmix64.
+class Xoshiro256 {
+ public:
+  Xoshiro256() noexcept {
+    std::uint64_t seed[4] = {};
+    if (getrandom(seed, sizeof(seed), 0) != static_cast<ssize_t>(sizeof(seed))) {
+      std::uint64_t mix = 0;
+      try {
+        std::random_device device;
+        mix = (static_cast<std::uint64_t>(device()) << 32) ^ device();
+      } catch (...) {
+        // No entropy device: the clock and thread id below still differ per thread.
+      }
+      mix ^= static_cast<std::uint64_t>(
+          std::chrono::high_resolution_clock::now().time_since_epoch().count());
+      mix ^= std::hash<std::thread::id>{}(std::this_thread::get_id());
+      for (auto& word : seed) word = splitmix64(mix);
+    }
+    std::uint64_t mix = seed[0] ^ seed[1] ^ seed[2] ^ seed[3];
+    for (int i = 0; i < 4; ++i) state_[i] = seed[i] ^ splitmix64(mix);
+    if ((state_[0] | state_[1] | state_[2] | state_[3]) == 0) state_[0] = 1;  // never all zero
+  }
+
+  std::uint64_t next() noexcept {
+    const std::uint64_t result = rotl(state_[1] * 5, 7) * 9;
+    const std::uint64_t t = state_[1] << 17;
+    state_[2] ^= state_[0];
+    state_[3] ^= state_[1];
+    state_[1] ^= state_[2];
+    state_[0] ^= state_[3];
+    state_[2] ^= t;
+    state_[3] = rotl(state_[3], 45);
+    return result;
+  }
+
+  // A non-zero value (zero ids are invalid).
+  std::uint64_t next_nonzero() noexcept {
+    std::uint64_t value = next();
+    while (value == 0) value = next();
+    return value;
+  }
+
+ private:
+  static std::uint64_t rotl(std::uint64_t x, int k) noexcept { return (x << k) | (x >> (64 - k)); }
+  std::uint64_t state_[4];
+};
+
+Xoshiro256& thread_generator() noexcept {
+  thread_local Xoshiro256 generator;
+  return generator;
+}
+
+}  // namespace
+
+bool TraceId::valid() const noexcept { return !all_zero(bytes); }
+
+std::string TraceId::hex() const {
+  std::string out(32, '0');
+  write_hex(out.data());
+  return out;
+}
+
+void TraceId::write_hex(char* out) const noexcept { write_hex_bytes(bytes.data(), 16, out); }
+
+std::optional<TraceId> TraceId::from_hex(std::string_view hex) noexcept {
+  TraceId id;
+  if (!read_hex_bytes(hex, id.bytes.data(), 16)) return std::nullopt;
+  return id;
+}
+
+bool SpanId::valid() const noexcept { return !all_zero(bytes); }
+
+std::string SpanId::hex() const {
+  std::string out(16, '0');
+  write_hex(out.data());
+  return out;
+}
+
+void SpanId::write_hex(char* out) const noexcept { write_hex_bytes(bytes.data(), 8, out); }
+
+std::optional<SpanId> SpanId::from_hex(std::string_view hex) noexcept {
+  SpanId id;
+  if (!read_hex_bytes(hex, id.bytes.data(), 8)) return std::nullopt;
+  return id;
+}
+
+TraceId random_trace_id() noexcept {
+  auto& generator = thread_generator();
+  const std::uint64_t high = generator.next();
+  const std::uint64_t low = generator.next_nonzero();  // makes the whole id non-zero
+  TraceId id;
+  std::memcpy(id.bytes.data(), &high, 8);
+  std::memcpy(id.bytes.data() + 8, &low, 8);
+  return id;
+}
+
+SpanId random_span_id() noexcept {
+  const std::uint64_t value = thread_generator().next_nonzero();
+  SpanId id;
+  std::memcpy(id.bytes.data(), &value, 8);
+  return id;
+}
+
+}  // namespace tdemo::telemetry
