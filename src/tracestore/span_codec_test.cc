@@ -1,0 +1,112 @@
+#include "tracestore/span_codec.h"
+
+#include <gtest/gtest.h>
+
+#include "tracestore/test_spans.h"
+
+namespace tdemo::tracestore {
+namespace {
+
+using telemetry::AttributeValue;
+
+telemetry::SpanData rich_span() {
+  auto s = testing::span(1, 2, 3, "op", testing::resource("svc"), 1'000'000'000, 5'000);
+  s.context = telemetry::SpanContext(
+      s.context.trace_id(), s.context.span_id(), 1, true,
+      std::make_shared<const telemetry::TraceState>(
+          std::vector<telemetry::TraceState::Entry>{{"vendor", "x"}, {"other", "y"}}));
+  s.attributes = {{"s", std::string("text")},
+                  {"b", true},
+                  {"i", std::int64_t{-42}},
+                  {"d", 2.5},
+                  {"sa", std::vector<std::string>{"a", "b"}},
+                  {"ba", std::vector<bool>{true, false}},
+                  {"ia", std::vector<std::int64_t>{1, -2}},
+                  {"da", std::vector<double>{0.5}}};
+  s.events.push_back({"exception", 1'000'000'500, {{"exception.type", std::string("E")}}, 1});
+  telemetry::Link link;
+  link.context = telemetry::SpanContext(testing::trace_id(9), testing::span_id(8), 0, true);
+  link.attributes = {{"k", std::int64_t{1}}};
+  s.links.push_back(link);
+  s.status_message = "boom";
+  s.dropped_attributes_count = 3;
+  s.dropped_events_count = 4;
+  s.dropped_links_count = 5;
+  s.parent_is_remote = true;
+  return s;
+}
+
+void expect_round_trip(StringInterner* keys) {
+  const auto original = rich_span();
+  const std::string blob = encode_span_details(original, keys);
+  telemetry::SpanData decoded;
+  decoded.context = telemetry::SpanContext(original.context.trace_id(), original.context.span_id(), 0, false);
+  decoded.start_time_unix_nano = original.start_time_unix_nano;
+  ASSERT_TRUE(decode_span_details(blob, keys, decoded));
+  EXPECT_EQ(decoded.attributes, original.attributes);
+  ASSERT_EQ(decoded.events.size(), 1u);
+  EXPECT_EQ(decoded.events[0].name, "exception");
+  EXPECT_EQ(decoded.events[0].time_unix_nano, 1'000'000'500u);
+  EXPECT_EQ(decoded.events[0].attributes, original.events[0].attributes);
+  EXPECT_EQ(decoded.events[0].dropped_attributes_count, 1u);
+  ASSERT_EQ(decoded.links.size(), 1u);
+  EXPECT_EQ(decoded.links[0].context.trace_id(), testing::trace_id(9));
+  EXPECT_EQ(decoded.links[0].context.span_id(), testing::span_id(8));
+  EXPECT_EQ(decoded.links[0].attributes, original.links[0].attributes);
+  EXPECT_EQ(decoded.status_message, "boom");
+  EXPECT_EQ(decoded.dropped_attributes_count, 3u);
+  EXPECT_EQ(decoded.dropped_events_count, 4u);
+  EXPECT_EQ(decoded.dropped_links_count, 5u);
+  EXPECT_TRUE(decoded.parent_is_remote);
+  EXPECT_EQ(decoded.context.flags(), 1);
+  EXPECT_TRUE(decoded.context.remote());
+  ASSERT_TRUE(decoded.context.trace_state_ptr());
+  EXPECT_EQ(decoded.context.trace_state_ptr()->entries(), original.context.trace_state_ptr()->entries());
+}
+
+TEST(SpanCodec, RoundTripsWithInternedKeys) {
+  StringInterner keys;
+  expect_round_trip(&keys);
+  EXPECT_TRUE(keys.find("exception.type").has_value());
+}
+
+TEST(SpanCodec, RoundTripsWithInlineKeys) { expect_round_trip(nullptr); }
+
+TEST(SpanCodec, RejectsTruncatedBlobs) {
+  StringInterner keys;
+  const std::string blob = encode_span_details(rich_span(), &keys);
+  for (std::size_t n = 0; n < blob.size(); ++n) {
+    telemetry::SpanData decoded;
+    EXPECT_FALSE(decode_span_details(std::string_view(blob).substr(0, n), &keys, decoded)) << n;
+  }
+}
+
+TEST(SpanCodec, RejectsGarbageWithoutCrashing) {
+  const std::string garbage = "\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\x01\x07";
+  telemetry::SpanData decoded;
+  EXPECT_FALSE(decode_span_details(garbage, nullptr, decoded));
+  EXPECT_FALSE(details_have_tag(garbage, nullptr, "a", "b"));
+}
+
+TEST(SpanCodec, FindsTagsInAttributesAndEvents) {
+  StringInterner keys;
+  const std::string blob = encode_span_details(rich_span(), &keys);
+  EXPECT_TRUE(details_have_tag(blob, &keys, "s", "text"));
+  EXPECT_TRUE(details_have_tag(blob, &keys, "b", "true"));
+  EXPECT_TRUE(details_have_tag(blob, &keys, "i", "-42"));
+  EXPECT_TRUE(details_have_tag(blob, &keys, "d", "2.5"));
+  EXPECT_TRUE(details_have_tag(blob, &keys, "exception.type", "E"));
+  EXPECT_FALSE(details_have_tag(blob, &keys, "s", "other"));
+  EXPECT_FALSE(details_have_tag(blob, &keys, "missing", "text"));
+}
+
+TEST(SpanCodec, TagStrings) {
+  EXPECT_EQ(tag_string(AttributeValue(std::string("x"))), "x");
+  EXPECT_EQ(tag_string(AttributeValue(false)), "false");
+  EXPECT_EQ(tag_string(AttributeValue(std::int64_t{7})), "7");
+  EXPECT_EQ(tag_string(AttributeValue(std::vector<std::string>{"a", "b"})), "[\"a\",\"b\"]");
+  EXPECT_EQ(tag_string(AttributeValue(std::vector<bool>{true})), "[true]");
+}
+
+}  // namespace
+}  // namespace tdemo::tracestore
