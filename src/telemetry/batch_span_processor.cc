@@ -1,0 +1,140 @@
+#include "telemetry/batch_span_processor.h"
+
+#include <algorithm>
+
+namespace tdemo::telemetry {
+
+BatchSpanProcessor::BatchSpanProcessor(std::unique_ptr<SpanExporter> exporter,
+                                       BatchSpanProcessorOptions options)
+    : options_([&] {
+        // Keep the options consistent: a batch never exceeds the queue.
+        options.max_queue_size = std::max<std::size_t>(options.max_queue_size, 2);
+        options.max_export_batch_size =
+            std::clamp<std::size_t>(options.max_export_batch_size, 1, options.max_queue_size);
+        if (options.schedule_delay.count() <= 0) options.schedule_delay = std::chrono::milliseconds(1);
+        return options;
+      }()),
+      exporter_(std::move(exporter)),
+      queue_(options_.max_queue_size) {
+  batch_.reserve(options_.max_export_batch_size);
+  worker_ = std::thread([this] { run_worker(); });
+}
+
+BatchSpanProcessor::~BatchSpanProcessor() { shutdown(options_.export_timeout); }
+
+void BatchSpanProcessor::on_end(std::unique_ptr<SpanData> span) noexcept {
+  if (!span || !span->context.sampled()) return;
+  if (shut_down_.load(std::memory_order_relaxed) || !queue_.try_push(span)) {
+    dropped_.fetch_add(1, std::memory_order_relaxed);
+    return;  // `span` is freed here, on the caller's thread
+  }
+  // Wake the worker once per full batch; every other call stays lock-free.
+  if (queue_.size() >= options_.max_export_batch_size &&
+      !worker_signalled_.exchange(true, std::memory_order_acq_rel)) {
+    wake_worker();
+  }
+}
+
+void BatchSpanProcessor::wake_worker() {
+  {
+    std::lock_guard lock(mutex_);
+    wake_requested_ = true;
+  }
+  worker_cv_.notify_one();
+}
+
+bool BatchSpanProcessor::force_flush(std::chrono::milliseconds timeout) noexcept {
+  if (shut_down_.load()) return false;
+  std::unique_lock lock(mutex_);
+  const std::uint64_t generation = ++flush_requested_;
+  worker_cv_.notify_one();
+  const bool done = flush_done_cv_.wait_for(
+      lock, timeout, [&] { return flush_completed_ >= generation || stopping_; });
+  return done && flush_completed_ >= generation && flush_result_;
+}
+
+bool BatchSpanProcessor::shutdown(std::chrono::milliseconds timeout) noexcept {
+  if (shut_down_.exchange(true)) return true;
+  bool done = false;
+  {
+    std::unique_lock lock(mutex_);
+    stopping_ = true;
+    const std::uint64_t generation = ++flush_requested_;
+    worker_cv_.notify_one();
+    done = flush_done_cv_.wait_for(lock, timeout,
+                                   [&] { return flush_completed_ >= generation; });
+  }
+  // The worker exits after its final drain; an exporter stuck past `timeout` still bounds this
+  // by its own timeout.
+  if (worker_.joinable()) worker_.join();
+  const bool exporter_ok = exporter_->shutdown(timeout);
+  return done && exporter_ok;
+}
+
+BatchSpanProcessorStats BatchSpanProcessor::stats() const noexcept {
+  BatchSpanProcessorStats stats;
+  stats.queue_depth = queue_.size();
+  stats.queue_capacity = queue_.capacity();
+  stats.dropped = dropped_.load(std::memory_order_relaxed);
+  stats.exported = exported_.load(std::memory_order_relaxed);
+  stats.export_failures = export_failures_.load(std::memory_order_relaxed);
+  stats.failed_spans = failed_spans_.load(std::memory_order_relaxed);
+  return stats;
+}
+
+void BatchSpanProcessor::run_worker() {
+  std::unique_lock lock(mutex_);
+  while (true) {
+    worker_cv_.wait_for(lock, options_.schedule_delay, [&] {
+      return wake_requested_ || stopping_ || flush_requested_ != flush_completed_;
+    });
+    wake_requested_ = false;
+    const bool stop = stopping_;
+    const std::uint64_t flush_generation = flush_requested_;
+    const bool flushing = flush_generation != flush_completed_;
+    // Every push that claimed a slot before now belongs to this flush.
+    const std::uint64_t until = flushing ? queue_.push_position() : 0;
+    lock.unlock();
+
+    worker_signalled_.store(false, std::memory_order_release);
+    drain(until);
+    bool flushed = true;
+    if (flushing && !stop) flushed = exporter_->force_flush(options_.export_timeout);
+
+    lock.lock();
+    if (flushing) {
+      flush_result_ = flushed;
+      flush_completed_ = flush_generation;
+      flush_done_cv_.notify_all();
+    }
+    if (stop) return;
+  }
+}
+
+void BatchSpanProcessor::drain(std::uint64_t until) {
+  while (true) {
+    std::unique_ptr<SpanData> span = queue_.try_pop();
+    if (!span) {
+      if (queue_.pop_position() >= until) break;
+      // A producer claimed this slot before the flush began and is about to publish it.
+      std::this_thread::yield();
+      continue;
+    }
+    batch_.push_back(std::move(span));
+    if (batch_.size() >= options_.max_export_batch_size) export_batch();
+  }
+  if (!batch_.empty()) export_batch();
+}
+
+void BatchSpanProcessor::export_batch() {
+  const auto count = static_cast<std::uint64_t>(batch_.size());
+  if (exporter_->export_spans(batch_) == ExportResult::kSuccess) {
+    exported_.fetch_add(count, std::memory_order_relaxed);
+  } else {
+    export_failures_.fetch_add(1, std::memory_order_relaxed);
+    failed_spans_.fetch_add(count, std::memory_order_relaxed);
+  }
+  batch_.clear();
+}
+
+}  // namespace tdemo::telemetry

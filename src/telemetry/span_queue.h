@@ -1,0 +1,51 @@
+// BoundedSpanQueue: a fixed-capacity multi-producer single-consumer queue of spans.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+
+#include "telemetry/span_data.h"
+
+namespace tdemo::telemetry {
+
+// Dmitry Vyukov's bounded MPMC queue, used with one consumer: each slot carries a sequence
+// number, so producers claim a slot with one compare-and-swap and never take a lock.
+// The capacity is exact (at least 2, which the algorithm needs).
+//
+// Thread safety: try_push from any number of threads; try_pop from one thread at a time.
+class BoundedSpanQueue {
+ public:
+  explicit BoundedSpanQueue(std::size_t capacity);
+  ~BoundedSpanQueue();  // deletes spans still queued
+  BoundedSpanQueue(const BoundedSpanQueue&) = delete;
+  BoundedSpanQueue& operator=(const BoundedSpanQueue&) = delete;
+
+  // Takes ownership on success; on failure (queue full) `span` is left untouched.
+  bool try_push(std::unique_ptr<SpanData>& span) noexcept;
+  // Null when empty, or when the next slot was claimed but not yet published.
+  std::unique_ptr<SpanData> try_pop() noexcept;
+
+  // Positions: how many pushes have claimed a slot, how many pops completed.
+  std::uint64_t push_position() const noexcept {
+    return enqueue_pos_.load(std::memory_order_acquire);
+  }
+  std::uint64_t pop_position() const noexcept {
+    return dequeue_pos_.load(std::memory_order_acquire);
+  }
+  // Approximate under concurrency.
+  std::size_t size() const noexcept;
+  std::size_t capacity() const noexcept { return capacity_; }
+
+ private:
+  struct alignas(64) Slot {
+    std::atomic<std::uint64_t> sequence;
+    SpanData* span;
+  };
+  const std::size_t capacity_;
+  const std::unique_ptr<Slot[]> slots_;
+  alignas(64) std::atomic<std::uint64_t> enqueue_pos_{0};
+  alignas(64) std::atomic<std::uint64_t> dequeue_pos_{0};
+};
+
+}  // namespace tdemo::telemetry
