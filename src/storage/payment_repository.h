@@ -1,0 +1,69 @@
+// The payments service's data. The "never a second charge" rule lives here, in the database:
+// a unique Idempotency-Key, at most one non-declined payment per order, and a transaction
+// around "look the key up, else insert a pending payment", so concurrent retries charge once.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "storage/repository_options.h"
+#include "storage/result.h"
+#include "telemetry/context.h"
+#include "telemetry/tracer.h"
+
+namespace tdemo::storage {
+
+// Only the card's last four digits are ever stored.
+struct Payment {
+  std::int64_t id = 0;
+  std::int64_t order_id = 0;
+  std::int64_t amount_cents = 0;
+  std::string card_last4;
+  std::string status;  // "pending", "completed" or "declined"
+  std::optional<std::string> idempotency_key;
+  std::string decline_reason;  // set when declined
+  std::string transaction_id;  // the processor's id, set when completed
+  std::string created_at;
+};
+
+struct NewPayment {
+  std::int64_t order_id = 0;
+  std::int64_t amount_cents = 0;
+  std::string card_last4;
+  std::optional<std::string> idempotency_key;
+};
+
+// What begin() found: a new pending payment (this caller must process it), or an existing one
+// for the same Idempotency-Key (replay its result; do not charge again).
+struct PaymentClaim {
+  Payment payment;
+  bool created = false;
+};
+
+// Implementations are thread-safe. Every call records DB spans as children of `parent`.
+class PaymentRepository {
+ public:
+  PaymentRepository() = default;
+  PaymentRepository(const PaymentRepository&) = delete;
+  PaymentRepository& operator=(const PaymentRepository&) = delete;
+  virtual ~PaymentRepository() = default;
+
+  // In one transaction: when the key is known, returns that payment (created=false), or
+  // kInvalid when it was used with a different order or amount; else inserts a pending
+  // payment (created=true). kConflict when the order already has a pending or completed
+  // payment under another key.
+  virtual Result<PaymentClaim> begin(const telemetry::Context& parent, const NewPayment& payment) = 0;
+  // pending -> completed (with the processor's transaction id) or declined (with a reason).
+  virtual Result<Payment> complete(const telemetry::Context& parent, std::int64_t id,
+                                   const std::string& transaction_id) = 0;
+  virtual Result<Payment> decline(const telemetry::Context& parent, std::int64_t id,
+                                  const std::string& reason) = 0;
+  virtual Result<Payment> find(const telemetry::Context& parent, std::int64_t id) = 0;
+};
+
+Result<std::unique_ptr<PaymentRepository>> make_sqlite_payment_repository(
+    const SqliteRepositoryOptions& options, telemetry::Tracer tracer);
+
+}  // namespace tdemo::storage

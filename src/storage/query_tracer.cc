@@ -1,0 +1,55 @@
+#include "storage/query_tracer.h"
+
+#include <random>
+#include <thread>
+
+namespace tdemo::storage {
+namespace {
+
+double random_unit() {
+  thread_local std::mt19937_64 engine{std::random_device{}()};
+  return std::uniform_real_distribution<double>(0.0, 1.0)(engine);
+}
+
+}  // namespace
+
+telemetry::Span QueryTracer::start(const telemetry::Context& parent, std::string_view operation,
+                                   std::string_view table, std::string_view sql) const {
+  std::string name;
+  name.reserve(operation.size() + 1 + table.size());
+  name.append(operation).append(" ").append(table);
+  telemetry::StartSpanOptions options;
+  options.kind = telemetry::SpanKind::kClient;
+  options.attributes = {
+      {"db.system.name", telemetry::attribute(system_)},
+      {"db.operation.name", telemetry::attribute(operation)},
+      {"db.collection.name", telemetry::attribute(table)},
+      {"db.query.text", telemetry::attribute(sql)},
+      {"db.namespace", telemetry::attribute(namespace_)},
+  };
+  return tracer_.start_span(name, parent, std::move(options));
+}
+
+void QueryTracer::maybe_delay(telemetry::Span& span) const {
+  if (slow_.delay.count() <= 0 || slow_.rate <= 0.0) return;
+  if (slow_.rate < 1.0 && random_unit() >= slow_.rate) return;
+  span.set_attribute("db.slow_query", true);
+  span.add_event("db.slow_query.injected",
+                 {{"delay_ms", telemetry::attribute(static_cast<std::int64_t>(slow_.delay.count()))}});
+  std::this_thread::sleep_for(slow_.delay);
+}
+
+void QueryTracer::finish(telemetry::Span& span, const Error* error) {
+  if (error) {
+    span.set_attribute("error.type", std::string(to_string(error->code)));
+    span.set_status(telemetry::StatusCode::kError, error->message);
+  }
+  span.end();
+}
+
+void QueryTracer::record_pool_wait(telemetry::Span& span, std::chrono::nanoseconds waited) {
+  span.set_attribute("db.client.connection.wait_ms",
+                     std::chrono::duration<double, std::milli>(waited).count());
+}
+
+}  // namespace tdemo::storage

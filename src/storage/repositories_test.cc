@@ -1,0 +1,196 @@
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <cstdio>
+#include <thread>
+#include <vector>
+
+#include "storage/order_repository.h"
+#include "storage/payment_repository.h"
+#include "storage/test_tracing.h"
+#include "storage/user_repository.h"
+
+namespace tdemo::storage {
+namespace {
+
+using testing::RecordingTracer;
+using testing::string_attribute;
+
+TEST(UserRepositoryTest, SeedsDemoUsersAndFindsThem) {
+  RecordingTracer tracing;
+  auto repo = make_sqlite_user_repository({}, tracing.tracer());
+  ASSERT_TRUE(repo.ok()) << repo.error().message;
+  for (int id = 1; id <= kSeededUserCount; ++id) {
+    auto user = repo.value()->find({}, id);
+    ASSERT_TRUE(user.ok()) << id;
+    EXPECT_EQ(user->id, id);
+    EXPECT_FALSE(user->email.empty());
+  }
+  auto missing = repo.value()->find({}, 42);
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(missing.error().message, "User 42 not found");
+}
+
+TEST(UserRepositoryTest, CreateRejectsDuplicateEmailCaseInsensitively) {
+  RecordingTracer tracing;
+  auto repo = make_sqlite_user_repository({}, tracing.tracer());
+  ASSERT_TRUE(repo.ok());
+  auto created = repo.value()->create({}, {"Zed", "zed@example.com"});
+  ASSERT_TRUE(created.ok()) << created.error().message;
+  EXPECT_GT(created->id, kSeededUserCount);
+  EXPECT_EQ(created->name, "Zed");
+  EXPECT_FALSE(created->created_at.empty());
+  auto again = repo.value()->create({}, {"Zed 2", "ZED@example.com"});
+  ASSERT_FALSE(again.ok());
+  EXPECT_EQ(again.error().code, ErrorCode::kConflict);
+}
+
+TEST(UserRepositoryTest, EveryQueryHasADbSpanWithoutValues) {
+  RecordingTracer tracing;
+  auto repo = make_sqlite_user_repository({}, tracing.tracer());
+  ASSERT_TRUE(repo.ok());
+  ASSERT_TRUE(repo.value()->create({}, {"Secret Name", "secret@example.com"}).ok());
+  ASSERT_TRUE(repo.value()->find({}, 1).ok());
+  auto spans = tracing.spans->spans();
+  ASSERT_EQ(spans.size(), 2u);
+  EXPECT_EQ(spans[0].name, "INSERT users");
+  EXPECT_EQ(spans[1].name, "SELECT users");
+  for (const auto& span : spans) {
+    EXPECT_EQ(span.kind, telemetry::SpanKind::kClient);
+    EXPECT_EQ(string_attribute(span, "db.system.name"), "sqlite");
+    EXPECT_EQ(string_attribute(span, "db.collection.name"), "users");
+    EXPECT_EQ(string_attribute(span, "db.namespace"), ":memory:");
+    const auto text = string_attribute(span, "db.query.text");
+    EXPECT_NE(text.find('?'), std::string::npos) << text;
+    EXPECT_EQ(text.find("secret"), std::string::npos) << text;
+  }
+  EXPECT_EQ(string_attribute(spans[0], "db.operation.name"), "INSERT");
+}
+
+TEST(UserRepositoryTest, SlowQueryKnobMarksTheSpan) {
+  RecordingTracer tracing;
+  SqliteRepositoryOptions options;
+  options.slow_query = {std::chrono::milliseconds(1), 1.0};
+  auto repo = make_sqlite_user_repository(options, tracing.tracer());
+  ASSERT_TRUE(repo.ok());
+  ASSERT_TRUE(repo.value()->find({}, 1).ok());
+  auto spans = tracing.spans->spans();
+  ASSERT_EQ(spans.size(), 1u);
+  ASSERT_EQ(spans[0].events.size(), 1u);
+  EXPECT_EQ(spans[0].events[0].name, "db.slow_query.injected");
+}
+
+TEST(OrderRepositoryTest, CreateFindAndMarkPaidOnce) {
+  RecordingTracer tracing;
+  auto repo = make_sqlite_order_repository({}, tracing.tracer());
+  ASSERT_TRUE(repo.ok());
+  auto order = repo.value()->create({}, {1, 9999, R"(["book"])"});
+  ASSERT_TRUE(order.ok()) << order.error().message;
+  EXPECT_EQ(order->status, "created");
+  EXPECT_EQ(order->amount_cents, 9999);
+  EXPECT_EQ(order->items_json, R"(["book"])");
+
+  auto paid = repo.value()->mark_paid({}, order->id, 7);
+  ASSERT_TRUE(paid.ok()) << paid.error().message;
+  EXPECT_EQ(paid->status, "paid");
+  EXPECT_EQ(paid->payment_id, 7);
+  // The same payment again is fine (idempotent); another payment is a conflict.
+  EXPECT_TRUE(repo.value()->mark_paid({}, order->id, 7).ok());
+  auto other = repo.value()->mark_paid({}, order->id, 8);
+  ASSERT_FALSE(other.ok());
+  EXPECT_EQ(other.error().code, ErrorCode::kConflict);
+  auto missing = repo.value()->mark_paid({}, 999, 1);
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(repo.value()->find({}, order->id)->payment_id, 7);
+}
+
+TEST(OrderRepositoryTest, RejectsNonPositiveAmounts) {
+  RecordingTracer tracing;
+  auto repo = make_sqlite_order_repository({}, tracing.tracer());
+  ASSERT_TRUE(repo.ok());
+  EXPECT_FALSE(repo.value()->create({}, {1, 0, "[]"}).ok());
+}
+
+NewPayment payment_for(std::int64_t order, std::optional<std::string> key) {
+  return NewPayment{order, 1050, "4242", std::move(key)};
+}
+
+TEST(PaymentRepositoryTest, SameIdempotencyKeyReturnsTheSamePayment) {
+  RecordingTracer tracing;
+  auto repo = make_sqlite_payment_repository({}, tracing.tracer());
+  ASSERT_TRUE(repo.ok());
+  auto first = repo.value()->begin({}, payment_for(1, "key-1"));
+  ASSERT_TRUE(first.ok()) << first.error().message;
+  EXPECT_TRUE(first->created);
+  EXPECT_EQ(first->payment.status, "pending");
+  auto completed = repo.value()->complete({}, first->payment.id, "txn_1");
+  ASSERT_TRUE(completed.ok());
+  EXPECT_EQ(completed->status, "completed");
+
+  auto retry = repo.value()->begin({}, payment_for(1, "key-1"));
+  ASSERT_TRUE(retry.ok());
+  EXPECT_FALSE(retry->created);
+  EXPECT_EQ(retry->payment.id, first->payment.id);
+  EXPECT_EQ(retry->payment.status, "completed");
+  EXPECT_EQ(retry->payment.transaction_id, "txn_1");
+  // Completing twice is refused: a payment is charged once.
+  EXPECT_FALSE(repo.value()->complete({}, first->payment.id, "txn_2").ok());
+}
+
+TEST(PaymentRepositoryTest, KeyReusedForAnotherRequestIsInvalid) {
+  RecordingTracer tracing;
+  auto repo = make_sqlite_payment_repository({}, tracing.tracer());
+  ASSERT_TRUE(repo.ok());
+  ASSERT_TRUE(repo.value()->begin({}, payment_for(1, "k")).ok());
+  auto other = repo.value()->begin({}, payment_for(2, "k"));
+  ASSERT_FALSE(other.ok());
+  EXPECT_EQ(other.error().code, ErrorCode::kInvalid);
+}
+
+TEST(PaymentRepositoryTest, OneLivePaymentPerOrderButDeclinesMayBeRetried) {
+  RecordingTracer tracing;
+  auto repo = make_sqlite_payment_repository({}, tracing.tracer());
+  ASSERT_TRUE(repo.ok());
+  auto first = repo.value()->begin({}, payment_for(5, std::nullopt));
+  ASSERT_TRUE(first.ok());
+  auto second = repo.value()->begin({}, payment_for(5, std::nullopt));
+  ASSERT_FALSE(second.ok());
+  EXPECT_EQ(second.error().code, ErrorCode::kConflict);
+  ASSERT_TRUE(repo.value()->decline({}, first->payment.id, "insufficient funds").ok());
+  auto retry = repo.value()->begin({}, payment_for(5, "new-key"));
+  ASSERT_TRUE(retry.ok()) << retry.error().message;
+  EXPECT_TRUE(retry->created);
+}
+
+TEST(PaymentRepositoryTest, ConcurrentRetriesCreateOnePayment) {
+  const std::string path = ::testing::TempDir() + "payments_concurrency.db";
+  std::remove(path.c_str());
+  RecordingTracer tracing;
+  SqliteRepositoryOptions options;
+  options.pool.database.path = path;
+  options.pool.size = 4;
+  auto repo = make_sqlite_payment_repository(options, tracing.tracer());
+  ASSERT_TRUE(repo.ok());
+  std::atomic<int> created{0}, replayed{0}, errors{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 8; ++t) {
+    threads.emplace_back([&] {
+      auto claim = repo.value()->begin({}, payment_for(11, "same-key"));
+      if (!claim.ok()) { ++errors; return; }
+      (claim->created ? created : replayed)++;
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(errors.load(), 0);
+  EXPECT_EQ(created.load(), 1);
+  EXPECT_EQ(replayed.load(), 7);
+  repo.value().reset();
+  std::remove(path.c_str());
+  std::remove((path + "-wal").c_str());
+  std::remove((path + "-shm").c_str());
+}
+
+}  // namespace
+}  // namespace tdemo::storage

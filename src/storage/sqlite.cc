@@ -1,0 +1,148 @@
+#include "storage/sqlite.h"
+
+#include <sqlite3.h>
+
+namespace tdemo::storage {
+
+const char* to_string(ErrorCode code) noexcept {
+  switch (code) {
+    case ErrorCode::kNotFound: return "not_found";
+    case ErrorCode::kConflict: return "conflict";
+    case ErrorCode::kBusy: return "busy";
+    case ErrorCode::kInvalid: return "invalid";
+    case ErrorCode::kInternal: return "internal";
+  }
+  return "internal";
+}
+
+Error sqlite_error(sqlite3* db, int code, std::string_view what) {
+  Error error;
+  const int primary = code & 0xff;
+  if (code == SQLITE_CONSTRAINT_UNIQUE || code == SQLITE_CONSTRAINT_PRIMARYKEY ||
+      primary == SQLITE_CONSTRAINT) {
+    error.code = ErrorCode::kConflict;
+  } else if (primary == SQLITE_BUSY || primary == SQLITE_LOCKED) {
+    error.code = ErrorCode::kBusy;
+  } else {
+    error.code = ErrorCode::kInternal;
+  }
+  error.message = std::string(what) + ": " + (db ? sqlite3_errmsg(db) : sqlite3_errstr(code));
+  return error;
+}
+
+Statement::~Statement() { sqlite3_finalize(stmt_); }
+
+void Statement::bind(int index, std::int64_t value) { sqlite3_bind_int64(stmt_, index, value); }
+void Statement::bind(int index, double value) { sqlite3_bind_double(stmt_, index, value); }
+void Statement::bind(int index, std::string_view value) {
+  sqlite3_bind_text(stmt_, index, value.data(), static_cast<int>(value.size()), SQLITE_TRANSIENT);
+}
+void Statement::bind_null(int index) { sqlite3_bind_null(stmt_, index); }
+
+Result<bool> Statement::step() {
+  const int rc = sqlite3_step(stmt_);
+  if (rc == SQLITE_ROW) return true;
+  if (rc == SQLITE_DONE) return false;
+  // sqlite3_step's extended code comes from the connection.
+  sqlite3* db = sqlite3_db_handle(stmt_);
+  return sqlite_error(db, sqlite3_extended_errcode(db), "step");
+}
+
+Status Statement::run() {
+  for (;;) {
+    auto row = step();
+    if (!row.ok()) return row.error();
+    if (!row.value()) return ok_status();
+  }
+}
+
+std::int64_t Statement::column_int(int index) const { return sqlite3_column_int64(stmt_, index); }
+double Statement::column_double(int index) const { return sqlite3_column_double(stmt_, index); }
+std::string Statement::column_text(int index) const {
+  const auto* text = sqlite3_column_text(stmt_, index);
+  const int size = sqlite3_column_bytes(stmt_, index);
+  return text ? std::string(reinterpret_cast<const char*>(text), static_cast<std::size_t>(size))
+              : std::string();
+}
+bool Statement::column_is_null(int index) const {
+  return sqlite3_column_type(stmt_, index) == SQLITE_NULL;
+}
+
+void Statement::reset() noexcept {
+  sqlite3_reset(stmt_);
+  sqlite3_clear_bindings(stmt_);
+}
+
+Result<std::unique_ptr<Database>> Database::open(const DatabaseOptions& options) {
+  sqlite3* db = nullptr;
+  const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX |
+                    SQLITE_OPEN_URI;
+  const int rc = sqlite3_open_v2(options.path.c_str(), &db, flags, nullptr);
+  if (rc != SQLITE_OK) {
+    Error error = sqlite_error(db, rc, "open " + options.path);
+    sqlite3_close_v2(db);
+    return error;
+  }
+  sqlite3_extended_result_codes(db, 1);
+  sqlite3_busy_timeout(db, static_cast<int>(options.busy_timeout.count()));
+  std::string name = options.path;
+  if (auto slash = name.find_last_of('/'); slash != std::string::npos) name = name.substr(slash + 1);
+  std::unique_ptr<Database> database(new Database(db, std::move(name)));
+  const bool memory = options.path == ":memory:" || options.path.find("mode=memory") != std::string::npos;
+  if (options.wal && !memory) {
+    if (auto s = database->exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"); !s.ok()) {
+      return s.error();
+    }
+  }
+  if (auto s = database->exec("PRAGMA foreign_keys=ON;"); !s.ok()) return s.error();
+  return database;
+}
+
+Database::~Database() {
+  statements_.clear();  // finalize before closing
+  sqlite3_close_v2(db_);
+}
+
+Status Database::exec(std::string_view sql) {
+  char* message = nullptr;
+  const std::string text(sql);
+  const int rc = sqlite3_exec(db_, text.c_str(), nullptr, nullptr, &message);
+  if (rc != SQLITE_OK) {
+    Error error = sqlite_error(db_, sqlite3_extended_errcode(db_), "exec");
+    sqlite3_free(message);
+    return error;
+  }
+  return ok_status();
+}
+
+Result<Statement*> Database::prepare(const std::string& sql) {
+  if (auto it = statements_.find(sql); it != statements_.end()) {
+    it->second->reset();
+    return it->second.get();
+  }
+  sqlite3_stmt* stmt = nullptr;
+  const int rc = sqlite3_prepare_v3(db_, sql.c_str(), static_cast<int>(sql.size()),
+                                    SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
+  if (rc != SQLITE_OK) return sqlite_error(db_, rc, "prepare");
+  auto [it, inserted] = statements_.emplace(sql, std::make_unique<Statement>(stmt));
+  (void)inserted;
+  return it->second.get();
+}
+
+std::int64_t Database::last_insert_rowid() const noexcept { return sqlite3_last_insert_rowid(db_); }
+int Database::changes() const noexcept { return sqlite3_changes(db_); }
+
+Transaction::Transaction(Database& db) : db_(db), begin_(db.exec("BEGIN IMMEDIATE")) {}
+
+Transaction::~Transaction() {
+  if (!done_ && begin_.ok()) (void)db_.exec("ROLLBACK");
+}
+
+Status Transaction::commit() {
+  if (!begin_.ok()) return begin_.error();
+  auto s = db_.exec("COMMIT");
+  if (s.ok()) done_ = true;
+  return s;
+}
+
+}  // namespace tdemo::storage

@@ -1,0 +1,109 @@
+// A small RAII wrapper over SQLite: one connection, its prepared statements (kept and reused),
+// bound parameters only, transactions. WAL mode and a busy timeout are set on open.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+#include "storage/result.h"
+
+struct sqlite3;
+struct sqlite3_stmt;
+
+namespace tdemo::storage {
+
+class Database;
+
+// A prepared statement, reset and cleared on every acquire. Owned by its Database; valid
+// while the Database lives. Not thread-safe (a connection is used by one thread at a time).
+class Statement {
+ public:
+  explicit Statement(sqlite3_stmt* stmt) noexcept : stmt_(stmt) {}
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+  ~Statement();
+
+  // Parameters are 1-based, as in SQLite.
+  void bind(int index, std::int64_t value);
+  void bind(int index, double value);
+  void bind(int index, std::string_view value);  // copied by SQLite (SQLITE_TRANSIENT)
+  void bind_null(int index);
+
+  // Runs one step: true when a row is available, false when done; an Error on failure.
+  Result<bool> step();
+  // Runs to completion, ignoring rows (INSERT/UPDATE/DDL).
+  Status run();
+
+  std::int64_t column_int(int index) const;
+  double column_double(int index) const;
+  std::string column_text(int index) const;
+  bool column_is_null(int index) const;
+
+  // Resets the statement and clears its bindings, ready for reuse.
+  void reset() noexcept;
+
+ private:
+  friend class Database;
+  sqlite3_stmt* stmt_;
+};
+
+struct DatabaseOptions {
+  std::string path = ":memory:";  // a file path, or ":memory:"
+  std::chrono::milliseconds busy_timeout{5000};
+  bool wal = true;  // journal_mode=WAL (ignored for :memory:)
+};
+
+// One SQLite connection. Not thread-safe: use from one thread at a time (ConnectionPool
+// hands connections out exclusively). Movable, not copyable.
+class Database {
+ public:
+  static Result<std::unique_ptr<Database>> open(const DatabaseOptions& options);
+  ~Database();
+  Database(const Database&) = delete;
+  Database& operator=(const Database&) = delete;
+
+  // Runs one or more statements without parameters (schema, pragmas).
+  Status exec(std::string_view sql);
+  // The cached prepared statement for `sql` (prepared on first use), reset and ready to bind.
+  // The reference is valid until the Database is destroyed; use one statement at a time.
+  Result<Statement*> prepare(const std::string& sql);
+
+  std::int64_t last_insert_rowid() const noexcept;
+  int changes() const noexcept;
+  // The file name (the last path component), for db.namespace; ":memory:" for memory.
+  const std::string& name() const noexcept { return name_; }
+  sqlite3* handle() const noexcept { return db_; }
+
+ private:
+  Database(sqlite3* db, std::string name) : db_(db), name_(std::move(name)) {}
+  sqlite3* db_;
+  std::string name_;
+  std::unordered_map<std::string, std::unique_ptr<Statement>> statements_;
+};
+
+// Maps an SQLite result code (and the connection's message) to an Error.
+Error sqlite_error(sqlite3* db, int code, std::string_view what);
+
+// BEGIN IMMEDIATE on construction; ROLLBACK on destruction unless commit() succeeded.
+class Transaction {
+ public:
+  explicit Transaction(Database& db);
+  Transaction(const Transaction&) = delete;
+  Transaction& operator=(const Transaction&) = delete;
+  ~Transaction();
+  // The status of BEGIN; when not ok, do nothing else in the transaction.
+  const Status& begin_status() const noexcept { return begin_; }
+  Status commit();
+
+ private:
+  Database& db_;
+  Status begin_;
+  bool done_ = false;
+};
+
+}  // namespace tdemo::storage

@@ -1,0 +1,162 @@
+#include <memory>
+
+#include "storage/payment_repository.h"
+#include "storage/traced_query.h"
+
+namespace tdemo::storage {
+namespace {
+
+constexpr const char* kSchema = R"sql(
+CREATE TABLE IF NOT EXISTS payments (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  order_id INTEGER NOT NULL,
+  amount_cents INTEGER NOT NULL CHECK (amount_cents > 0),
+  card_last4 TEXT NOT NULL CHECK (length(card_last4) <= 4),
+  status TEXT NOT NULL CHECK (status IN ('pending', 'completed', 'declined')),
+  idempotency_key TEXT UNIQUE,
+  decline_reason TEXT NOT NULL DEFAULT '',
+  transaction_id TEXT NOT NULL DEFAULT '',
+  created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+);
+CREATE UNIQUE INDEX IF NOT EXISTS payments_one_live_per_order
+  ON payments (order_id) WHERE status != 'declined';
+)sql";
+
+const std::string kColumns =
+    "id, order_id, amount_cents, card_last4, status, idempotency_key, decline_reason, "
+    "transaction_id, created_at";
+const std::string kSelectById = "SELECT " + kColumns + " FROM payments WHERE id = ?";
+const std::string kSelectByKey = "SELECT " + kColumns + " FROM payments WHERE idempotency_key = ?";
+const std::string kInsert =
+    "INSERT INTO payments (order_id, amount_cents, card_last4, status, idempotency_key) "
+    "VALUES (?, ?, ?, 'pending', ?) RETURNING " + kColumns;
+const std::string kComplete =
+    "UPDATE payments SET status = 'completed', transaction_id = ? WHERE id = ? AND status = 'pending' "
+    "RETURNING " + kColumns;
+const std::string kDecline =
+    "UPDATE payments SET status = 'declined', decline_reason = ? WHERE id = ? AND status = 'pending' "
+    "RETURNING " + kColumns;
+
+Payment read_payment(const Statement& s) {
+  Payment p;
+  p.id = s.column_int(0);
+  p.order_id = s.column_int(1);
+  p.amount_cents = s.column_int(2);
+  p.card_last4 = s.column_text(3);
+  p.status = s.column_text(4);
+  if (!s.column_is_null(5)) p.idempotency_key = s.column_text(5);
+  p.decline_reason = s.column_text(6);
+  p.transaction_id = s.column_text(7);
+  p.created_at = s.column_text(8);
+  return p;
+}
+
+// Steps once and reads one payment; kNotFound (with `missing`) when there is no row.
+Result<Payment> one_payment(Statement& s, const std::string& missing) {
+  auto row = s.step();
+  if (!row.ok()) return row.error();
+  if (!row.value()) return Error{ErrorCode::kNotFound, missing};
+  Payment p = read_payment(s);
+  (void)s.step();  // let a RETURNING statement finish its write
+  return p;
+}
+
+class SqlitePaymentRepository final : public PaymentRepository {
+ public:
+  SqlitePaymentRepository(std::unique_ptr<ConnectionPool> pool, QueryTracer tracer)
+      : pool_(std::move(pool)), tracer_(std::move(tracer)) {}
+
+  Result<PaymentClaim> begin(const telemetry::Context& parent, const NewPayment& payment) override {
+    auto lease = pool_->acquire();
+    if (!lease.ok()) return lease.error();
+    Database& db = lease->db();
+    // BEGIN IMMEDIATE takes the write lock first: two retries with one key serialise here.
+    Transaction tx(db);
+    if (!tx.begin_status().ok()) return tx.begin_status().error();
+    if (payment.idempotency_key) {
+      auto existing = traced_query(tracer_, parent, db, "SELECT", "payments", kSelectByKey,
+                                   lease->waited(), [&](Statement& s) {
+                                     s.bind(1, *payment.idempotency_key);
+                                     return one_payment(s, "no payment for this key");
+                                   });
+      if (existing.ok()) {
+        if (existing->order_id != payment.order_id || existing->amount_cents != payment.amount_cents) {
+          return Error{ErrorCode::kInvalid,
+                       "Idempotency-Key was already used for a different payment request"};
+        }
+        return PaymentClaim{std::move(existing).value(), false};
+      }
+      if (existing.error().code != ErrorCode::kNotFound) return existing.error();
+    }
+    auto inserted = traced_query(tracer_, parent, db, "INSERT", "payments", kInsert, {},
+                                 [&](Statement& s) {
+                                   s.bind(1, payment.order_id);
+                                   s.bind(2, payment.amount_cents);
+                                   s.bind(3, payment.card_last4);
+                                   if (payment.idempotency_key) {
+                                     s.bind(4, *payment.idempotency_key);
+                                   } else {
+                                     s.bind_null(4);
+                                   }
+                                   return one_payment(s, "insert returned no row");
+                                 });
+    if (!inserted.ok()) {
+      if (inserted.error().code == ErrorCode::kConflict) {
+        return Error{ErrorCode::kConflict,
+                     "Order " + std::to_string(payment.order_id) + " already has a payment"};
+      }
+      return inserted.error();
+    }
+    if (auto s = tx.commit(); !s.ok()) return s.error();
+    return PaymentClaim{std::move(inserted).value(), true};
+  }
+
+  Result<Payment> complete(const telemetry::Context& parent, std::int64_t id,
+                           const std::string& transaction_id) override {
+    return finish(parent, kComplete, id, transaction_id);
+  }
+
+  Result<Payment> decline(const telemetry::Context& parent, std::int64_t id,
+                          const std::string& reason) override {
+    return finish(parent, kDecline, id, reason);
+  }
+
+  Result<Payment> find(const telemetry::Context& parent, std::int64_t id) override {
+    auto lease = pool_->acquire();
+    if (!lease.ok()) return lease.error();
+    return traced_query(tracer_, parent, lease->db(), "SELECT", "payments", kSelectById,
+                        lease->waited(), [&](Statement& s) {
+                          s.bind(1, id);
+                          return one_payment(s, "Payment " + std::to_string(id) + " not found");
+                        });
+  }
+
+ private:
+  Result<Payment> finish(const telemetry::Context& parent, const std::string& sql, std::int64_t id,
+                         const std::string& text) {
+    auto lease = pool_->acquire();
+    if (!lease.ok()) return lease.error();
+    return traced_query(tracer_, parent, lease->db(), "UPDATE", "payments", sql, lease->waited(),
+                        [&](Statement& s) {
+                          s.bind(1, text);
+                          s.bind(2, id);
+                          return one_payment(s, "Payment " + std::to_string(id) + " is not pending");
+                        });
+  }
+
+  std::unique_ptr<ConnectionPool> pool_;
+  QueryTracer tracer_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<PaymentRepository>> make_sqlite_payment_repository(
+    const SqliteRepositoryOptions& options, telemetry::Tracer tracer) {
+  auto pool = ConnectionPool::create(options.pool, [](Database& db) { return db.exec(kSchema); });
+  if (!pool.ok()) return pool.error();
+  QueryTracer query_tracer(std::move(tracer), "sqlite", pool.value()->name(), options.slow_query);
+  return std::unique_ptr<PaymentRepository>(
+      std::make_unique<SqlitePaymentRepository>(std::move(pool).value(), std::move(query_tracer)));
+}
+
+}  // namespace tdemo::storage

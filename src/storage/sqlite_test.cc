@@ -1,0 +1,99 @@
+#include "storage/sqlite.h"
+
+#include <gtest/gtest.h>
+
+namespace tdemo::storage {
+namespace {
+
+std::unique_ptr<Database> open_memory() {
+  auto db = Database::open({});
+  EXPECT_TRUE(db.ok());
+  return std::move(db).value();
+}
+
+TEST(SqliteTest, BindsParametersAndReadsRows) {
+  auto db = open_memory();
+  ASSERT_TRUE(db->exec("CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT, score REAL)").ok());
+  auto insert = db->prepare("INSERT INTO t (name, score) VALUES (?, ?)");
+  ASSERT_TRUE(insert.ok());
+  insert.value()->bind(1, std::string_view("O'Brien; DROP TABLE t"));
+  insert.value()->bind(2, 1.5);
+  ASSERT_TRUE(insert.value()->run().ok());
+  EXPECT_EQ(db->last_insert_rowid(), 1);
+
+  auto select = db->prepare("SELECT name, score FROM t WHERE id = ?");
+  ASSERT_TRUE(select.ok());
+  select.value()->bind(1, std::int64_t{1});
+  auto row = select.value()->step();
+  ASSERT_TRUE(row.ok());
+  ASSERT_TRUE(row.value());
+  EXPECT_EQ(select.value()->column_text(0), "O'Brien; DROP TABLE t");
+  EXPECT_DOUBLE_EQ(select.value()->column_double(1), 1.5);
+}
+
+TEST(SqliteTest, ReusesPreparedStatements) {
+  auto db = open_memory();
+  auto first = db->prepare("SELECT 1");
+  auto second = db->prepare("SELECT 1");
+  ASSERT_TRUE(first.ok() && second.ok());
+  EXPECT_EQ(first.value(), second.value());
+}
+
+TEST(SqliteTest, UniqueViolationIsConflict) {
+  auto db = open_memory();
+  ASSERT_TRUE(db->exec("CREATE TABLE t (k TEXT UNIQUE)").ok());
+  auto insert = db->prepare("INSERT INTO t (k) VALUES (?)");
+  insert.value()->bind(1, std::string_view("a"));
+  ASSERT_TRUE(insert.value()->run().ok());
+  insert = db->prepare("INSERT INTO t (k) VALUES (?)");
+  insert.value()->bind(1, std::string_view("a"));
+  auto s = insert.value()->run();
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.error().code, ErrorCode::kConflict);
+}
+
+TEST(SqliteTest, BadSqlIsAnErrorNotACrash) {
+  auto db = open_memory();
+  auto s = db->prepare("SELEC nonsense");
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.error().code, ErrorCode::kInternal);
+}
+
+TEST(SqliteTest, TransactionRollsBackUnlessCommitted) {
+  auto db = open_memory();
+  ASSERT_TRUE(db->exec("CREATE TABLE t (x INTEGER)").ok());
+  {
+    Transaction tx(*db);
+    ASSERT_TRUE(tx.begin_status().ok());
+    ASSERT_TRUE(db->exec("INSERT INTO t VALUES (1)").ok());
+  }
+  {
+    Transaction tx(*db);
+    ASSERT_TRUE(db->exec("INSERT INTO t VALUES (2)").ok());
+    ASSERT_TRUE(tx.commit().ok());
+  }
+  auto count = db->prepare("SELECT COUNT(*), SUM(x) FROM t");
+  ASSERT_TRUE(count.value()->step().value());
+  EXPECT_EQ(count.value()->column_int(0), 1);
+  EXPECT_EQ(count.value()->column_int(1), 2);
+}
+
+TEST(SqliteTest, FileDatabaseUsesWal) {
+  const std::string path = ::testing::TempDir() + "sqlite_test_wal.db";
+  std::remove(path.c_str());
+  DatabaseOptions options;
+  options.path = path;
+  auto db = Database::open(options);
+  ASSERT_TRUE(db.ok());
+  EXPECT_EQ(db.value()->name(), "sqlite_test_wal.db");
+  auto mode = db.value()->prepare("PRAGMA journal_mode");
+  ASSERT_TRUE(mode.value()->step().value());
+  EXPECT_EQ(mode.value()->column_text(0), "wal");
+  db.value().reset();
+  std::remove(path.c_str());
+  std::remove((path + "-wal").c_str());
+  std::remove((path + "-shm").c_str());
+}
+
+}  // namespace
+}  // namespace tdemo::storage
