@@ -1,0 +1,52 @@
+// Decoding of OTLP ExportTraceServiceRequest bodies (protobuf or JSON) into SpanData, for
+// receivers such as the trace store.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "telemetry/span_data.h"
+
+namespace tdemo::telemetry::otlp {
+
+enum class Format { kProtobuf, kJson };
+
+struct DecodeLimits {
+  std::size_t max_spans = 1'000'000;      // more spans in one request: the request is rejected
+  std::size_t max_json_depth = 64;        // JSON nesting; protobuf uses libprotobuf's limit (100)
+  std::size_t max_rejection_messages = 10;  // further invalid spans are counted, not described
+};
+
+struct DecodeResult {
+  // The valid spans, in request order. Spans of one ResourceSpans share one Resource object,
+  // and spans of one ScopeSpans one InstrumentationScope object.
+  std::vector<std::unique_ptr<SpanData>> spans;
+  // Spans left out because they were invalid (bad trace/span/parent id), with the reasons
+  // (at most DecodeLimits::max_rejection_messages lines). Answer with partial success.
+  std::int64_t rejected_spans = 0;
+  std::vector<std::string> messages;
+  // Non-empty when the body as a whole is malformed (not protobuf/JSON, wrong field types,
+  // over a limit): then `spans` is empty. Answer 400.
+  std::string error;
+
+  bool ok() const noexcept { return error.empty(); }
+  // The partial-success message: the joined `messages` (empty when nothing was rejected).
+  std::string rejection_summary() const;
+};
+
+// Decodes one request body (already decompressed). Never throws on bad input.
+//
+// Mapping into SpanData: ids from bytes (protobuf) or hex (JSON; upper- and lowercase accepted);
+// Span.flags bits 0-7 become the trace flags and bit 9 (when bit 8 is set) parent_is_remote;
+// Link.flags likewise give the link context's flags and remote bit; kind 0 (unspecified) or
+// unknown becomes INTERNAL; unknown status codes become UNSET. Attribute values outside what the
+// OpenTelemetry API allows are kept as strings: bytes as base64, key/value lists and nested or
+// mixed arrays as compact JSON, an empty AnyValue as "". JSON integers are accepted as numbers
+// or decimal strings, doubles also as "NaN"/"Infinity"/"-Infinity".
+DecodeResult decode_export_request(std::string_view body, Format format, const DecodeLimits& limits = {});
+
+}  // namespace tdemo::telemetry::otlp
