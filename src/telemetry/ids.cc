@@ -12,12 +12,15 @@ namespace {
 
 constexpr char kHexDigits[] = "0123456789abcdef";
 
-// -1 for anything but a lowercase hex digit.
-constexpr int hex_value(char c) noexcept {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  return -1;
+// Lowercase hex digit values; -1 for every other byte (uppercase included).
+constexpr std::array<std::int8_t, 256> make_hex_table() {
+  std::array<std::int8_t, 256> table{};
+  for (auto& entry : table) entry = -1;
+  for (int c = '0'; c <= '9'; ++c) table[c] = static_cast<std::int8_t>(c - '0');
+  for (int c = 'a'; c <= 'f'; ++c) table[c] = static_cast<std::int8_t>(c - 'a' + 10);
+  return table;
 }
+constexpr auto kHexTable = make_hex_table();
 
 void write_hex_bytes(const std::uint8_t* bytes, std::size_t n, char* out) noexcept {
   for (std::size_t i = 0; i < n; ++i) {
@@ -28,13 +31,14 @@ void write_hex_bytes(const std::uint8_t* bytes, std::size_t n, char* out) noexce
 
 bool read_hex_bytes(std::string_view hex, std::uint8_t* bytes, std::size_t n) noexcept {
   if (hex.size() != 2 * n) return false;
+  int bad = 0;
   for (std::size_t i = 0; i < n; ++i) {
-    const int hi = hex_value(hex[2 * i]);
-    const int lo = hex_value(hex[2 * i + 1]);
-    if ((hi | lo) < 0) return false;
-    bytes[i] = static_cast<std::uint8_t>((hi << 4) | lo);
+    const int hi = kHexTable[static_cast<unsigned char>(hex[2 * i])];
+    const int lo = kHexTable[static_cast<unsigned char>(hex[2 * i + 1])];
+    bad |= hi | lo;  // negative once any digit was invalid
+    bytes[i] = static_cast<std::uint8_t>((static_cast<unsigned>(hi) << 4) | static_cast<unsigned>(lo));
   }
-  return true;
+  return bad >= 0;
 }
 
 template <std::size_t N>
