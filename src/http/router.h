@@ -55,6 +55,18 @@ struct RouteDoc {
   bool deprecated = false;
 };
 
+// Builders that keep call sites short (and -Wmissing-field-initializers quiet):
+//   doc.params = {path_param("user_id", ParamType::kInteger, "The user's id")};
+//   doc.responses = {response_doc(200, "", schema_ref("User")), response_doc(404, "Not found")};
+ParamDoc path_param(std::string name, ParamType type = ParamType::kString,
+                    std::string description = {});
+ParamDoc query_param(std::string name, ParamType type = ParamType::kString, bool required = false,
+                     std::string description = {});
+ResponseDoc response_doc(int status, std::string description = {},
+                         std::optional<boost::json::value> schema = std::nullopt);
+// {"$ref": "#/components/schemas/<name>"}
+boost::json::value schema_ref(std::string_view name);
+
 // What a handler gets. References are valid until the handler's coroutine completes.
 struct RequestContext {
   Request& request;

@@ -2,6 +2,7 @@
 // Cache-Control.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 

@@ -1,0 +1,393 @@
+// The pooled, traced HTTP/1.1 client.
+#include "http/client.h"
+
+#include <sys/socket.h>
+
+#include <atomic>
+#include <mutex>
+#include <unordered_map>
+#include <vector>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/http/write.hpp>
+
+#include "metrics/registry.h"
+#include "telemetry/span.h"
+
+namespace tdemo::http {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+namespace tel = tdemo::telemetry;
+using tcp = asio::ip::tcp;
+
+std::string_view to_string(ClientErrorKind kind) noexcept {
+  switch (kind) {
+    case ClientErrorKind::kInvalidUrl: return "invalid_url";
+    case ClientErrorKind::kResolveFailed: return "resolve_failed";
+    case ClientErrorKind::kConnectionRefused: return "connection_refused";
+    case ClientErrorKind::kConnectFailed: return "connect_failed";
+    case ClientErrorKind::kTimeout: return "timeout";
+    case ClientErrorKind::kProtocolError: return "protocol_error";
+    case ClientErrorKind::kResponseTooLarge: return "response_too_large";
+    case ClientErrorKind::kPoolExhausted: return "pool_exhausted";
+  }
+  return "unknown";
+}
+
+std::optional<ParsedUrl> parse_http_url(std::string_view url) {
+  constexpr std::string_view kScheme = "http://";
+  if (url.size() <= kScheme.size() || !iequals(url.substr(0, kScheme.size()), kScheme)) {
+    return std::nullopt;
+  }
+  url.remove_prefix(kScheme.size());
+  const auto path_start = url.find_first_of("/?");
+  std::string_view authority = url.substr(0, path_start);
+  ParsedUrl parsed;
+  if (path_start != std::string_view::npos) {
+    parsed.target = std::string(url.substr(path_start));
+    if (parsed.target.front() == '?') parsed.target.insert(0, "/");
+  }
+  if (authority.find('@') != std::string_view::npos || authority.empty()) return std::nullopt;
+  std::string_view host = authority;
+  std::string_view port;
+  if (authority.front() == '[') {
+    const auto close = authority.find(']');
+    if (close == std::string_view::npos) return std::nullopt;
+    host = authority.substr(1, close - 1);
+    if (close + 1 < authority.size()) {
+      if (authority[close + 1] != ':') return std::nullopt;
+      port = authority.substr(close + 2);
+    }
+  } else if (const auto colon = authority.rfind(':'); colon != std::string_view::npos) {
+    host = authority.substr(0, colon);
+    port = authority.substr(colon + 1);
+  }
+  if (host.empty()) return std::nullopt;
+  parsed.host = std::string(host);
+  if (!port.empty()) {
+    auto value = parse_int64(port);
+    if (!value || *value <= 0 || *value > 65535) return std::nullopt;
+    parsed.port = static_cast<std::uint16_t>(*value);
+  }
+  return parsed;
+}
+
+namespace {
+
+struct PooledConnection {
+  explicit PooledConnection(asio::any_io_executor executor) : stream(std::move(executor)) {}
+  beast::tcp_stream stream;
+  beast::flat_buffer buffer;
+  std::string peer_address;
+};
+
+struct HostPool {
+  std::vector<std::unique_ptr<PooledConnection>> idle;
+  std::size_t open = 0;  // idle + in use
+};
+
+// The pools of one io_context. The mutex is only contended when a context is run by several
+// threads; with IoPool it is always taken by the same thread.
+struct ContextPools {
+  std::mutex mutex;
+  std::unordered_map<std::string, HostPool> hosts;
+};
+
+bool idempotent(Method m) {
+  return m == Method::kGet || m == Method::kHead || m == Method::kPut || m == Method::kDelete ||
+         m == Method::kOptions || m == Method::kTrace;
+}
+
+// True when a pooled idle connection was closed by the peer (EOF or error pending).
+bool peer_closed(PooledConnection& c) {
+  char byte;
+  const auto fd = c.stream.socket().native_handle();
+  const ssize_t n = ::recv(fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+  if (n == 0) return true;
+  if (n < 0) return errno != EAGAIN && errno != EWOULDBLOCK;
+  return true;  // unexpected bytes on an idle connection: do not reuse it
+}
+
+bool stale_error(const boost::system::error_code& ec) {
+  return ec == asio::error::eof || ec == asio::error::connection_reset ||
+         ec == asio::error::broken_pipe || ec == bhttp::error::end_of_stream ||
+         ec == asio::error::connection_aborted;
+}
+
+ClientError io_error(const boost::system::error_code& ec, std::string_view during) {
+  if (ec == beast::error::timeout) return {ClientErrorKind::kTimeout, std::string(during) + " timed out"};
+  if (ec == bhttp::error::body_limit) {
+    return {ClientErrorKind::kResponseTooLarge, "response body over the limit"};
+  }
+  return {ClientErrorKind::kProtocolError, std::string(during) + ": " + ec.message()};
+}
+
+std::atomic<std::uint64_t> g_next_client_id{1};
+
+}  // namespace
+
+class Client::Impl {
+ public:
+  Impl(ClientOptions options, TransportTracing tracing, metrics::Registry* registry)
+      : options_(std::move(options)), tracing_(std::move(tracing)), id_(g_next_client_id++) {
+    if (registry != nullptr) {
+      duration_ = &registry->histogram("http_client_request_duration_seconds",
+                                       "Duration of HTTP client requests.",
+                                       {"server", "method", "status"});
+    }
+  }
+
+  ContextPools& pools_for(asio::execution_context& context) {
+    struct CacheEntry {
+      std::uint64_t client = 0;
+      asio::execution_context* context = nullptr;
+      ContextPools* pools = nullptr;
+    };
+    thread_local std::array<CacheEntry, 8> cache{};
+    thread_local std::size_t next_slot = 0;
+    for (const auto& e : cache) {
+      if (e.client == id_ && e.context == &context) return *e.pools;
+    }
+    ContextPools* pools;
+    {
+      std::lock_guard lock(mutex_);
+      auto& slot = pools_[&context];
+      if (!slot) slot = std::make_unique<ContextPools>();
+      pools = slot.get();
+    }
+    cache[next_slot] = {id_, &context, pools};
+    next_slot = (next_slot + 1) % cache.size();
+    return *pools;
+  }
+
+  asio::awaitable<ClientResult> send(OutgoingRequest request, const tel::Context& parent);
+
+  ClientOptions options_;
+  TransportTracing tracing_;
+  metrics::HistogramFamily* duration_ = nullptr;
+  std::uint64_t id_;
+  std::mutex mutex_;
+  std::unordered_map<asio::execution_context*, std::unique_ptr<ContextPools>> pools_;
+  std::atomic<std::uint64_t> connections_opened_{0}, requests_{0}, retries_{0};
+
+ private:
+  asio::awaitable<ClientResult> exchange(const OutgoingRequest& request, const ParsedUrl& url,
+                                         std::string* peer_address);
+  asio::awaitable<std::variant<std::unique_ptr<PooledConnection>, ClientError>> connect(
+      const ParsedUrl& url);
+};
+
+asio::awaitable<std::variant<std::unique_ptr<PooledConnection>, ClientError>>
+Client::Impl::connect(const ParsedUrl& url) {
+  using Out = std::variant<std::unique_ptr<PooledConnection>, ClientError>;
+  auto executor = co_await asio::this_coro::executor;
+  tcp::resolver resolver(executor);
+  auto [rec, endpoints] = co_await resolver.async_resolve(
+      url.host, std::to_string(url.port), asio::as_tuple(asio::use_awaitable));
+  if (rec) co_return Out{ClientError{ClientErrorKind::kResolveFailed, "resolve " + url.host + ": " + rec.message()}};
+  auto connection = std::make_unique<PooledConnection>(executor);
+  connection->stream.expires_after(options_.connect_timeout);
+  auto [cec, endpoint] = co_await connection->stream.async_connect(endpoints, asio::as_tuple(asio::use_awaitable));
+  if (cec) {
+    const std::string where = url.host + ":" + std::to_string(url.port);
+    if (cec == beast::error::timeout) co_return Out{ClientError{ClientErrorKind::kTimeout, "connect to " + where + " timed out"}};
+    if (cec == asio::error::connection_refused) {
+      co_return Out{ClientError{ClientErrorKind::kConnectionRefused, "connection refused by " + where}};
+    }
+    co_return Out{ClientError{ClientErrorKind::kConnectFailed, "connect to " + where + ": " + cec.message()}};
+  }
+  boost::system::error_code ignored;
+  connection->stream.socket().set_option(tcp::no_delay(true), ignored);
+  connection->peer_address = endpoint.address().to_string();
+  connections_opened_.fetch_add(1, std::memory_order_relaxed);
+  co_return Out{std::move(connection)};
+}
+
+asio::awaitable<ClientResult> Client::Impl::exchange(const OutgoingRequest& request,
+                                                     const ParsedUrl& url,
+                                                     std::string* peer_address) {
+  auto executor = co_await asio::this_coro::executor;
+  ContextPools& pools = pools_for(asio::query(executor, asio::execution::context));
+  const std::string key = url.host + ":" + std::to_string(url.port);
+
+  bhttp::request<bhttp::string_body> message;
+  message.method_string(request.method == Method::kOther ? "GET" : to_string(request.method));
+  message.target(url.target);
+  message.version(11);
+  message.set(bhttp::field::host, url.port == 80 ? url.host : key);
+  message.set(bhttp::field::user_agent, options_.user_agent);
+  for (const auto& [name, value] : request.headers) message.set(name, value);
+  if (!request.content_type.empty()) message.set(bhttp::field::content_type, request.content_type);
+  message.body() = request.body;
+  message.keep_alive(true);
+  message.prepare_payload();
+  const auto timeout = request.timeout.value_or(options_.request_timeout);
+
+  for (int attempt = 0;; ++attempt) {
+    std::unique_ptr<PooledConnection> connection;
+    {
+      std::lock_guard lock(pools.mutex);
+      HostPool& host = pools.hosts[key];
+      while (!host.idle.empty() && !connection) {
+        connection = std::move(host.idle.back());
+        host.idle.pop_back();
+        if (peer_closed(*connection)) {
+          connection.reset();
+          --host.open;
+        }
+      }
+      if (!connection) {
+        if (host.open >= options_.max_connections_per_host) {
+          co_return ClientError{ClientErrorKind::kPoolExhausted,
+                                "over " + std::to_string(options_.max_connections_per_host) +
+                                    " connections to " + key};
+        }
+        ++host.open;  // reserved for the connection opened below
+      }
+    }
+    auto release = [&](std::unique_ptr<PooledConnection> c, bool reusable) {
+      std::lock_guard lock(pools.mutex);
+      HostPool& host = pools.hosts[key];
+      if (reusable && c && host.idle.size() < options_.max_idle_per_host) {
+        host.idle.push_back(std::move(c));
+      } else {
+        --host.open;
+      }
+    };
+    const bool reused = connection != nullptr;
+    if (!connection) {
+      auto connected = co_await connect(url);
+      if (auto* error = std::get_if<ClientError>(&connected)) {
+        release(nullptr, false);
+        co_return std::move(*error);
+      }
+      connection = std::move(std::get<0>(connected));
+    }
+    *peer_address = connection->peer_address;
+
+    connection->stream.expires_after(timeout);
+    auto [wec, wn] = co_await bhttp::async_write(connection->stream, message,
+                                                 asio::as_tuple(asio::use_awaitable));
+    bhttp::response_parser<bhttp::string_body> parser;
+    boost::system::error_code rec;
+    if (!wec) {
+      parser.header_limit(64 * 1024);
+      parser.body_limit(options_.max_response_body_bytes);
+      if (request.method == Method::kHead) parser.skip(true);
+      auto [ec, rn] = co_await bhttp::async_read(connection->stream, connection->buffer, parser,
+                                                 asio::as_tuple(asio::use_awaitable));
+      rec = ec;
+    }
+    const auto ec = wec ? wec : rec;
+    if (ec) {
+      const bool retry = reused && attempt == 0 && stale_error(ec) &&
+                         (idempotent(request.method) || wec);
+      release(nullptr, false);
+      if (retry) {
+        retries_.fetch_add(1, std::memory_order_relaxed);
+        continue;
+      }
+      co_return io_error(ec, wec ? "write" : "read");
+    }
+    auto& reply = parser.get();
+    Response response;
+    response.status = static_cast<int>(reply.result_int());
+    for (const auto& field : reply) {
+      if (field.name() == bhttp::field::content_type) {
+        response.content_type = std::string(field.value());
+      }
+      response.headers.add(field.name_string(), field.value());
+    }
+    const bool reusable = reply.keep_alive() && parser.is_done();
+    response.body = std::move(reply.body());
+    connection->stream.expires_never();
+    release(std::move(connection), reusable);
+    co_return response;
+  }
+}
+
+asio::awaitable<ClientResult> Client::Impl::send(OutgoingRequest request,
+                                                 const tel::Context& parent) {
+  requests_.fetch_add(1, std::memory_order_relaxed);
+  const auto started = std::chrono::steady_clock::now();
+  const auto url = parse_http_url(request.url);
+  const std::string_view method = to_string(request.method);
+
+  tel::Span span;
+  if (tracing_.tracer.enabled()) {
+    tel::StartSpanOptions start;
+    start.kind = tel::SpanKind::kClient;
+    start.attributes.push_back({"http.request.method", std::string(method)});
+    start.attributes.push_back({"url.full", request.url});
+    if (url) {
+      start.attributes.push_back({"server.address", url->host});
+      start.attributes.push_back({"server.port", static_cast<std::int64_t>(url->port)});
+    }
+    std::string name(request.method == Method::kOther ? "HTTP" : method);
+    if (!request.route.empty()) name += " " + request.route;
+    span = tracing_.tracer.start_span(name, parent, std::move(start));
+  }
+  if (tracing_.propagator != nullptr) {
+    HeadersCarrier carrier(request.headers);
+    tracing_.propagator->inject(tel::context_with(parent, span), carrier);
+  }
+
+  std::string peer_address;
+  ClientResult result = url ? co_await exchange(request, *url, &peer_address)
+                            : ClientResult(ClientError{ClientErrorKind::kInvalidUrl,
+                                                       "not an http URL: " + request.url});
+  std::string status;
+  if (result) {
+    status = std::to_string(result->status);
+    if (span.is_recording()) {
+      span.set_attribute("http.response.status_code", static_cast<std::int64_t>(result->status));
+      if (result->status >= 500) {
+        span.set_attribute("error.type", status);
+        span.set_status(tel::StatusCode::kError);
+      }
+    }
+  } else {
+    status = std::string(to_string(result.error().kind));
+    if (span.is_recording()) {
+      span.set_attribute("error.type", status);
+      span.set_status(tel::StatusCode::kError, result.error().message);
+    }
+  }
+  if (span.is_recording() && !peer_address.empty()) {
+    span.set_attribute("network.peer.address", peer_address);
+  }
+  span.end();
+  if (duration_ != nullptr) {
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    const std::string server = url ? url->host + ":" + std::to_string(url->port) : "invalid";
+    duration_->with({server, std::string(method), status}).observe(seconds);
+  }
+  co_return result;
+}
+
+Client::Client(ClientOptions options, TransportTracing tracing, metrics::Registry* registry)
+    : impl_(std::make_shared<Impl>(std::move(options), std::move(tracing), registry)) {}
+
+Client::~Client() = default;
+
+asio::awaitable<ClientResult> Client::send(OutgoingRequest request, const tel::Context& parent) {
+  auto impl = impl_;  // keeps the pools alive while this call runs
+  co_return co_await impl->send(std::move(request), parent);
+}
+
+Client::Stats Client::stats() const noexcept {
+  return Stats{impl_->connections_opened_.load(), impl_->requests_.load(), impl_->retries_.load()};
+}
+
+}  // namespace tdemo::http

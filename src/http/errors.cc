@@ -1,0 +1,115 @@
+#include "http/errors.h"
+
+#include <boost/json/array.hpp>
+#include <boost/json/error.hpp>
+#include <boost/json/object.hpp>
+#include <boost/json/parse.hpp>
+#include <boost/json/parse_options.hpp>
+#include <boost/json/serialize.hpp>
+#include <boost/json/stream_parser.hpp>
+
+namespace tdemo::http {
+
+Response error_response(int status, std::string_view detail) {
+  boost::json::object body;
+  body["detail"] = detail;
+  return Response::json(status, body);
+}
+
+Response validation_error(const std::vector<ValidationIssue>& issues) {
+  boost::json::array detail;
+  for (const auto& issue : issues) {
+    boost::json::object item;
+    item["type"] = issue.type;
+    boost::json::array loc;
+    for (const auto& part : issue.loc) {
+      if (const auto* name = std::get_if<std::string>(&part)) {
+        loc.emplace_back(*name);
+      } else {
+        loc.emplace_back(std::get<std::int64_t>(part));
+      }
+    }
+    item["loc"] = std::move(loc);
+    item["msg"] = issue.msg;
+    item["input"] = issue.input;
+    if (issue.ctx) item["ctx"] = *issue.ctx;
+    detail.emplace_back(std::move(item));
+  }
+  boost::json::object body;
+  body["detail"] = std::move(detail);
+  return Response::json(422, body);
+}
+
+ValidationIssue int_parsing_issue(std::string where, std::string name, std::string_view input) {
+  ValidationIssue issue;
+  issue.loc = {std::move(where), std::move(name)};
+  issue.msg = "Input should be a valid integer, unable to parse string as an integer";
+  issue.type = "int_parsing";
+  issue.input = boost::json::string(input);
+  return issue;
+}
+
+ValidationIssue missing_issue(std::vector<std::variant<std::string, std::int64_t>> loc) {
+  ValidationIssue issue;
+  issue.loc = std::move(loc);
+  issue.msg = "Field required";
+  issue.type = "missing";
+  issue.input = nullptr;
+  return issue;
+}
+
+Response not_found() { return error_response(404, "Not Found"); }
+
+Response method_not_allowed(std::string_view allow) {
+  Response r = error_response(405, "Method Not Allowed");
+  r.headers.set("Allow", allow);
+  return r;
+}
+
+Response payload_too_large() { return error_response(413, "Request body too large"); }
+Response unsupported_media_type() { return error_response(415, "Unsupported Media Type"); }
+Response header_fields_too_large() {
+  return error_response(431, "Request Header Fields Too Large");
+}
+Response bad_request(std::string_view detail) { return error_response(400, detail); }
+Response internal_server_error() { return error_response(500, "Internal Server Error"); }
+
+Response service_unavailable(int retry_after_seconds) {
+  Response r = error_response(503, "Service Unavailable");
+  r.headers.set("Retry-After", std::to_string(retry_after_seconds));
+  return r;
+}
+
+JsonBody parse_json_body(const Request& request, std::size_t max_depth) {
+  JsonBody out;
+  if (request.headers.contains("content-type") && !request.has_json_content_type()) {
+    out.error = unsupported_media_type();
+    return out;
+  }
+  if (request.body.empty()) {
+    out.error = validation_error({missing_issue({std::string("body")})});
+    return out;
+  }
+  boost::json::parse_options options;
+  options.max_depth = max_depth;
+  boost::system::error_code ec;
+  boost::json::stream_parser parser({}, options);
+  const std::size_t consumed = parser.write_some(request.body.data(), request.body.size(), ec);
+  if (!ec) parser.finish(ec);
+  if (ec) {
+    ValidationIssue issue;
+    issue.loc = {std::string("body"), static_cast<std::int64_t>(consumed)};
+    issue.msg = "JSON decode error";
+    issue.type = "json_invalid";
+    issue.input = boost::json::object{};
+    boost::json::object ctx;
+    ctx["error"] = ec.message();
+    issue.ctx = std::move(ctx);
+    out.error = validation_error({issue});
+    return out;
+  }
+  out.value = parser.release();
+  return out;
+}
+
+}  // namespace tdemo::http

@@ -1,0 +1,89 @@
+#include "http/errors.h"
+
+#include <boost/json/parse.hpp>
+#include <gtest/gtest.h>
+
+namespace tdemo::http {
+namespace {
+
+boost::json::value body_of(const Response& r) { return boost::json::parse(r.body); }
+
+TEST(ErrorsTest, DetailShape) {
+  auto r = error_response(404, "User 42 not found");
+  EXPECT_EQ(r.status, 404);
+  EXPECT_EQ(r.content_type, "application/json");
+  EXPECT_EQ(r.body, R"({"detail":"User 42 not found"})");
+}
+
+TEST(ErrorsTest, ValidationShapeMatchesPydantic) {
+  auto r = validation_error({int_parsing_issue("path", "user_id", "abc")});
+  EXPECT_EQ(r.status, 422);
+  EXPECT_EQ(body_of(r), boost::json::parse(R"({"detail":[{"type":"int_parsing",
+    "loc":["path","user_id"],
+    "msg":"Input should be a valid integer, unable to parse string as an integer",
+    "input":"abc"}]})"));
+  auto missing = validation_error({missing_issue({std::string("body"), std::string("email")})});
+  EXPECT_EQ(body_of(missing), boost::json::parse(R"({"detail":[{"type":"missing",
+    "loc":["body","email"],"msg":"Field required","input":null}]})"));
+}
+
+TEST(ErrorsTest, FixedResponses) {
+  auto r = method_not_allowed("GET, HEAD");
+  EXPECT_EQ(r.status, 405);
+  EXPECT_EQ(r.body, R"({"detail":"Method Not Allowed"})");
+  EXPECT_EQ(r.headers.get("allow"), "GET, HEAD");
+  EXPECT_EQ(not_found().body, R"({"detail":"Not Found"})");
+  EXPECT_EQ(payload_too_large().status, 413);
+  EXPECT_EQ(unsupported_media_type().status, 415);
+  EXPECT_EQ(header_fields_too_large().status, 431);
+  EXPECT_EQ(internal_server_error().body, R"({"detail":"Internal Server Error"})");
+  auto busy = service_unavailable(3);
+  EXPECT_EQ(busy.status, 503);
+  EXPECT_EQ(busy.headers.get("retry-after"), "3");
+}
+
+TEST(JsonBodyTest, ParsesValidJson) {
+  Request r;
+  r.headers.set("Content-Type", "application/json");
+  r.body = R"({"name":"Ada","amount":9.99})";
+  auto parsed = parse_json_body(r);
+  ASSERT_FALSE(parsed.error.has_value());
+  EXPECT_EQ(parsed.value.at("name").as_string(), "Ada");
+}
+
+TEST(JsonBodyTest, MalformedJsonIs422JsonInvalid) {
+  Request r;
+  r.headers.set("Content-Type", "application/json");
+  r.body = R"({"name": )";
+  auto parsed = parse_json_body(r);
+  ASSERT_TRUE(parsed.error.has_value());
+  EXPECT_EQ(parsed.error->status, 422);
+  auto detail = body_of(*parsed.error).at("detail").as_array().at(0);
+  EXPECT_EQ(detail.at("type").as_string(), "json_invalid");
+  EXPECT_EQ(detail.at("msg").as_string(), "JSON decode error");
+  EXPECT_EQ(detail.at("loc").as_array().at(0).as_string(), "body");
+  EXPECT_TRUE(detail.at("loc").as_array().at(1).is_int64());
+}
+
+TEST(JsonBodyTest, WrongContentTypeEmptyBodyAndDepth) {
+  Request r;
+  r.headers.set("Content-Type", "text/plain");
+  r.body = "{}";
+  ASSERT_TRUE(parse_json_body(r).error.has_value());
+  EXPECT_EQ(parse_json_body(r).error->status, 415);
+  r.headers.set("Content-Type", "application/json");
+  r.body.clear();
+  auto empty = parse_json_body(r);
+  ASSERT_TRUE(empty.error.has_value());
+  EXPECT_EQ(body_of(*empty.error).at("detail").at(0).at("type").as_string(), "missing");
+  r.body = std::string(100, '[') + std::string(100, ']');
+  auto deep = parse_json_body(r, 64);
+  ASSERT_TRUE(deep.error.has_value());
+  EXPECT_EQ(deep.error->status, 422);
+  r.headers.remove("Content-Type");  // no Content-Type: parsed as JSON, like FastAPI
+  r.body = "[1]";
+  EXPECT_FALSE(parse_json_body(r).error.has_value());
+}
+
+}  // namespace
+}  // namespace tdemo::http

@@ -1,0 +1,220 @@
+#include "http/request_handler.h"
+
+#include <chrono>
+#include <cstdio>
+#include <mutex>
+
+#include "http/errors.h"
+#include "metrics/registry.h"
+#include "telemetry/span.h"
+
+namespace tdemo::http {
+
+namespace {
+
+namespace tel = tdemo::telemetry;
+
+// Host header "name[:port]" (or "[v6]:port") split; empty when absent.
+std::pair<std::string_view, std::int64_t> split_host(std::string_view host) {
+  std::int64_t port = -1;
+  if (!host.empty() && host.front() == '[') {
+    const auto close = host.find(']');
+    if (close == std::string_view::npos) return {host, port};
+    if (close + 1 < host.size() && host[close + 1] == ':') {
+      port = parse_int64(host.substr(close + 2)).value_or(-1);
+    }
+    return {host.substr(1, close - 1), port};
+  }
+  const auto colon = host.rfind(':');
+  if (colon != std::string_view::npos) {
+    port = parse_int64(host.substr(colon + 1)).value_or(-1);
+    return {host.substr(0, colon), port};
+  }
+  return {host, port};
+}
+
+std::string span_name(const Request& request, std::string_view route) {
+  std::string name(request.method == Method::kOther ? "HTTP" : to_string(request.method));
+  if (!route.empty()) {
+    name.push_back(' ');
+    name += route;
+  }
+  return name;
+}
+
+tel::Attributes start_attributes(const Request& request, std::string_view route) {
+  tel::Attributes a;
+  a.reserve(14);
+  a.push_back({"http.request.method", std::string(to_string(request.method))});
+  if (request.method == Method::kOther) {
+    a.push_back({"http.request.method_original", request.method_text});
+  }
+  a.push_back({"url.path", request.path});
+  if (!request.query.empty()) a.push_back({"url.query", request.query});
+  a.push_back({"url.scheme", std::string("http")});
+  if (!route.empty()) a.push_back({"http.route", std::string(route)});
+  auto [host, port] = split_host(request.header("host").value_or(""));
+  if (!host.empty()) {
+    a.push_back({"server.address", std::string(host)});
+    a.push_back({"server.port", port >= 0 ? port : static_cast<std::int64_t>(request.server_port)});
+  } else {
+    a.push_back({"server.address", request.server_address});
+    a.push_back({"server.port", static_cast<std::int64_t>(request.server_port)});
+  }
+  a.push_back({"client.address", request.client_address});
+  a.push_back({"client.port", static_cast<std::int64_t>(request.client_port)});
+  if (auto agent = request.header("user-agent")) {
+    a.push_back({"user_agent.original", std::string(*agent)});
+  }
+  a.push_back({"network.protocol.version", std::string(request.version == 10 ? "1.0" : "1.1")});
+  if (!request.body.empty()) {
+    a.push_back({"http.request.body.size", static_cast<std::int64_t>(request.body.size())});
+  }
+  return a;
+}
+
+bool has_attribute(const tel::Span& span, std::string_view key) {
+  const tel::SpanData* data = span.data();
+  if (data == nullptr) return false;
+  for (const auto& kv : data->attributes) {
+    if (kv.key == key) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+RequestHandler::RequestHandler(const Router& router, TransportTracing tracing,
+                               metrics::Registry* registry, const ServerOptions& options,
+                               std::size_t workers)
+    : router_(router), tracing_(std::move(tracing)), options_(options),
+      workers_(new PerWorker[workers == 0 ? 1 : workers]), worker_count_(workers == 0 ? 1 : workers) {
+  if (registry != nullptr) {
+    duration_ = &registry->histogram("http_server_request_duration_seconds",
+                                     "Duration of HTTP server requests.",
+                                     {"method", "route", "status"});
+  }
+}
+
+RequestHandler::~RequestHandler() = default;
+
+std::uint64_t RequestHandler::in_flight() const noexcept {
+  std::uint64_t n = 0;
+  for (std::size_t i = 0; i < worker_count_; ++i) n += workers_[i].in_flight.load(std::memory_order_relaxed);
+  return n;
+}
+
+std::uint64_t RequestHandler::requests() const noexcept {
+  std::uint64_t n = 0;
+  for (std::size_t i = 0; i < worker_count_; ++i) n += workers_[i].requests.load(std::memory_order_relaxed);
+  return n;
+}
+
+std::uint64_t RequestHandler::rejected() const noexcept {
+  std::uint64_t n = 0;
+  for (std::size_t i = 0; i < worker_count_; ++i) n += workers_[i].rejected.load(std::memory_order_relaxed);
+  return n;
+}
+
+void RequestHandler::record_duration(PerWorker& worker, std::string_view method,
+                                     std::string_view route, int status, double seconds) {
+  if (duration_ == nullptr) return;
+  std::string key;
+  key.reserve(method.size() + route.size() + 6);
+  key.append(method).push_back('\0');
+  key.append(route).push_back('\0');
+  key.append(std::to_string(status));
+  auto it = worker.histograms.find(key);
+  if (it == worker.histograms.end()) {
+    // Unmatched paths share one label value so a scanner cannot grow the label set.
+    metrics::Histogram& h = duration_->with(
+        {std::string(method), route.empty() ? std::string("unmatched") : std::string(route),
+         std::to_string(status)});
+    it = worker.histograms.emplace(std::move(key), &h).first;
+  }
+  it->second->observe(seconds);
+}
+
+boost::asio::awaitable<RequestHandler::Outcome> RequestHandler::handle(Request& request,
+                                                                       std::size_t worker_index) {
+  PerWorker& worker = workers_[worker_index < worker_count_ ? worker_index : 0];
+  const auto started = std::chrono::steady_clock::now();
+  worker.requests.fetch_add(1, std::memory_order_relaxed);
+  Outcome outcome;
+
+  if (worker.in_flight.load(std::memory_order_relaxed) >= options_.max_in_flight_per_thread) {
+    worker.rejected.fetch_add(1, std::memory_order_relaxed);
+    outcome.response = service_unavailable(options_.retry_after_seconds);
+    co_return outcome;
+  }
+  worker.in_flight.fetch_add(1, std::memory_order_relaxed);
+
+  RouteMatch match = router_.match(request);
+  const std::string_view route = match.route != nullptr ? std::string_view(match.route->pattern)
+                                                        : std::string_view{};
+  outcome.head_only = request.method == Method::kHead;
+
+  tel::Context parent;
+  if (tracing_.propagator != nullptr) {
+    parent = tracing_.propagator->extract(HeadersCarrier(request.headers), parent);
+  }
+  tel::Span span;
+  if (tracing_.tracer.enabled()) {
+    tel::StartSpanOptions start;
+    start.kind = tel::SpanKind::kServer;
+    start.attributes = start_attributes(request, route);
+    span = tracing_.tracer.start_span(span_name(request, route), parent, std::move(start));
+  }
+
+  RequestContext context{request, tel::context_with(parent, span), span, route};
+  if (match.response) {
+    outcome.response = std::move(*match.response);
+  } else {
+    outcome.response = co_await invoke(*match.route, context);
+  }
+  Response& response = outcome.response;
+
+  if (span.is_recording()) {
+    span.set_attribute("http.response.status_code", static_cast<std::int64_t>(response.status));
+    span.set_attribute("http.response.body.size", static_cast<std::int64_t>(response.body.size()));
+    if (response.status >= 500) {
+      if (!has_attribute(span, "error.type")) {
+        span.set_attribute("error.type", std::to_string(response.status));
+      }
+      span.set_status(tel::StatusCode::kError);
+    }
+  }
+  std::string trace_id;
+  if (span.context().valid()) {
+    response.headers.set("traceresponse", format_traceresponse(span.context()));
+    if (options_.access_log) trace_id = span.context().trace_id().hex();
+  }
+  span.end();
+
+  worker.in_flight.fetch_sub(1, std::memory_order_relaxed);
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  record_duration(worker, to_string(request.method), route, response.status, seconds);
+  if (options_.access_log) {
+    write_access_log(options_, request, response.status, response.body.size(), seconds, trace_id);
+  }
+  co_return outcome;
+}
+
+void write_access_log(const ServerOptions& options, const Request& request, int status,
+                      std::size_t response_bytes, double seconds, std::string_view trace_id) {
+  // Seam: replaced by the project logger (telemetry/log.h) once it exists. One line per
+  // request, written with a single fwrite so lines from several threads do not interleave.
+  char line[1024];
+  const int n = std::snprintf(
+      line, sizeof line,
+      "{\"level\":\"info\",\"service\":\"%.64s\",\"message\":\"access\",\"method\":\"%.16s\","
+      "\"path\":\"%.256s\",\"status\":%d,\"bytes\":%zu,\"duration_ms\":%.3f,\"client\":\"%.64s\","
+      "\"trace_id\":\"%.32s\"}\n",
+      options.service_name.c_str(), request.method_text.c_str(), request.path.c_str(), status,
+      response_bytes, seconds * 1000.0, request.client_address.c_str(),
+      std::string(trace_id).c_str());
+  if (n > 0) std::fwrite(line, 1, std::min<std::size_t>(static_cast<std::size_t>(n), sizeof line - 1), stderr);
+}
+
+}  // namespace tdemo::http

@@ -1,0 +1,66 @@
+// The server's middleware, without sockets: limits in-flight work, routes, traces (SERVER
+// span, context extraction, traceresponse), measures (Prometheus) and logs each request.
+// Internal to td_http; the Beast session in server.cc feeds it parsed requests.
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include <boost/asio/awaitable.hpp>
+
+#include "http/router.h"
+#include "metrics/registry.h"
+#include "http/server.h"
+#include "http/transport_tracing.h"
+
+namespace tdemo::http {
+
+// Thread-safe across workers: each worker index is used by one thread at a time.
+class RequestHandler {
+ public:
+  // `router`, `registry` (nullable) and the propagator must outlive the handler.
+  RequestHandler(const Router& router, TransportTracing tracing, metrics::Registry* registry,
+                 const ServerOptions& options, std::size_t workers);
+  RequestHandler(const RequestHandler&) = delete;
+  RequestHandler& operator=(const RequestHandler&) = delete;
+  ~RequestHandler();
+
+  struct Outcome {
+    Response response;
+    bool head_only = false;  // send headers only (HEAD)
+  };
+  // Handles one request on worker `worker` (< workers). Never throws.
+  boost::asio::awaitable<Outcome> handle(Request& request, std::size_t worker);
+
+  std::uint64_t in_flight() const noexcept;
+  std::uint64_t requests() const noexcept;
+  std::uint64_t rejected() const noexcept;
+
+ private:
+  struct alignas(64) PerWorker {
+    std::atomic<std::uint64_t> in_flight{0};
+    std::atomic<std::uint64_t> requests{0};
+    std::atomic<std::uint64_t> rejected{0};
+    // "method\0route\0status" -> histogram child; touched only by the worker's thread.
+    std::unordered_map<std::string, tdemo::metrics::Histogram*> histograms;
+  };
+  void record_duration(PerWorker& worker, std::string_view method, std::string_view route,
+                       int status, double seconds);
+
+  const Router& router_;
+  TransportTracing tracing_;
+  const ServerOptions& options_;
+  tdemo::metrics::HistogramFamily* duration_ = nullptr;
+  std::unique_ptr<PerWorker[]> workers_;
+  std::size_t worker_count_;
+};
+
+// One access log line (the seam to the project logger).
+void write_access_log(const ServerOptions& options, const Request& request, int status,
+                      std::size_t response_bytes, double seconds, std::string_view trace_id);
+
+}  // namespace tdemo::http

@@ -1,0 +1,443 @@
+// The Beast session and listener. Shape: one accept loop per pool context (SO_REUSEPORT), one
+// coroutine per connection running read -> handle -> write until close, timeouts on every step.
+#include "http/server.h"
+
+#include <sys/socket.h>
+
+#include <array>
+#include <condition_variable>
+#include <mutex>
+#include <unordered_set>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/empty_body.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/write.hpp>
+
+#include "http/errors.h"
+#include "http/request_handler.h"
+
+namespace tdemo::http {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+using tcp = asio::ip::tcp;
+
+// ---------------------------------------------------------------------------------- IoPool
+
+namespace {
+thread_local int t_pool_index = -1;
+}  // namespace
+
+struct IoPool::WorkGuards {
+  std::vector<asio::executor_work_guard<asio::io_context::executor_type>> guards;
+};
+
+IoPool::IoPool(std::size_t threads) {
+  if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
+  for (std::size_t i = 0; i < threads; ++i) {
+    contexts_.push_back(std::make_unique<asio::io_context>(1));  // one thread per context
+  }
+}
+
+IoPool::~IoPool() { stop(); }
+
+void IoPool::start() {
+  if (started_) return;
+  started_ = true;
+  guards_ = std::make_unique<WorkGuards>();
+  for (auto& context : contexts_) {
+    guards_->guards.push_back(asio::make_work_guard(*context));
+  }
+  for (std::size_t i = 0; i < contexts_.size(); ++i) {
+    threads_.emplace_back([this, i] {
+      t_pool_index = static_cast<int>(i);
+      contexts_[i]->run();
+    });
+  }
+}
+
+void IoPool::stop() {
+  if (guards_) guards_->guards.clear();
+  for (auto& context : contexts_) context->stop();
+  for (auto& t : threads_) {
+    if (t.joinable()) t.join();
+  }
+  threads_.clear();
+}
+
+int IoPool::current_index() noexcept { return t_pool_index; }
+
+// ---------------------------------------------------------------------------------- Server
+
+namespace {
+
+struct Connection;
+
+// Per pool context; touched only from that context's thread (except the atomics).
+struct Worker {
+  asio::io_context* io = nullptr;
+  std::unique_ptr<tcp::acceptor> acceptor;
+  std::unordered_set<Connection*> connections;
+};
+
+struct Connection {
+  beast::tcp_stream stream;
+  bool idle = true;  // waiting for the next request (may be closed on shutdown)
+  explicit Connection(tcp::socket socket) : stream(std::move(socket)) {}
+};
+
+Request to_request(bhttp::request<bhttp::string_body>&& message, const tcp::endpoint& remote,
+                   const tcp::endpoint& local) {
+  Request request;
+  request.set_target(message.method_string(), message.target());
+  request.version = message.version() == 10 ? 10 : 11;
+  request.headers.reserve(std::distance(message.begin(), message.end()));
+  for (const auto& field : message) request.headers.add(field.name_string(), field.value());
+  request.body = std::move(message.body());
+  request.client_address = remote.address().to_string();
+  request.client_port = remote.port();
+  request.server_address = local.address().to_string();
+  request.server_port = local.port();
+  return request;
+}
+
+bhttp::response<bhttp::string_body> to_message(Response&& response, int version, bool keep_alive,
+                                               bool head_only) {
+  bhttp::response<bhttp::string_body> message;
+  message.version(version);
+  message.result(static_cast<unsigned>(response.status));
+  for (const auto& [name, value] : response.headers) message.insert(name, value);
+  if (!response.content_type.empty()) message.set(bhttp::field::content_type, response.content_type);
+  message.keep_alive(keep_alive);
+  const bool no_body = response.status == 204 || response.status == 304 || response.status < 200;
+  if (head_only || no_body) {
+    if (!no_body) message.content_length(response.body.size());
+  } else {
+    message.body() = std::move(response.body);
+    message.prepare_payload();
+  }
+  return message;
+}
+
+}  // namespace
+
+class Server::Impl : public std::enable_shared_from_this<Server::Impl> {
+ public:
+  Impl(IoPool& pool, const Router& router, TransportTracing tracing, metrics::Registry* registry,
+       const ServerOptions& options)
+      : pool_(pool), options_(options),
+        handler_(router, std::move(tracing), registry, options_, pool.size()),
+        workers_(pool.size()) {
+    for (std::size_t i = 0; i < pool.size(); ++i) workers_[i].io = &pool.context(i);
+  }
+
+  std::optional<std::string> listen(std::uint16_t* bound_port) {
+    boost::system::error_code ec;
+    auto address = asio::ip::make_address(options_.host, ec);
+    if (ec) return "invalid host address '" + options_.host + "': " + ec.message();
+    std::uint16_t port = options_.port;
+    for (auto& worker : workers_) {
+      auto acceptor = std::make_unique<tcp::acceptor>(*worker.io);
+      tcp::endpoint endpoint(address, port);
+      acceptor->open(endpoint.protocol(), ec);
+      if (!ec) acceptor->set_option(asio::socket_base::reuse_address(true), ec);
+      if (!ec) {
+        using reuse_port = asio::detail::socket_option::boolean<SOL_SOCKET, SO_REUSEPORT>;
+        acceptor->set_option(reuse_port(true), ec);
+      }
+      if (!ec) acceptor->bind(endpoint, ec);
+      if (!ec) acceptor->listen(asio::socket_base::max_listen_connections, ec);
+      if (ec) {
+        close_acceptors();
+        return "cannot listen on " + options_.host + ":" + std::to_string(port) + ": " + ec.message();
+      }
+      port = acceptor->local_endpoint().port();
+      worker.acceptor = std::move(acceptor);
+    }
+    *bound_port = port;
+    for (std::size_t i = 0; i < workers_.size(); ++i) {
+      asio::co_spawn(*workers_[i].io, accept_loop(shared_from_this(), i), asio::detached);
+    }
+    return std::nullopt;
+  }
+
+  void close_acceptors() {
+    for (auto& w : workers_) {
+      if (w.acceptor) {
+        boost::system::error_code ignored;
+        w.acceptor->close(ignored);
+      }
+    }
+  }
+
+  void stop() {
+    if (stopping_.exchange(true)) return;
+    // Close acceptors and idle connections on their own threads.
+    for (auto& worker : workers_) {
+      asio::post(*worker.io, [&worker] {
+        boost::system::error_code ignored;
+        if (worker.acceptor) worker.acceptor->close(ignored);
+        for (Connection* c : worker.connections) {
+          if (c->idle) c->stream.socket().close(ignored);
+        }
+      });
+    }
+    const auto deadline = std::chrono::steady_clock::now() + options_.shutdown_grace;
+    std::unique_lock lock(mutex_);
+    // When the pool is not running nothing can finish: do not wait then.
+    while (open_.load() > 0 && std::chrono::steady_clock::now() < deadline) {
+      changed_.wait_for(lock, std::chrono::milliseconds(20));
+    }
+    lock.unlock();
+    // Whatever is left past the grace period is closed.
+    for (auto& worker : workers_) {
+      asio::post(*worker.io, [&worker] {
+        boost::system::error_code ignored;
+        for (Connection* c : worker.connections) c->stream.socket().close(ignored);
+      });
+    }
+    const auto hard_deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+    lock.lock();
+    while (open_.load() > 0 && std::chrono::steady_clock::now() < hard_deadline) {
+      changed_.wait_for(lock, std::chrono::milliseconds(20));
+    }
+  }
+
+  ServerStats stats() const {
+    ServerStats s;
+    s.connections_accepted = accepted_.load();
+    s.connections_rejected = rejected_.load();
+    s.connections_open = open_.load();
+    s.requests = handler_.requests();
+    s.requests_in_flight = handler_.in_flight();
+    s.requests_rejected = handler_.rejected();
+    return s;
+  }
+
+ private:
+  static asio::awaitable<void> accept_loop(std::shared_ptr<Impl> self, std::size_t index) {
+    Worker& worker = self->workers_[index];
+    while (!self->stopping_.load()) {
+      auto [ec, socket] = co_await worker.acceptor->async_accept(asio::as_tuple(asio::use_awaitable));
+      if (ec) {
+        if (ec == asio::error::operation_aborted || !worker.acceptor->is_open()) break;
+        // EMFILE and friends: back off briefly instead of spinning.
+        asio::steady_timer timer(*worker.io, std::chrono::milliseconds(10));
+        co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+        continue;
+      }
+      self->accepted_.fetch_add(1, std::memory_order_relaxed);
+      boost::system::error_code ignored;
+      socket.set_option(tcp::no_delay(true), ignored);
+      if (self->open_.load(std::memory_order_relaxed) >= self->options_.max_connections) {
+        self->rejected_.fetch_add(1, std::memory_order_relaxed);
+        asio::co_spawn(*worker.io, reject(self, std::move(socket)), asio::detached);
+        continue;
+      }
+      self->open_.fetch_add(1, std::memory_order_relaxed);
+      asio::co_spawn(*worker.io, session(self, index, std::move(socket)), asio::detached);
+    }
+  }
+
+  // Over max_connections: a short 503 with Retry-After, then close (bounded by a timeout).
+  static asio::awaitable<void> reject(std::shared_ptr<Impl> self, tcp::socket socket) {
+    beast::tcp_stream stream(std::move(socket));
+    stream.expires_after(std::chrono::seconds(1));
+    auto message = to_message(service_unavailable(self->options_.retry_after_seconds), 11, false, false);
+    co_await bhttp::async_write(stream, message, asio::as_tuple(asio::use_awaitable));
+    boost::system::error_code ignored;
+    stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
+  }
+
+  void connection_closed() {
+    std::lock_guard lock(mutex_);
+    open_.fetch_sub(1);
+    changed_.notify_all();
+  }
+
+  static asio::awaitable<void> write_error(Connection& c, Response response, int version,
+                                           std::chrono::milliseconds timeout) {
+    auto message = to_message(std::move(response), version, false, false);
+    c.stream.expires_after(timeout);
+    co_await bhttp::async_write(c.stream, message, asio::as_tuple(asio::use_awaitable));
+  }
+
+  static asio::awaitable<void> session(std::shared_ptr<Impl> self, std::size_t index,
+                                       tcp::socket socket) {
+    Worker& worker = self->workers_[index];
+    Connection connection(std::move(socket));
+    worker.connections.insert(&connection);
+    boost::system::error_code ec;
+    const tcp::endpoint remote = connection.stream.socket().remote_endpoint(ec);
+    const tcp::endpoint local = connection.stream.socket().local_endpoint(ec);
+    const bool answered_error = co_await self->serve(connection, index, remote, local);
+    connection.stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+    if (answered_error) co_await drain(connection);
+    connection.stream.close();
+    worker.connections.erase(&connection);
+    self->connection_closed();
+  }
+
+  // After an error answer, reads (and drops) what the client still sends for a short while, so
+  // closing does not reset the connection before the client has read the answer.
+  static asio::awaitable<void> drain(Connection& c) {
+    c.stream.expires_after(std::chrono::milliseconds(500));
+    std::array<char, 16384> scratch;
+    std::size_t total = 0;
+    while (total < (4u << 20)) {
+      auto [ec, n] = co_await c.stream.async_read_some(asio::buffer(scratch),
+                                                       asio::as_tuple(asio::use_awaitable));
+      if (ec) break;
+      total += n;
+    }
+  }
+
+  // Serves requests until the connection should close; true when it ended with an error answer.
+  asio::awaitable<bool> serve(Connection& c, std::size_t index, const tcp::endpoint& remote,
+                              const tcp::endpoint& local) {
+    beast::flat_buffer buffer;
+    const auto& o = options_;
+    while (!stopping_.load(std::memory_order_relaxed)) {
+      c.idle = true;
+      if (buffer.size() == 0) {
+        // Keep-alive wait for the first byte of the next request.
+        c.stream.expires_after(o.idle_timeout);
+        auto [ec, n] = co_await c.stream.async_read_some(buffer.prepare(4096),
+                                                         asio::as_tuple(asio::use_awaitable));
+        if (ec) co_return false;  // closed, idle timeout, or shutdown
+        buffer.commit(n);
+      }
+      c.idle = false;
+      bhttp::request_parser<bhttp::string_body> parser;
+      parser.header_limit(static_cast<std::uint32_t>(o.max_header_bytes));
+      parser.body_limit(o.max_body_bytes);
+      c.stream.expires_after(o.read_timeout);
+      auto [hec, hn] = co_await bhttp::async_read_header(c.stream, buffer, parser,
+                                                         asio::as_tuple(asio::use_awaitable));
+      if (!hec && !parser.is_done()) {
+        auto expect = parser.get()[bhttp::field::expect];
+        if (iequals(expect, "100-continue")) {
+          auto cont = bhttp::response<bhttp::empty_body>(bhttp::status::continue_, parser.get().version());
+          co_await bhttp::async_write(c.stream, cont, asio::as_tuple(asio::use_awaitable));
+        }
+        auto [bec, bn] = co_await bhttp::async_read(c.stream, buffer, parser,
+                                                    asio::as_tuple(asio::use_awaitable));
+        hec = bec;
+      }
+      if (hec) {
+        if (hec == bhttp::error::header_limit) {
+          co_await write_error(c, header_fields_too_large(), 11, o.write_timeout);
+          co_return true;
+        }
+        if (hec == bhttp::error::body_limit) {
+          co_await write_error(c, payload_too_large(), 11, o.write_timeout);
+          co_return true;
+        }
+        if (hec != bhttp::error::end_of_stream && hec != beast::error::timeout &&
+            hec != asio::error::eof && hec != asio::error::operation_aborted &&
+            hec != asio::error::connection_reset && hec != bhttp::error::partial_message) {
+          co_await write_error(c, bad_request("Bad Request"), 11, o.write_timeout);
+          co_return true;
+        }
+        co_return false;
+      }
+      auto message = parser.release();
+      const bool keep_alive = message.keep_alive();
+      const int version = message.version();
+      Request request = to_request(std::move(message), remote, local);
+      c.stream.expires_never();  // the handler's time is bounded by its own timeouts
+      RequestHandler::Outcome outcome = co_await handler_.handle(request, index);
+      const bool keep = keep_alive && !outcome.response.close &&
+                        !stopping_.load(std::memory_order_relaxed);
+      auto response = to_message(std::move(outcome.response), version, keep, outcome.head_only);
+      c.stream.expires_after(o.write_timeout);
+      auto [wec, wn] = co_await bhttp::async_write(c.stream, response, asio::as_tuple(asio::use_awaitable));
+      if (wec || !keep) co_return false;
+    }
+    co_return false;
+  }
+
+  IoPool& pool_;
+  const ServerOptions options_;  // a copy: coroutines may outlive the Server object
+  RequestHandler handler_;
+  std::vector<Worker> workers_;
+  std::atomic<bool> stopping_{false};
+  std::atomic<std::uint64_t> accepted_{0}, rejected_{0}, open_{0};
+  std::mutex mutex_;
+  std::condition_variable changed_;
+};
+
+Server::Server(IoPool& pool, const Router& router, TransportTracing tracing,
+               metrics::Registry* registry, ServerOptions options)
+    : options_(std::move(options)) {
+  impl_ = std::make_shared<Impl>(pool, router, std::move(tracing), registry, options_);
+  if (registry != nullptr) {
+    std::weak_ptr<Impl> weak = impl_;
+    try {
+      registry->add_callback("http_server_active_requests", "HTTP requests being handled.",
+                             metrics::MetricType::kGauge, [weak] {
+                               auto impl = weak.lock();
+                               if (!impl) return std::vector<metrics::Sample>{};
+                               return std::vector<metrics::Sample>{
+                                   {{}, static_cast<double>(impl->stats().requests_in_flight)}};
+                             });
+      registry->add_callback("http_server_open_connections", "Open HTTP connections.",
+                             metrics::MetricType::kGauge, [weak] {
+                               auto impl = weak.lock();
+                               if (!impl) return std::vector<metrics::Sample>{};
+                               return std::vector<metrics::Sample>{
+                                   {{}, static_cast<double>(impl->stats().connections_open)}};
+                             });
+      registry->add_callback("http_server_rejected_total",
+                             "Connections and requests refused with 503 (over the limits).",
+                             metrics::MetricType::kCounter, [weak] {
+                               auto impl = weak.lock();
+                               if (!impl) return std::vector<metrics::Sample>{};
+                               auto s = impl->stats();
+                               return std::vector<metrics::Sample>{
+                                   {{{"reason", "max_connections"}}, static_cast<double>(s.connections_rejected)},
+                                   {{{"reason", "max_in_flight"}}, static_cast<double>(s.requests_rejected)}};
+                             });
+    } catch (const std::invalid_argument&) {
+      // A second server on the same registry: the first one's gauges stay registered.
+    }
+  }
+}
+
+Server::~Server() { stop(); }
+
+std::optional<std::string> Server::start() { return impl_->listen(&port_); }
+
+void Server::stop() {
+  if (impl_) impl_->stop();
+}
+
+ServerStats Server::stats() const { return impl_->stats(); }
+
+int wait_for_shutdown_signal() {
+  asio::io_context io(1);
+  asio::signal_set signals(io, SIGINT, SIGTERM);
+  int received = 0;
+  signals.async_wait([&](const boost::system::error_code& ec, int signal) {
+    if (!ec) received = signal;
+  });
+  io.run();
+  return received;
+}
+
+}  // namespace tdemo::http
