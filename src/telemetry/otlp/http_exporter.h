@@ -1,0 +1,57 @@
+// OTLP/HTTP span exporter (protobuf or JSON) over one keep-alive HTTP/1.1 connection.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "telemetry/otlp/retry.h"
+#include "telemetry/span_processor.h"
+
+namespace tdemo::telemetry::otlp {
+
+struct HttpExporterOptions {
+  std::string endpoint = "http://localhost:4318/v1/traces";  // full URL; http only
+  bool json = false;                                  // application/json instead of x-protobuf
+  std::map<std::string, std::string> headers;         // added to every request
+  std::chrono::milliseconds timeout{10000};           // per export_spans call, retries included
+  bool gzip = false;                                  // Content-Encoding: gzip
+  RetryPolicy retry;
+  std::size_t max_response_bytes = 1u << 20;          // larger responses count as failures
+  ExporterLog log;
+};
+
+// Sends each batch as one POST. Retries only 429, 502, 503, 504 (honouring Retry-After: seconds
+// or an HTTP-date) and lost or refused connections; other statuses fail at once. Partial
+// success responses are decoded and logged. Never throws.
+//
+// Thread safety: export_spans must not be called concurrently (the SDK's processors never do);
+// shutdown may be called from any thread and interrupts a backoff wait.
+class OtlpHttpExporter final : public SpanExporter {
+ public:
+  explicit OtlpHttpExporter(HttpExporterOptions options);
+  ~OtlpHttpExporter() override;
+
+  ExportResult export_spans(const SpanBatch& batch) noexcept override;
+  bool shutdown(std::chrono::milliseconds timeout) noexcept override;
+
+  // Empty when the endpoint parsed; else why every export will fail.
+  const std::string& configuration_error() const noexcept;
+
+  struct Impl;
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+// Parses a Retry-After value: delay-seconds or an HTTP-date (IMF-fixdate), relative to `now`.
+// A date in the past gives zero; anything unparsable gives nullopt.
+std::optional<std::chrono::milliseconds> parse_retry_after(
+    std::string_view value, std::chrono::system_clock::time_point now = std::chrono::system_clock::now());
+
+}  // namespace tdemo::telemetry::otlp
