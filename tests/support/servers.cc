@@ -57,9 +57,17 @@ void give_to(const Account& account, const std::string& path) {
   }
 }
 
-std::string make_temp_dir(const std::string& prefix) {
+// Where servers keep their files: $TD_TEST_SCRATCH, else /dev/shm (RAM: copying a cluster
+// there takes a tenth of the time it takes on a busy disk), else $TMPDIR or /tmp.
+std::string scratch_root() {
+  if (const char* dir = std::getenv("TD_TEST_SCRATCH"); dir && *dir) return dir;
+  if (access("/dev/shm", W_OK | X_OK) == 0) return "/dev/shm";
   const char* tmp = std::getenv("TMPDIR");
-  std::string pattern = std::string(tmp && *tmp ? tmp : "/tmp") + "/" + prefix + ".XXXXXX";
+  return tmp && *tmp ? tmp : "/tmp";
+}
+
+std::string make_temp_dir(const std::string& prefix) {
+  std::string pattern = scratch_root() + "/" + prefix + ".XXXXXX";
   std::vector<char> buffer(pattern.begin(), pattern.end());
   buffer.push_back('\0');
   if (!mkdtemp(buffer.data())) throw std::runtime_error("mkdtemp " + pattern + " failed");
@@ -219,10 +227,9 @@ void create_database_on(std::uint16_t port, const PostgresServerOptions& options
 std::string cached_cluster_template(const std::string& bin_dir, const PostgresServerOptions& options,
                                     const Account& account) {
   const std::size_t key =
-      std::hash<std::string>{}(bin_dir + '\n' + options.user + '\n' + options.password + '\n' +
+      std::hash<std::string>{}("v2\n" + bin_dir + '\n' + options.user + '\n' + options.password + '\n' +
                                options.database);
-  const char* tmp = std::getenv("TMPDIR");
-  const std::string path = std::string(tmp && *tmp ? tmp : "/tmp") + "/tdemo-pg-template-" +
+  const std::string path = scratch_root() + "/tdemo-pg-template-" +
                            std::to_string(account.uid) + "-" + std::to_string(key);
   if (fs::exists(path + "/PG_VERSION")) return path;
 
@@ -234,7 +241,7 @@ std::string cached_cluster_template(const std::string& bin_dir, const PostgresSe
   const std::string data = work + "/data";
   run_or_throw({bin_dir + "/initdb", "-D", data, "-U", options.user, "--pwfile=" + password_file,
                 "--auth-local=trust", "--auth-host=scram-sha-256", "-E", "UTF8",
-                "--locale=C", "--no-sync"},
+                "--locale=C", "--no-sync", "--wal-segsize=1"},
                work + "/initdb.log", account);
   std::uint16_t port = 0;
   const pid_t pid = launch_postgres(bin_dir, work, options, port);

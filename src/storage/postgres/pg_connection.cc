@@ -173,7 +173,12 @@ Result<Rows> Connection::execute(const std::string& sql, const Params& params) {
 }
 
 Transaction::Transaction(Connection& connection)
-    : connection_(connection), begin_(connection.exec("BEGIN")) {}
+    : connection_(connection), begin_(connection.exec("BEGIN")) {
+  // Nothing has happened yet, so a connection found broken here can be replaced safely.
+  if (!begin_.ok() && connection.broken() && connection.reconnect().ok()) {
+    begin_ = connection.exec("BEGIN");
+  }
+}
 
 Transaction::~Transaction() {
   if (!done_ && begin_.ok()) (void)connection_.exec("ROLLBACK");
