@@ -343,9 +343,13 @@ asio::awaitable<ClientResult> Client::Impl::send(OutgoingRequest request,
   }
 
   std::string peer_address;
-  ClientResult result = url ? co_await exchange(request, *url, &peer_address)
-                            : ClientResult(ClientError{ClientErrorKind::kInvalidUrl,
-                                                       "not an http URL: " + request.url});
+  // (No co_await inside a conditional expression: GCC 12 miscompiles its temporaries.)
+  ClientResult result;
+  if (url) {
+    result = co_await exchange(request, *url, &peer_address);
+  } else {
+    result = ClientError{ClientErrorKind::kInvalidUrl, "not an http URL: " + request.url};
+  }
   std::string status;
   if (result) {
     status = std::to_string(result->status);

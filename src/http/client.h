@@ -52,6 +52,9 @@ struct ClientError {
 // A response or an error; never both. Cheap to move.
 class ClientResult {
  public:
+  // A protocol_error "no request sent" (so results can be declared first, e.g. by
+  // asio::use_future, and assigned later).
+  ClientResult() : value_(ClientError{ClientErrorKind::kProtocolError, "no request sent"}) {}
   ClientResult(Response response) : value_(std::move(response)) {}  // NOLINT: implicit on purpose
   ClientResult(ClientError error) : value_(std::move(error)) {}     // NOLINT
   bool ok() const noexcept { return value_.index() == 0; }

@@ -1,0 +1,396 @@
+// Server + client on loopback in one process: limits, keep-alive, shutdown, tracing, metrics.
+#include "http/server.h"
+
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <future>
+#include <thread>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/use_future.hpp>
+#include <gtest/gtest.h>
+
+#include "http/client.h"
+#include "http/errors.h"
+#include "metrics/registry.h"
+#include "support/http_client.h"
+#include "support/process.h"
+#include "telemetry/in_memory_exporter.h"
+#include "telemetry/simple_span_processor.h"
+#include "telemetry/span.h"
+
+namespace tdemo::http {
+namespace {
+
+using namespace std::chrono_literals;
+namespace asio = boost::asio;
+namespace tel = tdemo::telemetry;
+
+const tel::KeyValue* find_attribute(const tel::SpanData& span, std::string_view key) {
+  for (const auto& kv : span.attributes) {
+    if (kv.key == key) return &kv;
+  }
+  return nullptr;
+}
+std::string string_attribute(const tel::SpanData& span, std::string_view key) {
+  auto* kv = find_attribute(span, key);
+  return kv != nullptr && std::holds_alternative<std::string>(kv->value) ? std::get<std::string>(kv->value) : "";
+}
+std::int64_t int_attribute(const tel::SpanData& span, std::string_view key) {
+  auto* kv = find_attribute(span, key);
+  return kv != nullptr && std::holds_alternative<std::int64_t>(kv->value) ? std::get<std::int64_t>(kv->value) : -1;
+}
+
+class ServerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto exporter = std::make_unique<tel::InMemorySpanExporter>();
+    spans_ = exporter.get();
+    tel::TracerProviderOptions provider_options;
+    provider_options.processors.push_back(std::make_unique<tel::SimpleSpanProcessor>(std::move(exporter)));
+    provider_ = std::make_unique<tel::TracerProvider>(std::move(provider_options));
+    std::vector<std::unique_ptr<tel::TextMapPropagator>> parts;
+    parts.push_back(tel::make_trace_context_propagator());
+    parts.push_back(tel::make_baggage_propagator());
+    propagator_ = tel::make_composite_propagator(std::move(parts));
+    tracing_ = TransportTracing{provider_->tracer("test"), propagator_.get()};
+    client_ = std::make_unique<Client>(ClientOptions{}, tracing_, &registry_);
+
+    router_.get("/health", [](RequestContext&) -> asio::awaitable<Response> {
+      co_return Response::json_text(200, R"({"status":"ok"})");
+    });
+    RouteDoc user_doc;
+    user_doc.params = {path_param("user_id", ParamType::kInteger)};
+    router_.get("/users/{user_id}", [](RequestContext& ctx) -> asio::awaitable<Response> {
+      const auto id = *ctx.request.int_param("user_id");
+      if (id == 404) co_return error_response(404, "User 404 not found");
+      if (id == 503) co_return error_response(503, "down");
+      ctx.span.set_attribute("user.id", id);
+      co_return Response::json_text(200, "{\"id\":" + std::to_string(id) + "}");
+    }, user_doc);
+    router_.post("/echo", [](RequestContext& ctx) -> asio::awaitable<Response> {
+      co_return Response::text(200, ctx.request.body);
+    });
+    router_.get("/slow", [this](RequestContext&) -> asio::awaitable<Response> {
+      slow_started_.store(true);
+      asio::steady_timer timer(co_await asio::this_coro::executor, 500ms);
+      co_await timer.async_wait(asio::use_awaitable);
+      co_return Response::text(200, "finished");
+    });
+    router_.get("/boom", [](RequestContext&) -> asio::awaitable<Response> {
+      throw std::runtime_error("database password is hunter2");
+      co_return Response::empty(200);
+    });
+    router_.get("/proxy", [this](RequestContext& ctx) -> asio::awaitable<Response> {
+      OutgoingRequest call;
+      call.url = base_url() + "/users/7";
+      call.route = "/users/{user_id}";
+      auto result = co_await client_->send(std::move(call), ctx.telemetry);
+      if (!result) co_return error_response(502, "users failed");
+      co_return Response::json_text(200, result->body);
+    });
+
+    ServerOptions options;
+    options.max_body_bytes = 1024;
+    options.max_header_bytes = 1024;
+    options.read_timeout = 300ms;
+    options.shutdown_grace = 5s;
+    options.access_log = false;
+    server_ = std::make_unique<Server>(pool_, router_, tracing_, &registry_, options);
+    auto error = server_->start();
+    ASSERT_FALSE(error.has_value()) << *error;
+    pool_.start();
+  }
+
+  void TearDown() override {
+    server_->stop();
+    client_.reset();  // its pooled sockets belong to the pool's contexts
+    pool_.stop();
+  }
+
+  std::string base_url() const { return "http://127.0.0.1:" + std::to_string(server_->port()); }
+
+  // Runs `send` on pool context 0 and waits for it.
+  ClientResult send(OutgoingRequest request, tel::Context parent = {}) {
+    auto future = asio::co_spawn(pool_.context(0), client_->send(std::move(request), parent),
+                                 asio::use_future);
+    return future.get();
+  }
+
+  IoPool pool_{2};
+  Router router_;
+  metrics::Registry registry_;
+  std::unique_ptr<tel::TracerProvider> provider_;
+  std::unique_ptr<tel::TextMapPropagator> propagator_;
+  tel::InMemorySpanExporter* spans_ = nullptr;
+  TransportTracing tracing_;
+  std::unique_ptr<Client> client_;
+  std::unique_ptr<Server> server_;
+  std::atomic<bool> slow_started_{false};
+};
+
+TEST_F(ServerTest, KeepAliveReusesOneConnection) {
+  for (int i = 0; i < 5; ++i) {
+    OutgoingRequest r;
+    r.url = base_url() + "/health";
+    auto result = send(std::move(r));
+    ASSERT_TRUE(result.ok()) << result.error().message;
+    EXPECT_EQ(result->status, 200);
+    EXPECT_EQ(result->body, R"({"status":"ok"})");
+  }
+  EXPECT_EQ(client_->stats().connections_opened, 1u);
+  EXPECT_EQ(server_->stats().connections_accepted, 1u);
+  EXPECT_EQ(server_->stats().requests, 5u);
+}
+
+TEST_F(ServerTest, RouterAnswersThroughTheServer) {
+  EXPECT_EQ(test::http_get(base_url() + "/nope").body, R"({"detail":"Not Found"})");
+  auto r405 = test::http_request("DELETE", base_url() + "/health");
+  EXPECT_EQ(r405.status, 405);
+  EXPECT_EQ(r405.header("allow"), "GET, HEAD, OPTIONS");
+  auto r422 = test::http_get(base_url() + "/users/abc");
+  EXPECT_EQ(r422.status, 422);
+  EXPECT_NE(r422.body.find("int_parsing"), std::string::npos);
+  auto head = test::http_request("HEAD", base_url() + "/health");
+  EXPECT_EQ(head.status, 200);
+  EXPECT_TRUE(head.body.empty());
+  EXPECT_EQ(head.header("content-length"), "15");
+  auto echo = test::http_post(base_url() + "/echo", "abc");
+  EXPECT_EQ(echo.body, "abc");
+}
+
+TEST_F(ServerTest, BodyOverLimitIs413) {
+  auto r = test::http_post(base_url() + "/echo", std::string(2000, 'x'));
+  EXPECT_EQ(r.status, 413) << r.error;
+  EXPECT_EQ(r.body, R"({"detail":"Request body too large"})");
+}
+
+TEST_F(ServerTest, HeadersOverLimitAre431) {
+  auto r = test::http_get(base_url() + "/health", {{"X-Big", std::string(2000, 'y')}});
+  EXPECT_EQ(r.status, 431) << r.error;
+}
+
+TEST_F(ServerTest, MalformedRequestLineIs400AndServerSurvives) {
+  const auto reply = test::raw_exchange("127.0.0.1", server_->port(), "NOT A REQUEST\r\n\r\n");
+  EXPECT_EQ(reply.rfind("HTTP/1.1 400", 0), 0u) << reply;
+  const auto bad_version = test::raw_exchange("127.0.0.1", server_->port(), "GET / HTTP/9\r\n\r\n");
+  EXPECT_EQ(bad_version.rfind("HTTP/1.1 400", 0), 0u) << bad_version;
+  EXPECT_EQ(test::http_get(base_url() + "/health").status, 200);
+}
+
+TEST_F(ServerTest, PipelinedRequestsAreAnsweredInOrder) {
+  const auto reply = test::raw_exchange(
+      "127.0.0.1", server_->port(),
+      "GET /users/1 HTTP/1.1\r\nHost: x\r\n\r\nGET /users/2 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  const auto first = reply.find("{\"id\":1}");
+  const auto second = reply.find("{\"id\":2}");
+  ASSERT_NE(first, std::string::npos) << reply;
+  ASSERT_NE(second, std::string::npos) << reply;
+  EXPECT_LT(first, second);
+}
+
+TEST_F(ServerTest, SlowClientIsDisconnected) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  ASSERT_GE(fd, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = htons(server_->port());
+  ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  const char partial[] = "GET /health HTTP/1.1\r\nHost: x\r\n";  // never finishes
+  ASSERT_GT(::send(fd, partial, sizeof partial - 1, 0), 0);
+  timeval tv{20, 0};  // a safety net only: the server's read timeout is 300 ms
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  char buffer[256];
+  const ssize_t n = ::recv(fd, buffer, sizeof buffer, 0);
+  EXPECT_EQ(n, 0) << "expected the server to close the connection";
+  ::close(fd);
+}
+
+TEST_F(ServerTest, GracefulStopLetsInFlightRequestFinish) {
+  auto pending = std::async(std::launch::async, [this] { return test::http_get(base_url() + "/slow"); });
+  for (int i = 0; i < 500 && !slow_started_.load(); ++i) std::this_thread::sleep_for(10ms);
+  ASSERT_TRUE(slow_started_.load());
+  server_->stop();
+  auto r = pending.get();
+  EXPECT_EQ(r.status, 200) << r.error;
+  EXPECT_EQ(r.body, "finished");
+  EXPECT_EQ(r.header("connection"), "close");
+  EXPECT_FALSE(test::http_get(base_url() + "/health", {}, 1s).ok());  // no longer accepting
+}
+
+TEST_F(ServerTest, ClientReportsConnectionRefusedAndTimeoutAsValues) {
+  OutgoingRequest refused;
+  refused.url = "http://127.0.0.1:" + std::to_string(test::free_port()) + "/";
+  auto r1 = send(std::move(refused));
+  ASSERT_FALSE(r1.ok());
+  EXPECT_EQ(r1.error().kind, ClientErrorKind::kConnectionRefused);
+  OutgoingRequest slow;
+  slow.url = base_url() + "/slow";
+  slow.timeout = 50ms;
+  auto r2 = send(std::move(slow));
+  ASSERT_FALSE(r2.ok());
+  EXPECT_EQ(r2.error().kind, ClientErrorKind::kTimeout);
+  OutgoingRequest bad;
+  bad.url = "https://example.com/";
+  EXPECT_EQ(send(std::move(bad)).error().kind, ClientErrorKind::kInvalidUrl);
+  auto spans = spans_->spans();
+  int client_errors = 0;
+  for (const auto& s : spans) {
+    if (s.kind == tel::SpanKind::kClient && s.status_code == tel::StatusCode::kError) ++client_errors;
+  }
+  EXPECT_EQ(client_errors, 3);
+  EXPECT_EQ(string_attribute(spans_->spans_named("GET")[0], "error.type"), "connection_refused");
+}
+
+TEST_F(ServerTest, ClientSpanIsParentOfServerSpanAcrossTwoHops) {
+  OutgoingRequest r;
+  r.url = base_url() + "/proxy";
+  auto result = send(std::move(r));
+  ASSERT_TRUE(result.ok());
+  EXPECT_EQ(result->body, R"({"id":7})");
+  ASSERT_TRUE(provider_->force_flush(5s));
+  auto spans = spans_->spans();
+  ASSERT_EQ(spans.size(), 4u);  // client -> SERVER /proxy -> CLIENT users -> SERVER users
+  const tel::SpanData* outer_client = nullptr;
+  const tel::SpanData* proxy_server = nullptr;
+  const tel::SpanData* inner_client = nullptr;
+  const tel::SpanData* user_server = nullptr;
+  for (const auto& s : spans) {
+    if (s.name == "GET") outer_client = &s;
+    if (s.name == "GET /proxy") proxy_server = &s;
+    if (s.name == "GET /users/{user_id}" && s.kind == tel::SpanKind::kClient) inner_client = &s;
+    if (s.name == "GET /users/{user_id}" && s.kind == tel::SpanKind::kServer) user_server = &s;
+  }
+  ASSERT_TRUE(outer_client && proxy_server && inner_client && user_server);
+  const auto trace = outer_client->context.trace_id();
+  for (const auto& s : spans) EXPECT_EQ(s.context.trace_id(), trace);
+  EXPECT_FALSE(outer_client->parent_span_id.valid());
+  EXPECT_EQ(proxy_server->parent_span_id, outer_client->context.span_id());
+  EXPECT_TRUE(proxy_server->parent_is_remote);
+  EXPECT_EQ(inner_client->parent_span_id, proxy_server->context.span_id());
+  EXPECT_EQ(user_server->parent_span_id, inner_client->context.span_id());
+
+  // Semantic conventions on the server span.
+  EXPECT_EQ(string_attribute(*user_server, "http.request.method"), "GET");
+  EXPECT_EQ(string_attribute(*user_server, "http.route"), "/users/{user_id}");
+  EXPECT_EQ(string_attribute(*user_server, "url.path"), "/users/7");
+  EXPECT_EQ(string_attribute(*user_server, "url.scheme"), "http");
+  EXPECT_EQ(string_attribute(*user_server, "server.address"), "127.0.0.1");
+  EXPECT_EQ(int_attribute(*user_server, "server.port"), server_->port());
+  EXPECT_EQ(string_attribute(*user_server, "client.address"), "127.0.0.1");
+  EXPECT_GT(int_attribute(*user_server, "client.port"), 0);
+  EXPECT_EQ(string_attribute(*user_server, "network.protocol.version"), "1.1");
+  EXPECT_EQ(string_attribute(*user_server, "user_agent.original"), "tracing-demo/" TD_VERSION);
+  EXPECT_EQ(int_attribute(*user_server, "http.response.status_code"), 200);
+  EXPECT_EQ(int_attribute(*user_server, "user.id"), 7);
+  EXPECT_EQ(user_server->kind, tel::SpanKind::kServer);
+  EXPECT_EQ(user_server->status_code, tel::StatusCode::kUnset);
+  // ... and on the client span.
+  EXPECT_EQ(string_attribute(*inner_client, "url.full"), base_url() + "/users/7");
+  EXPECT_EQ(string_attribute(*inner_client, "server.address"), "127.0.0.1");
+  EXPECT_EQ(int_attribute(*inner_client, "http.response.status_code"), 200);
+  EXPECT_EQ(string_attribute(*inner_client, "network.peer.address"), "127.0.0.1");
+}
+
+TEST_F(ServerTest, TraceparentIsContinuedAndTraceresponseReturned) {
+  const std::string trace = "4bf92f3577b34da6a3ce929d0e0e4736";
+  auto r = test::http_get(base_url() + "/users/1?x=1",
+                          {{"traceparent", "00-" + trace + "-00f067aa0ba902b7-01"},
+                           {"User-Agent", "curl/8"}});
+  ASSERT_EQ(r.status, 200);
+  auto traceresponse = r.header("traceresponse");
+  ASSERT_TRUE(traceresponse.has_value());
+  ASSERT_EQ(traceresponse->size(), 55u);
+  EXPECT_EQ(traceresponse->substr(0, 36), "00-" + trace + "-");
+  EXPECT_EQ(traceresponse->substr(52), "-01");
+  auto spans = spans_->spans_named("GET /users/{user_id}");
+  ASSERT_EQ(spans.size(), 1u);
+  EXPECT_EQ(spans[0].context.trace_id().hex(), trace);
+  EXPECT_EQ(spans[0].parent_span_id.hex(), "00f067aa0ba902b7");
+  EXPECT_EQ(spans[0].context.span_id().hex(), traceresponse->substr(36, 16));
+  EXPECT_EQ(string_attribute(spans[0], "url.query"), "x=1");
+  EXPECT_EQ(string_attribute(spans[0], "user_agent.original"), "curl/8");
+}
+
+TEST_F(ServerTest, MalformedTraceparentStartsANewTrace) {
+  auto r = test::http_get(base_url() + "/health",
+                          {{"traceparent", "00-4BF92F3577B34DA6A3CE929D0E0E4736-00f067aa0ba902b7-01"}});
+  ASSERT_EQ(r.status, 200);
+  auto spans = spans_->spans_named("GET /health");
+  ASSERT_EQ(spans.size(), 1u);
+  EXPECT_FALSE(spans[0].parent_span_id.valid());
+  EXPECT_TRUE(spans[0].context.trace_id().valid());
+  EXPECT_NE(spans[0].context.trace_id().hex(), "4bf92f3577b34da6a3ce929d0e0e4736");
+}
+
+TEST_F(ServerTest, ErrorsSetSpanStatusPerConventions) {
+  EXPECT_EQ(test::http_get(base_url() + "/users/404").status, 404);
+  EXPECT_EQ(test::http_get(base_url() + "/users/503").status, 503);
+  auto boom = test::http_get(base_url() + "/boom");
+  EXPECT_EQ(boom.status, 500);
+  EXPECT_EQ(boom.body.find("hunter2"), std::string::npos);
+  EXPECT_EQ(test::http_request("BREW", base_url() + "/health").status, 405);
+  auto spans = spans_->spans();
+  ASSERT_EQ(spans.size(), 4u);
+  EXPECT_EQ(spans[0].status_code, tel::StatusCode::kUnset);  // 4xx: UNSET on a server span
+  EXPECT_EQ(spans[1].status_code, tel::StatusCode::kError);
+  EXPECT_EQ(string_attribute(spans[1], "error.type"), "503");
+  EXPECT_EQ(spans[2].name, "GET /boom");
+  EXPECT_EQ(spans[2].status_code, tel::StatusCode::kError);
+  EXPECT_EQ(string_attribute(spans[2], "error.type"), "std::runtime_error");
+  ASSERT_EQ(spans[2].events.size(), 1u);
+  EXPECT_EQ(spans[2].events[0].name, "exception");
+  EXPECT_EQ(spans[3].name, "HTTP");
+  EXPECT_EQ(string_attribute(spans[3], "http.request.method"), "_OTHER");
+  EXPECT_EQ(string_attribute(spans[3], "http.request.method_original"), "BREW");
+}
+
+TEST_F(ServerTest, MetricsRecordDurationsByRoute) {
+  for (int i = 0; i < 3; ++i) test::http_get(base_url() + "/users/" + std::to_string(i));
+  test::http_get(base_url() + "/unknown/path");
+  const std::string text = registry_.render();
+  EXPECT_NE(text.find("http_server_request_duration_seconds_count{method=\"GET\",route=\"/users/{user_id}\",status=\"200\"} 3"),
+            std::string::npos) << text;
+  EXPECT_NE(text.find("route=\"unmatched\",status=\"404\"} 1"), std::string::npos) << text;
+  EXPECT_NE(text.find("# TYPE http_server_active_requests gauge\nhttp_server_active_requests 0\n"),
+            std::string::npos) << text;
+}
+
+TEST(ServerLimitsTest, OverMaxConnectionsGets503WithRetryAfter) {
+  IoPool pool(1);
+  Router router;
+  router.get("/health", [](RequestContext&) -> asio::awaitable<Response> {
+    co_return Response::text(200, "ok");
+  });
+  ServerOptions options;
+  options.max_connections = 1;
+  options.access_log = false;
+  options.retry_after_seconds = 2;
+  Server server(pool, router, {}, nullptr, options);
+  ASSERT_FALSE(server.start().has_value());
+  pool.start();
+  // Hold one connection open, then try a second.
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = htons(server.port());
+  ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  for (int i = 0; i < 200 && server.stats().connections_open < 1; ++i) std::this_thread::sleep_for(10ms);
+  auto r = test::http_get("http://127.0.0.1:" + std::to_string(server.port()) + "/health");
+  EXPECT_EQ(r.status, 503);
+  EXPECT_EQ(r.header("retry-after"), "2");
+  ::close(fd);
+  server.stop();
+  pool.stop();
+}
+
+}  // namespace
+}  // namespace tdemo::http
