@@ -1,0 +1,52 @@
+#include "services/common/card.h"
+
+namespace tdemo::services {
+
+std::optional<std::string> normalize_card_number(std::string_view text) {
+  std::string digits;
+  digits.reserve(text.size());
+  for (char c : text) {
+    if (c >= '0' && c <= '9') {
+      digits.push_back(c);
+    } else if (c != ' ' && c != '-') {
+      return std::nullopt;
+    }
+  }
+  if (digits.size() < 12 || digits.size() > 19) return std::nullopt;
+  return digits;
+}
+
+bool luhn_valid(std::string_view digits) noexcept {
+  int sum = 0;
+  bool double_it = false;
+  for (auto it = digits.rbegin(); it != digits.rend(); ++it) {
+    if (*it < '0' || *it > '9') return false;
+    int d = *it - '0';
+    if (double_it) {
+      d *= 2;
+      if (d > 9) d -= 9;
+    }
+    sum += d;
+    double_it = !double_it;
+  }
+  return !digits.empty() && sum % 10 == 0;
+}
+
+std::string last_four_digits(std::string_view text) {
+  std::string digits;
+  for (char c : text) {
+    if (c >= '0' && c <= '9') digits.push_back(c);
+  }
+  if (digits.size() < 4) return {};
+  return digits.substr(digits.size() - 4);
+}
+
+std::string mask_card_number(std::string_view text) {
+  std::size_t digit_count = 0;
+  for (char c : text) digit_count += (c >= '0' && c <= '9') ? 1 : 0;
+  // Showing four digits of a short (invalid) input would show most of it.
+  if (digit_count < 12) return "****";
+  return "****" + last_four_digits(text);
+}
+
+}  // namespace tdemo::services

@@ -1,0 +1,35 @@
+#include "services/common/card.h"
+
+#include <gtest/gtest.h>
+
+namespace tdemo::services {
+namespace {
+
+TEST(CardTest, NormalizesDigitsSpacesAndDashes) {
+  EXPECT_EQ(normalize_card_number("4242 4242-4242 4242"), "4242424242424242");
+  EXPECT_FALSE(normalize_card_number("4242x4242424242424"));
+  EXPECT_FALSE(normalize_card_number("12345678901"));           // 11 digits
+  EXPECT_FALSE(normalize_card_number("12345678901234567890"));  // 20 digits
+}
+
+TEST(CardTest, LuhnCheck) {
+  EXPECT_TRUE(luhn_valid("4242424242424242"));
+  EXPECT_TRUE(luhn_valid("4000000000000002"));
+  EXPECT_TRUE(luhn_valid("5555555555554444"));
+  EXPECT_FALSE(luhn_valid("4242424242424241"));
+  EXPECT_FALSE(luhn_valid(""));
+}
+
+TEST(CardTest, MasksToTheLastFourDigits) {
+  const struct { const char* in; const char* out; } cases[] = {
+      {"4242424242424242", "****4242"},
+      {"4242 4242 4242 1234", "****1234"},
+      {"12345", "****"},  // too short to show any digit
+      {"", "****"},
+  };
+  for (const auto& c : cases) EXPECT_EQ(mask_card_number(c.in), c.out) << c.in;
+  EXPECT_EQ(last_four_digits("4242424242424242"), "4242");
+}
+
+}  // namespace
+}  // namespace tdemo::services

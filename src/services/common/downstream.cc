@@ -1,0 +1,86 @@
+#include "services/common/downstream.h"
+
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/json.hpp>
+
+namespace tdemo::services {
+namespace {
+
+DownstreamFailure transport_failure(const std::string& service, const http::ClientError& error) {
+  DownstreamFailure failure;
+  failure.service = service;
+  failure.error_type = std::string(http::to_string(error.kind));
+  switch (error.kind) {
+    case http::ClientErrorKind::kConnectionRefused:
+    case http::ClientErrorKind::kResolveFailed:
+    case http::ClientErrorKind::kConnectFailed:
+    case http::ClientErrorKind::kPoolExhausted:
+      failure.status = 503;
+      failure.detail = service + " service unavailable: " + failure.error_type;
+      break;
+    case http::ClientErrorKind::kTimeout:
+      failure.status = 504;
+      failure.detail = service + " service timed out";
+      break;
+    default:
+      failure.status = 502;
+      failure.detail = service + " service failed: " + failure.error_type;
+      break;
+  }
+  return failure;
+}
+
+}  // namespace
+
+http::Response failure_response(const DownstreamFailure& failure) {
+  boost::json::object body{{"detail", failure.detail}, {"service", failure.service}};
+  auto response = http::Response::json(failure.status, body);
+  if (failure.status == 503) response.headers.set("Retry-After", "1");
+  return response;
+}
+
+http::Response reply_response(const DownstreamReply& reply) {
+  return http::Response::json(reply.status, reply.body);
+}
+
+boost::asio::awaitable<DownstreamResult> Downstream::call(http::Method method, std::string path,
+                                                          std::string route,
+                                                          const telemetry::Context& parent,
+                                                          std::optional<boost::json::value> body,
+                                                          http::Headers headers) {
+  if (options_.added_latency.count() > 0) {
+    boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor, options_.added_latency);
+    co_await timer.async_wait(boost::asio::use_awaitable);
+  }
+  http::OutgoingRequest request;
+  request.method = method;
+  request.url = options_.base_url + path;
+  request.route = std::move(route);
+  request.headers = std::move(headers);
+  request.timeout = options_.timeout;
+  if (body) {
+    request.body = boost::json::serialize(*body);
+    request.content_type = "application/json";
+  }
+  http::ClientResult result = co_await client_.send(std::move(request), parent);
+  if (!result.ok()) co_return transport_failure(options_.service, result.error());
+  const http::Response& response = result.value();
+  if (response.status >= 500) {
+    DownstreamFailure failure;
+    failure.service = options_.service;
+    failure.status = response.status == 503 || response.status == 504 ? response.status : 502;
+    failure.error_type = "http_" + std::to_string(response.status);
+    failure.detail = options_.service + " service returned " + std::to_string(response.status);
+    co_return failure;
+  }
+  DownstreamReply reply;
+  reply.status = response.status;
+  boost::system::error_code ec;
+  reply.body = boost::json::parse(response.body, ec);
+  if (ec) reply.body = nullptr;
+  co_return reply;
+}
+
+}  // namespace tdemo::services

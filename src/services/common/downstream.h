@@ -1,0 +1,70 @@
+// Calls from one service to another, and what a failed call becomes: 502/503/504 with a body
+// that names the service that failed (never a hang: every call has a timeout).
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/json/value.hpp>
+
+#include "http/client.h"
+#include "http/message.h"
+#include "storage/result.h"
+#include "telemetry/context.h"
+
+namespace tdemo::services {
+
+// Any HTTP answer below 500 from the service (the body parsed as JSON; null when not JSON).
+struct DownstreamReply {
+  int status = 0;
+  boost::json::value body;
+};
+
+// No usable answer: refused/unreachable (503), timed out (504), or broken/5xx (502).
+struct DownstreamFailure {
+  int status = 502;
+  std::string service;     // "users", "orders", "payments"
+  std::string detail;      // "users service unavailable: connection refused"
+  std::string error_type;  // for error.type on spans: "connection_refused", "http_500", ...
+};
+
+using DownstreamResult = storage::Result<DownstreamReply, DownstreamFailure>;
+
+// {"detail": "...", "service": "users"} with the failure's status.
+http::Response failure_response(const DownstreamFailure& failure);
+// The reply passed through unchanged (status and JSON body).
+http::Response reply_response(const DownstreamReply& reply);
+
+struct DownstreamOptions {
+  std::string service;   // "users"
+  std::string base_url;  // "http://127.0.0.1:8001"
+  std::chrono::milliseconds timeout{5000};
+  std::chrono::milliseconds added_latency{0};  // the downstream-latency knob
+};
+
+// One downstream service as seen by a caller. Thread-safe; `client` must outlive it.
+class Downstream {
+ public:
+  Downstream(http::Client& client, DownstreamOptions options)
+      : client_(client), options_(std::move(options)) {}
+
+  // Sends `method path` (with a JSON body when given) as a child of `parent`; `route` names
+  // the CLIENT span ("GET /users/{user_id}").
+  boost::asio::awaitable<DownstreamResult> call(http::Method method, std::string path,
+                                                std::string route,
+                                                const telemetry::Context& parent,
+                                                std::optional<boost::json::value> body = std::nullopt,
+                                                http::Headers headers = {});
+
+  const std::string& service() const noexcept { return options_.service; }
+  const std::string& base_url() const noexcept { return options_.base_url; }
+
+ private:
+  http::Client& client_;
+  DownstreamOptions options_;
+};
+
+}  // namespace tdemo::services

@@ -1,0 +1,95 @@
+#include "services/orders/service.h"
+
+#include <boost/json.hpp>
+
+#include "http/errors.h"
+#include "services/common/responses.h"
+#include "services/common/validation.h"
+#include "telemetry/span.h"
+
+namespace tdemo::services::orders {
+
+boost::json::object to_json(const storage::Order& order) {
+  boost::system::error_code ec;
+  auto items = boost::json::parse(order.items_json, ec);
+  if (ec) items = boost::json::array{};
+  boost::json::object json{{"id", order.id},
+                           {"user_id", order.user_id},
+                           {"amount", cents_to_double(order.amount_cents)},
+                           {"items", std::move(items)},
+                           {"status", order.status},
+                           {"created_at", order.created_at}};
+  json["payment_id"] = order.payment_id != 0 ? boost::json::value(order.payment_id) : nullptr;
+  return json;
+}
+
+boost::asio::awaitable<Outcome<storage::Order>> OrderService::create_order(
+    const telemetry::Context& parent, storage::NewOrder order) {
+  auto span = tracer_.start_span("orders.create", parent);
+  span.set_attribute("user.id", order.user_id);
+  span.set_attribute("order.amount", cents_to_double(order.amount_cents));
+  const auto context = telemetry::context_with(parent, span);
+
+  auto user = co_await users_.get_user(order.user_id, context);
+  if (!user.ok()) {
+    mark_span_error(span, user.error().error_type, user.error().detail);
+    co_return failure_response(user.error());
+  }
+  if (user.value().status == 404) {
+    span.add_event("order.user_not_found", {{"user.id", telemetry::attribute(order.user_id)}});
+    co_return http::error_response(404, "User " + std::to_string(order.user_id) + " not found");
+  }
+  if (user.value().status != 200) {
+    const std::string detail = "users service answered " + std::to_string(user.value().status);
+    mark_span_error(span, "unexpected_status", detail);
+    co_return failure_response({502, "users", detail, "unexpected_status"});
+  }
+  span.add_event("order.user_verified");
+
+  auto created = co_await run_blocking(blocking_, [&] { return repository_.create(context, order); });
+  if (!created.ok()) {
+    mark_span_error(span, storage::to_string(created.error().code), created.error().message);
+    co_return storage_error_response(created.error());
+  }
+  span.set_attribute("order.id", created.value().id);
+  span.set_attribute("order.status", created.value().status);
+  span.add_event("order.created");
+  co_return std::move(created).value();
+}
+
+boost::asio::awaitable<Outcome<storage::Order>> OrderService::get_order(
+    const telemetry::Context& parent, std::int64_t id) {
+  auto span = tracer_.start_span("orders.get", parent);
+  span.set_attribute("order.id", id);
+  const auto context = telemetry::context_with(parent, span);
+  auto found = co_await run_blocking(blocking_, [&] { return repository_.find(context, id); });
+  if (!found.ok()) {
+    if (found.error().code != storage::ErrorCode::kNotFound) {
+      mark_span_error(span, storage::to_string(found.error().code), found.error().message);
+    }
+    co_return storage_error_response(found.error());
+  }
+  span.set_attribute("order.status", found.value().status);
+  co_return std::move(found).value();
+}
+
+boost::asio::awaitable<Outcome<storage::Order>> OrderService::mark_paid(
+    const telemetry::Context& parent, std::int64_t id, std::int64_t payment_id) {
+  auto span = tracer_.start_span("orders.mark_paid", parent);
+  span.set_attribute("order.id", id);
+  span.set_attribute("payment.id", payment_id);
+  const auto context = telemetry::context_with(parent, span);
+  auto paid = co_await run_blocking(blocking_, [&] { return repository_.mark_paid(context, id, payment_id); });
+  if (!paid.ok()) {
+    if (paid.error().code != storage::ErrorCode::kNotFound &&
+        paid.error().code != storage::ErrorCode::kConflict) {
+      mark_span_error(span, storage::to_string(paid.error().code), paid.error().message);
+    }
+    co_return storage_error_response(paid.error());
+  }
+  span.set_attribute("order.status", paid.value().status);
+  span.add_event("order.paid");
+  co_return std::move(paid).value();
+}
+
+}  // namespace tdemo::services::orders

@@ -1,0 +1,162 @@
+#include "services/payments/service.h"
+
+#include <boost/json.hpp>
+
+#include "http/errors.h"
+#include "services/common/card.h"
+#include "services/common/responses.h"
+#include "services/common/validation.h"
+#include "telemetry/span.h"
+
+namespace tdemo::services::payments {
+
+boost::json::object to_json(const storage::Payment& payment) {
+  boost::json::object json{{"id", payment.id},
+                           {"order_id", payment.order_id},
+                           {"amount", cents_to_double(payment.amount_cents)},
+                           {"status", payment.status},
+                           {"card", "****" + payment.card_last4},
+                           {"created_at", payment.created_at}};
+  json["transaction_id"] = payment.transaction_id.empty() ? boost::json::value(nullptr)
+                                                          : boost::json::value(payment.transaction_id);
+  json["idempotency_key"] = payment.idempotency_key ? boost::json::value(*payment.idempotency_key)
+                                                    : boost::json::value(nullptr);
+  json["decline_reason"] = payment.decline_reason.empty() ? boost::json::value(nullptr)
+                                                          : boost::json::value(payment.decline_reason);
+  return json;
+}
+
+http::Response declined_response(const storage::Payment& payment) {
+  boost::json::object body{{"detail", "Payment declined: " + payment.decline_reason},
+                           {"reason", payment.decline_reason},
+                           {"payment", to_json(payment)}};
+  return http::Response::json(402, body);
+}
+
+namespace {
+
+http::Response amount_mismatch(std::int64_t requested, std::int64_t expected, std::int64_t order_id) {
+  http::ValidationIssue issue;
+  issue.loc = {std::string("body"), std::string("amount")};
+  issue.type = "value_error";
+  issue.msg = "Value error, amount " + format_cents(requested) + " does not match order " +
+              std::to_string(order_id) + " total " + format_cents(expected);
+  issue.input = cents_to_double(requested);
+  return http::validation_error({issue});
+}
+
+}  // namespace
+
+boost::asio::awaitable<Outcome<PaymentOutcome>> PaymentService::pay(const telemetry::Context& parent,
+                                                                    const PaymentRequest& request) {
+  auto span = tracer_.start_span("payments.process", parent);
+  span.set_attribute("order.id", request.order_id);
+  span.set_attribute("order.amount", cents_to_double(request.amount_cents));
+  span.set_attribute("payment.card.masked", mask_card_number(request.card_digits));
+  span.set_attribute("payment.idempotency_key.present", request.idempotency_key.has_value());
+  const auto context = telemetry::context_with(parent, span);
+
+  // 1. The order must exist and the amount must match it.
+  auto order = co_await orders_.get_order(request.order_id, context);
+  if (!order.ok()) {
+    mark_span_error(span, order.error().error_type, order.error().detail);
+    co_return failure_response(order.error());
+  }
+  if (order.value().status == 404) {
+    span.add_event("payment.order_not_found");
+    co_return http::error_response(404, "Order " + std::to_string(request.order_id) + " not found");
+  }
+  const boost::json::value* total = nullptr;
+  if (order.value().status == 200 && order.value().body.is_object()) {
+    total = order.value().body.as_object().if_contains("amount");
+  }
+  const auto order_cents = total ? parse_cents(*total) : std::nullopt;
+  if (!order_cents) {
+    mark_span_error(span, "unexpected_response", "orders service gave no order total");
+    co_return failure_response({502, "orders", "orders service gave no order total", "unexpected_response"});
+  }
+  if (*order_cents != request.amount_cents) {
+    span.add_event("payment.amount_mismatch");
+    co_return amount_mismatch(request.amount_cents, *order_cents, request.order_id);
+  }
+
+  // 2. Claim the key (or find the earlier result) in one transaction.
+  storage::NewPayment claim_request{request.order_id, request.amount_cents,
+                                    last_four_digits(request.card_digits), request.idempotency_key};
+  auto claim = co_await run_blocking(blocking_, [&] { return repository_.begin(context, claim_request); });
+  if (!claim.ok()) {
+    const auto& error = claim.error();
+    span.add_event("payment.rejected", {{"reason", telemetry::attribute(error.message)}});
+    if (error.code == storage::ErrorCode::kInvalid) co_return http::error_response(422, error.message);
+    if (error.code != storage::ErrorCode::kConflict) {
+      mark_span_error(span, storage::to_string(error.code), error.message);
+    }
+    co_return storage_error_response(error);
+  }
+  span.set_attribute("payment.id", claim.value().payment.id);
+  if (!claim.value().created) co_return co_await finish_replay(context, span, claim.value().payment);
+
+  // 3. Charge: fraud check + authorization.
+  auto decision = co_await processor_.authorize(context, claim.value().payment.id,
+                                                request.amount_cents, request.card_digits);
+  if (!decision.approved) {
+    const auto id = claim.value().payment.id;
+    auto declined = co_await run_blocking(blocking_, [&] { return repository_.decline(context, id, decision.reason); });
+    if (!declined.ok()) {
+      mark_span_error(span, storage::to_string(declined.error().code), declined.error().message);
+      co_return storage_error_response(declined.error());
+    }
+    span.set_attribute("payment.status", "declined");
+    mark_span_error(span, "PaymentDeclined", "Payment declined: " + decision.reason);
+    span.set_attribute("error.type", decision.error_type);
+    span.add_event("payment.declined", {{"reason", telemetry::attribute(decision.reason)}});
+    co_return declined_response(declined.value());
+  }
+  const auto id = claim.value().payment.id;
+  auto completed = co_await run_blocking(blocking_, [&] { return repository_.complete(context, id, decision.transaction_id); });
+  if (!completed.ok()) {
+    mark_span_error(span, storage::to_string(completed.error().code), completed.error().message);
+    co_return storage_error_response(completed.error());
+  }
+  span.add_event("payment.authorized",
+                 {{"transaction_id", telemetry::attribute(decision.transaction_id)}});
+  span.set_attribute("payment.status", "completed");
+
+  // 4. Mark the order paid. When orders cannot be reached the payment stays completed and a
+  //    retry with the same key finishes the job (mark_paid is idempotent).
+  if (auto failed = co_await mark_order_paid(context, span, completed.value())) co_return std::move(*failed);
+  span.end();
+  co_return PaymentOutcome{std::move(completed).value(), false};
+}
+
+boost::asio::awaitable<Outcome<PaymentOutcome>> PaymentService::finish_replay(
+    const telemetry::Context& context, telemetry::Span& span, storage::Payment payment) {
+  span.set_attribute("payment.replayed", true);
+  span.set_attribute("payment.status", payment.status);
+  span.add_event("payment.idempotent_replay");
+  if (payment.status == "pending") {
+    co_return http::error_response(409, "A payment with this Idempotency-Key is still being processed");
+  }
+  if (payment.status == "declined") co_return declined_response(payment);
+  if (auto failed = co_await mark_order_paid(context, span, payment)) co_return std::move(*failed);
+  co_return PaymentOutcome{std::move(payment), true};
+}
+
+boost::asio::awaitable<std::optional<http::Response>> PaymentService::mark_order_paid(
+    const telemetry::Context& context, telemetry::Span& span, const storage::Payment& payment) {
+  auto marked = co_await orders_.mark_paid(payment.order_id, payment.id, context);
+  if (!marked.ok()) {
+    mark_span_error(span, marked.error().error_type, marked.error().detail);
+    co_return failure_response(marked.error());
+  }
+  if (marked.value().status != 200) {
+    const std::string detail =
+        "orders service refused to mark the order paid (" + std::to_string(marked.value().status) + ")";
+    mark_span_error(span, "order_not_marked_paid", detail);
+    co_return failure_response({502, "orders", detail, "order_not_marked_paid"});
+  }
+  span.add_event("payment.order_marked_paid");
+  co_return std::nullopt;
+}
+
+}  // namespace tdemo::services::payments

@@ -1,0 +1,74 @@
+#include "services/users/handlers.h"
+
+#include <boost/json.hpp>
+
+#include "http/errors.h"
+#include "services/common/responses.h"
+#include "services/common/route_docs.h"
+#include "services/common/validation.h"
+#include "telemetry/span.h"
+
+namespace tdemo::services::users {
+
+boost::json::value user_schema() {
+  return boost::json::parse(R"({
+    "title": "User", "type": "object",
+    "required": ["id", "name", "email", "created_at"],
+    "properties": {
+      "id": {"title": "Id", "type": "integer"},
+      "name": {"title": "Name", "type": "string"},
+      "email": {"title": "Email", "type": "string", "format": "email"},
+      "created_at": {"title": "Created At", "type": "string", "format": "date-time"}
+    }})");
+}
+
+boost::json::value user_create_schema() {
+  return boost::json::parse(R"({
+    "title": "UserCreate", "type": "object", "required": ["name", "email"],
+    "properties": {
+      "name": {"title": "Name", "type": "string", "minLength": 1, "maxLength": 100},
+      "email": {"title": "Email", "type": "string", "format": "email"}
+    },
+    "example": {"name": "Ada Lovelace", "email": "ada@example.com"}})");
+}
+
+void add_routes(http::Router& router, UserService& service) {
+  router.add_schema("User", user_schema());
+  router.add_schema("UserCreate", user_create_schema());
+  auto get_doc = route_doc("Get a user", "users");
+  get_doc.params = {path_int_param("user_id")};
+  get_doc.responses = {response_doc(200, "", schema_ref("User")), response_doc(404, "User not found")};
+  auto create_doc = route_doc("Create a user", "users");
+  create_doc.request_body_schema = schema_ref("UserCreate");
+  create_doc.responses = {response_doc(201, "User created", schema_ref("User")),
+                          response_doc(409, "Email already registered")};
+
+  router.get(
+      "/users/{user_id}",
+      [&service](http::RequestContext& ctx) -> boost::asio::awaitable<http::Response> {
+        const std::int64_t id = ctx.request.int_param("user_id").value_or(0);
+        ctx.span.set_attribute("user.id", id);
+        auto user = co_await service.get_user(ctx.telemetry, id);
+        if (!user.ok()) co_return storage_error_response(user.error());
+        co_return http::Response::json(200, to_json(user.value()));
+      },
+      std::move(get_doc));
+
+  router.post(
+      "/users",
+      [&service](http::RequestContext& ctx) -> boost::asio::awaitable<http::Response> {
+        auto body = http::parse_json_body(ctx.request);
+        if (body.error) co_return std::move(*body.error);
+        BodyValidator validator(body.value);
+        auto name = validator.string_field("name", 1, 100);
+        auto email = validator.email_field("email");
+        if (!validator.ok()) co_return http::validation_error(validator.issues());
+        auto user = co_await service.create_user(ctx.telemetry, {std::move(*name), std::move(*email)});
+        if (!user.ok()) co_return storage_error_response(user.error());
+        ctx.span.set_attribute("user.id", user.value().id);
+        co_return http::Response::json(201, to_json(user.value()));
+      },
+      std::move(create_doc));
+}
+
+}  // namespace tdemo::services::users

@@ -1,0 +1,16 @@
+// The users service's routes: GET /users/{user_id}, POST /users.
+#pragma once
+
+#include "http/router.h"
+#include "services/users/service.h"
+
+namespace tdemo::services::users {
+
+// Adds the routes (and their OpenAPI docs and schemas). `service` must outlive the router.
+void add_routes(http::Router& router, UserService& service);
+
+// JSON Schemas shared with the gateway's OpenAPI document.
+boost::json::value user_schema();
+boost::json::value user_create_schema();
+
+}  // namespace tdemo::services::users

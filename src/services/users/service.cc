@@ -1,0 +1,85 @@
+#include "services/users/service.h"
+
+#include <boost/json.hpp>
+
+#include "services/common/responses.h"
+
+namespace tdemo::services::users {
+namespace {
+
+std::string cache_key(std::int64_t id) { return "user:" + std::to_string(id); }
+
+std::optional<storage::User> from_cache_text(const std::string& text) {
+  boost::system::error_code ec;
+  auto value = boost::json::parse(text, ec);
+  if (ec || !value.is_object()) return std::nullopt;
+  const auto& o = value.as_object();
+  storage::User user;
+  const auto* id = o.if_contains("id");
+  const auto* name = o.if_contains("name");
+  const auto* email = o.if_contains("email");
+  const auto* created = o.if_contains("created_at");
+  if (!id || !id->is_int64() || !name || !name->is_string() || !email || !email->is_string() ||
+      !created || !created->is_string()) {
+    return std::nullopt;
+  }
+  user.id = id->as_int64();
+  user.name = name->as_string();
+  user.email = email->as_string();
+  user.created_at = created->as_string();
+  return user;
+}
+
+}  // namespace
+
+boost::json::object to_json(const storage::User& user) {
+  return boost::json::object{{"id", user.id},
+                             {"name", user.name},
+                             {"email", user.email},
+                             {"created_at", user.created_at}};
+}
+
+boost::asio::awaitable<storage::Result<storage::User>> UserService::get_user(
+    const telemetry::Context& parent, std::int64_t id) {
+  auto span = tracer_.start_span("users.get", parent);
+  span.set_attribute("user.id", id);
+  const auto context = telemetry::context_with(parent, span);
+  auto result = co_await run_blocking(blocking_, [&]() -> storage::Result<storage::User> {
+    if (auto cached = cache_.get(context, cache_key(id))) {
+      if (auto user = from_cache_text(*cached)) return std::move(*user);
+    }
+    auto found = repository_.find(context, id);
+    if (found.ok()) {
+      cache_.set(context, cache_key(id), boost::json::serialize(to_json(found.value())));
+    }
+    return found;
+  });
+  if (!result.ok()) {
+    if (result.error().code == storage::ErrorCode::kNotFound) {
+      span.add_event("user.not_found", {{"user.id", telemetry::attribute(id)}});
+    } else {
+      mark_span_error(span, storage::to_string(result.error().code), result.error().message);
+    }
+  }
+  span.end();
+  co_return result;
+}
+
+boost::asio::awaitable<storage::Result<storage::User>> UserService::create_user(
+    const telemetry::Context& parent, storage::NewUser user) {
+  auto span = tracer_.start_span("users.create", parent);
+  const auto context = telemetry::context_with(parent, span);
+  auto result = co_await run_blocking(blocking_, [&] { return repository_.create(context, user); });
+  if (result.ok()) {
+    span.set_attribute("user.id", result.value().id);
+    span.add_event("user.created");
+  } else if (result.error().code == storage::ErrorCode::kConflict) {
+    span.add_event("user.email_conflict");
+  } else {
+    mark_span_error(span, storage::to_string(result.error().code), result.error().message);
+  }
+  span.end();
+  co_return result;
+}
+
+}  // namespace tdemo::services::users
