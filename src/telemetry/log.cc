@@ -1,0 +1,240 @@
+#include "telemetry/log.h"
+
+#include <unistd.h>
+
+#include <cerrno>
+#include <charconv>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <ctime>
+
+#include "telemetry/propagation/text_util.h"
+#include "telemetry/span_data.h"
+
+namespace tdemo::telemetry {
+namespace {
+
+// The length of the valid UTF-8 sequence starting at text[i], or 0 when invalid.
+std::size_t utf8_sequence_length(std::string_view text, std::size_t i) {
+  const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(text[k]); };
+  const unsigned char lead = byte(i);
+  std::size_t length = 0;
+  std::uint32_t minimum = 0;
+  std::uint32_t code = 0;
+  if (lead < 0x80) return 1;
+  if ((lead & 0xE0) == 0xC0) {
+    length = 2, minimum = 0x80, code = lead & 0x1F;
+  } else if ((lead & 0xF0) == 0xE0) {
+    length = 3, minimum = 0x800, code = lead & 0x0F;
+  } else if ((lead & 0xF8) == 0xF0) {
+    length = 4, minimum = 0x10000, code = lead & 0x07;
+  } else {
+    return 0;
+  }
+  if (i + length > text.size()) return 0;
+  for (std::size_t k = 1; k < length; ++k) {
+    if ((byte(i + k) & 0xC0) != 0x80) return 0;
+    code = (code << 6) | (byte(i + k) & 0x3F);
+  }
+  if (code < minimum || code > 0x10FFFF || (code >= 0xD800 && code <= 0xDFFF)) return 0;
+  return length;
+}
+
+void append_json_value(std::string& out, const AttributeValue& value);
+
+template <typename T>
+void append_json_scalar(std::string& out, const T& value) {
+  if constexpr (std::is_same_v<T, std::string>) {
+    out += '"';
+    append_json_escaped(out, value);
+    out += '"';
+  } else if constexpr (std::is_same_v<T, bool>) {
+    out += value ? "true" : "false";
+  } else if constexpr (std::is_same_v<T, std::int64_t>) {
+    out += std::to_string(value);
+  } else {
+    if (!std::isfinite(value)) {
+      out += '"';
+      out += std::isnan(value) ? "NaN" : (value > 0 ? "Infinity" : "-Infinity");
+      out += '"';
+      return;
+    }
+    char buffer[64];
+    auto [end, ec] = std::to_chars(buffer, buffer + sizeof(buffer), value);
+    out.append(buffer, ec == std::errc{} ? end : buffer);
+  }
+}
+
+void append_json_value(std::string& out, const AttributeValue& value) {
+  std::visit(
+      [&out](const auto& v) {
+        using T = std::decay_t<decltype(v)>;
+        if constexpr (std::is_same_v<T, std::string> || std::is_same_v<T, bool> ||
+                      std::is_same_v<T, std::int64_t> || std::is_same_v<T, double>) {
+          append_json_scalar(out, v);
+        } else {
+          out += '[';
+          bool first = true;
+          for (const auto& item : v) {
+            if (!first) out += ',';
+            first = false;
+            append_json_scalar(out, static_cast<typename T::value_type>(item));
+          }
+          out += ']';
+        }
+      },
+      value);
+}
+
+void append_field(std::string& out, std::string_view key, std::string_view value) {
+  out += ",\"";
+  append_json_escaped(out, key);
+  out += "\":\"";
+  append_json_escaped(out, value);
+  out += '"';
+}
+
+}  // namespace
+
+const char* to_string(LogLevel level) noexcept {
+  switch (level) {
+    case LogLevel::kDebug: return "debug";
+    case LogLevel::kInfo: return "info";
+    case LogLevel::kWarning: return "warning";
+    case LogLevel::kError: return "error";
+  }
+  return "info";
+}
+
+std::optional<LogLevel> parse_log_level(std::string_view text) noexcept {
+  text = text::trim_ows(text);
+  if (text::iequals(text, "debug")) return LogLevel::kDebug;
+  if (text::iequals(text, "info")) return LogLevel::kInfo;
+  if (text::iequals(text, "warning") || text::iequals(text, "warn")) return LogLevel::kWarning;
+  if (text::iequals(text, "error")) return LogLevel::kError;
+  return std::nullopt;
+}
+
+LogLevel log_level_from_environment() {
+  if (const char* level = std::getenv("LOG_LEVEL")) {
+    if (auto parsed = parse_log_level(level)) return *parsed;
+  }
+  if (const char* debug = std::getenv("DEBUG")) {
+    const std::string_view value(debug);
+    if (text::iequals(value, "true") || value == "1") return LogLevel::kDebug;
+  }
+  return LogLevel::kInfo;
+}
+
+LogSink stderr_sink() {
+  return [](std::string_view line) {
+    std::string buffer;
+    buffer.reserve(line.size() + 1);
+    buffer.append(line);
+    buffer += '\n';
+    std::size_t written = 0;
+    while (written < buffer.size()) {
+      const ssize_t n = ::write(STDERR_FILENO, buffer.data() + written, buffer.size() - written);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) return;  // nowhere to report a failing stderr
+      written += static_cast<std::size_t>(n);
+    }
+  };
+}
+
+void append_json_escaped(std::string& out, std::string_view text) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  for (std::size_t i = 0; i < text.size();) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c >= 0x80) {
+      const std::size_t length = utf8_sequence_length(text, i);
+      if (length == 0) {
+        out += "\\ufffd";
+        ++i;
+      } else {
+        out.append(text.substr(i, length));
+        i += length;
+      }
+      continue;
+    }
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      case '\b': out += "\\b"; break;
+      case '\f': out += "\\f"; break;
+      default:
+        if (c < 0x20 || c == 0x7f) {
+          out += "\\u00";
+          out += kHex[c >> 4];
+          out += kHex[c & 0x0f];
+        } else {
+          out += static_cast<char>(c);
+        }
+    }
+    ++i;
+  }
+}
+
+std::string format_rfc3339_millis(std::uint64_t unix_nano) {
+  const auto seconds = static_cast<std::time_t>(unix_nano / 1'000'000'000ULL);
+  const auto millis = static_cast<unsigned>((unix_nano / 1'000'000ULL) % 1000);
+  std::tm utc{};
+  gmtime_r(&seconds, &utc);
+  char buffer[96];  // generous: the compiler sizes every int field at its maximum
+  std::snprintf(buffer, sizeof(buffer), "%04d-%02d-%02dT%02d:%02d:%02d.%03uZ",
+                utc.tm_year + 1900, utc.tm_mon + 1, utc.tm_mday, utc.tm_hour, utc.tm_min,
+                utc.tm_sec, millis);
+  return buffer;
+}
+
+Logger::Logger(std::string service, std::optional<LogLevel> level, LogSink sink)
+    : service_(std::move(service)),
+      level_(level.value_or(log_level_from_environment())),
+      sink_(sink ? std::move(sink) : stderr_sink()) {}
+
+void Logger::log(LogLevel level, std::string_view message, const Attributes& fields,
+                 const SpanContext& span) const {
+  if (!enabled(level)) return;
+  std::string line;
+  line.reserve(160 + message.size());
+  line += "{\"timestamp\":\"";
+  line += format_rfc3339_millis(now_unix_nano());
+  line += '"';
+  append_field(line, "level", to_string(level));
+  append_field(line, "service", service_);
+  append_field(line, "message", message);
+  if (span.valid()) {
+    append_field(line, "trace_id", span.trace_id().hex());
+    append_field(line, "span_id", span.span_id().hex());
+  }
+  for (const auto& field : fields) {
+    line += ",\"";
+    append_json_escaped(line, field.key);
+    line += "\":";
+    append_json_value(line, field.value);
+  }
+  line += '}';
+  sink_(line);
+}
+
+std::optional<std::uint64_t> RateLimiter::allow() noexcept {
+  const std::int64_t now = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                               std::chrono::steady_clock::now().time_since_epoch())
+                               .count();
+  std::int64_t next = next_allowed_ns_.load(std::memory_order_relaxed);
+  while (now >= next) {
+    const std::int64_t interval =
+        std::chrono::duration_cast<std::chrono::nanoseconds>(interval_).count();
+    if (next_allowed_ns_.compare_exchange_weak(next, now + interval, std::memory_order_relaxed)) {
+      return suppressed_.exchange(0, std::memory_order_relaxed);
+    }
+  }
+  suppressed_.fetch_add(1, std::memory_order_relaxed);
+  return std::nullopt;
+}
+
+}  // namespace tdemo::telemetry

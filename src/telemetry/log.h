@@ -1,0 +1,93 @@
+// A small structured logger: one JSON object per line on stderr, with the trace context.
+//
+//   Logger log("orders");                         // level from LOG_LEVEL / DEBUG
+//   log.info("order created", {{"order.id", attribute(42)}}, span.context());
+//   -> {"timestamp":"2026-11-25T03:04:33.123Z","level":"info","service":"orders",
+//       "message":"order created","trace_id":"...","span_id":"...","order.id":42}
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "telemetry/attributes.h"
+#include "telemetry/span_context.h"
+
+namespace tdemo::telemetry {
+
+enum class LogLevel { kDebug = 0, kInfo = 1, kWarning = 2, kError = 3 };
+
+const char* to_string(LogLevel level) noexcept;  // "debug", "info", "warning", "error"
+// debug / info / warning (or warn) / error, case-insensitive; nullopt otherwise.
+std::optional<LogLevel> parse_log_level(std::string_view text) noexcept;
+// LOG_LEVEL when valid, else debug when DEBUG=true (or 1), else info.
+LogLevel log_level_from_environment();
+
+// Receives each finished line (without the newline). Must be thread-safe.
+using LogSink = std::function<void(std::string_view line)>;
+// Writes line + '\n' to stderr with one write(2), so concurrent lines never interleave.
+LogSink stderr_sink();
+
+// Thread-safe; cheap to copy. Fields with the reserved names (timestamp, level, ...) are
+// written after them, so a reader that keeps the first occurrence sees the reserved ones.
+class Logger {
+ public:
+  explicit Logger(std::string service, std::optional<LogLevel> level = std::nullopt,
+                  LogSink sink = nullptr);
+
+  bool enabled(LogLevel level) const noexcept { return level >= level_; }
+  LogLevel level() const noexcept { return level_; }
+
+  void log(LogLevel level, std::string_view message, const Attributes& fields = {},
+           const SpanContext& span = {}) const;
+  void debug(std::string_view message, const Attributes& fields = {},
+             const SpanContext& span = {}) const {
+    log(LogLevel::kDebug, message, fields, span);
+  }
+  void info(std::string_view message, const Attributes& fields = {},
+            const SpanContext& span = {}) const {
+    log(LogLevel::kInfo, message, fields, span);
+  }
+  void warning(std::string_view message, const Attributes& fields = {},
+               const SpanContext& span = {}) const {
+    log(LogLevel::kWarning, message, fields, span);
+  }
+  void error(std::string_view message, const Attributes& fields = {},
+             const SpanContext& span = {}) const {
+    log(LogLevel::kError, message, fields, span);
+  }
+
+ private:
+  std::string service_;
+  LogLevel level_;
+  LogSink sink_;
+};
+
+// Lets one message through per interval and counts the rest, for repeated warnings such as
+// "spans dropped". Thread-safe and lock-free.
+//   static RateLimiter limiter(std::chrono::seconds(10));
+//   if (auto suppressed = limiter.allow()) log.warning("spans dropped",
+//       {{"suppressed", attribute(static_cast<std::int64_t>(*suppressed))}});
+class RateLimiter {
+ public:
+  explicit RateLimiter(std::chrono::milliseconds interval) : interval_(interval) {}
+  // When a message may go out now: how many were suppressed since the last one. Else nullopt.
+  std::optional<std::uint64_t> allow() noexcept;
+
+ private:
+  const std::chrono::milliseconds interval_;
+  std::atomic<std::int64_t> next_allowed_ns_{0};  // steady clock
+  std::atomic<std::uint64_t> suppressed_{0};
+};
+
+// Appends `text` to `out` as the inside of a JSON string: quotes, backslashes and control
+// characters escaped, invalid UTF-8 replaced by U+FFFD.
+void append_json_escaped(std::string& out, std::string_view text);
+// "2026-11-25T03:04:33.123Z" for a Unix time in nanoseconds.
+std::string format_rfc3339_millis(std::uint64_t unix_nano);
+
+}  // namespace tdemo::telemetry

@@ -1,0 +1,118 @@
+#include "telemetry/log.h"
+
+#include <gtest/gtest.h>
+
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace tdemo::telemetry {
+namespace {
+
+struct Captured {
+  std::mutex mutex;
+  std::vector<std::string> lines;
+  LogSink sink() {
+    return [this](std::string_view line) {
+      std::lock_guard lock(mutex);
+      lines.emplace_back(line);
+    };
+  }
+};
+
+TEST(LoggerTest, OneJsonObjectPerLineWithTraceContext) {
+  Captured captured;
+  Logger log("orders", LogLevel::kInfo, captured.sink());
+  const SpanContext span(*TraceId::from_hex("4bf92f3577b34da6a3ce929d0e0e4736"),
+                         *SpanId::from_hex("00f067aa0ba902b7"), 1, false);
+  log.info("order \"created\"\n", {{"order.id", attribute(42)}, {"ok", attribute(true)},
+                                    {"price", attribute(9.5)},
+                                    {"tags", AttributeValue(std::vector<std::string>{"a", "b"})}},
+           span);
+  ASSERT_EQ(captured.lines.size(), 1u);
+  const std::string& line = captured.lines[0];
+  EXPECT_EQ(line.rfind("{\"timestamp\":\"", 0), 0u);
+  EXPECT_EQ(line.substr(line.find("\"level\"")),
+            "\"level\":\"info\",\"service\":\"orders\",\"message\":\"order \\\"created\\\"\\n\","
+            "\"trace_id\":\"4bf92f3577b34da6a3ce929d0e0e4736\",\"span_id\":\"00f067aa0ba902b7\","
+            "\"order.id\":42,\"ok\":true,\"price\":9.5,\"tags\":[\"a\",\"b\"]}");
+}
+
+TEST(LoggerTest, LevelsFilter) {
+  Captured captured;
+  Logger log("svc", LogLevel::kWarning, captured.sink());
+  log.debug("no");
+  log.info("no");
+  log.warning("yes");
+  log.error("yes");
+  EXPECT_EQ(captured.lines.size(), 2u);
+  EXPECT_NE(captured.lines[0].find("\"level\":\"warning\""), std::string::npos);
+  EXPECT_EQ(captured.lines[0].find("trace_id"), std::string::npos);  // no span: no ids
+}
+
+TEST(LoggerTest, ParseLevel) {
+  EXPECT_EQ(parse_log_level("DEBUG"), LogLevel::kDebug);
+  EXPECT_EQ(parse_log_level("info"), LogLevel::kInfo);
+  EXPECT_EQ(parse_log_level("Warning"), LogLevel::kWarning);
+  EXPECT_EQ(parse_log_level("warn"), LogLevel::kWarning);
+  EXPECT_EQ(parse_log_level("error"), LogLevel::kError);
+  EXPECT_FALSE(parse_log_level("verbose"));
+}
+
+TEST(JsonEscapeTest, Table) {
+  struct Case {
+    std::string in;
+    std::string out;
+  };
+  const Case cases[] = {
+      {"plain", "plain"},
+      {"q\"b\\", "q\\\"b\\\\"},
+      {"\t\r\n\b\f", "\\t\\r\\n\\b\\f"},
+      {std::string("\x01\x1f\x7f", 3), "\\u0001\\u001f\\u007f"},
+      {"caf\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80", "caf\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80"},
+      {"bad\xFFx", "bad\\ufffdx"},
+      {"trunc\xE2\x82", "trunc\\ufffd\\ufffd"},
+      {"overlong\xC0\xAF", "overlong\\ufffd\\ufffd"},
+      {"surrogate\xED\xA0\x80", "surrogate\\ufffd\\ufffd\\ufffd"},
+  };
+  for (const auto& c : cases) {
+    std::string out;
+    append_json_escaped(out, c.in);
+    EXPECT_EQ(out, c.out) << c.in;
+  }
+}
+
+TEST(Rfc3339Test, Millis) {
+  EXPECT_EQ(format_rfc3339_millis(0), "1970-01-01T00:00:00.000Z");
+  EXPECT_EQ(format_rfc3339_millis(1'764'041'073'123'456'789ULL), "2025-11-25T03:24:33.123Z");
+}
+
+TEST(RateLimiterTest, OnePerIntervalAndCountsSuppressed) {
+  RateLimiter limiter(std::chrono::hours(1));
+  EXPECT_EQ(limiter.allow(), 0u);
+  EXPECT_FALSE(limiter.allow());
+  EXPECT_FALSE(limiter.allow());
+  RateLimiter always(std::chrono::milliseconds(0));
+  EXPECT_TRUE(always.allow());
+  EXPECT_TRUE(always.allow());
+}
+
+TEST(LoggerTest, ConcurrentLinesStayWhole) {
+  Captured captured;
+  Logger log("svc", LogLevel::kInfo, captured.sink());
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&log, t] {
+      for (int i = 0; i < 100; ++i) log.info("m", {{"t", attribute(t)}});
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  ASSERT_EQ(captured.lines.size(), 400u);
+  for (const auto& line : captured.lines) {
+    EXPECT_EQ(line.front(), '{');
+    EXPECT_EQ(line.back(), '}');
+  }
+}
+
+}  // namespace
+}  // namespace tdemo::telemetry
