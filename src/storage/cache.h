@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 
+#include "storage/result.h"
 #include "telemetry/context.h"
 #include "telemetry/tracer.h"
 
@@ -26,10 +27,27 @@ class Cache {
   virtual void erase(std::string_view key) = 0;
   // db.system.name for the cache spans: "memory", "redis", ...
   virtual const char* system_name() const noexcept = 0;
+
+  // The same operations with failures as values. A cache that can fail (Redis unreachable)
+  // overrides these so that TracedCache marks its span ERROR; the defaults never fail.
+  virtual Result<std::optional<std::string>> lookup(std::string_view key) { return get(key); }
+  virtual Status store(std::string_view key, std::string value,
+                       std::chrono::milliseconds ttl = {}) {
+    set(key, std::move(value), ttl);
+    return ok_status();
+  }
+  virtual Status remove(std::string_view key) {
+    erase(key);
+    return ok_status();
+  }
+  // Attributes for the spans of `operation` ("get", "set", "delete") that add to or replace
+  // TracedCache's (e.g. db.operation.name GET, server.address, server.port).
+  virtual telemetry::Attributes span_attributes(std::string_view /*operation*/) const { return {}; }
 };
 
 // Wraps a Cache with `cache.get` / `cache.set` spans (cache.hit true/false, db.system.name,
-// cache.key). Does not own the cache; it must outlive this. Thread-safe.
+// cache.key, plus the cache's span_attributes); a failed call (lookup/store/remove returned an
+// Error) ends its span with status ERROR and error.type, and get() then reports a miss. Does not own the cache; it must outlive this. Thread-safe.
 class TracedCache {
  public:
   TracedCache(Cache& cache, telemetry::Tracer tracer) : cache_(cache), tracer_(std::move(tracer)) {}

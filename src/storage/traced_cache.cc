@@ -10,30 +10,46 @@ telemetry::Span start(const telemetry::Tracer& tracer, const telemetry::Context&
   options.attributes = {{"db.system.name", telemetry::attribute(cache.system_name())},
                         {"db.operation.name", telemetry::attribute(operation)},
                         {"cache.key", telemetry::attribute(key)}};
-  return tracer.start_span(std::string("cache.") + operation, parent, std::move(options));
+  auto span = tracer.start_span(std::string("cache.") + operation, parent, std::move(options));
+  for (auto& attribute : cache.span_attributes(operation)) {
+    span.set_attribute(attribute.key, std::move(attribute.value));
+  }
+  return span;
+}
+
+// Ends `span`, with status ERROR and error.type when the cache call failed.
+void finish(telemetry::Span& span, const Status& status) {
+  if (!status.ok()) {
+    span.set_attribute("error.type", std::string(to_string(status.error().code)));
+    span.set_status(telemetry::StatusCode::kError, status.error().message);
+  }
+  span.end();
 }
 
 }  // namespace
 
 std::optional<std::string> TracedCache::get(const telemetry::Context& parent, std::string_view key) {
   auto span = start(tracer_, parent, "get", cache_, key);
-  auto value = cache_.get(key);
-  span.set_attribute("cache.hit", value.has_value());
+  auto value = cache_.lookup(key);
+  if (!value.ok()) {
+    span.set_attribute("cache.hit", false);
+    finish(span, value.error());
+    return std::nullopt;  // the caller goes to the database
+  }
+  span.set_attribute("cache.hit", value->has_value());
   span.end();
-  return value;
+  return std::move(value).value();
 }
 
 void TracedCache::set(const telemetry::Context& parent, std::string_view key, std::string value,
                       std::chrono::milliseconds ttl) {
   auto span = start(tracer_, parent, "set", cache_, key);
-  cache_.set(key, std::move(value), ttl);
-  span.end();
+  finish(span, cache_.store(key, std::move(value), ttl));
 }
 
 void TracedCache::erase(const telemetry::Context& parent, std::string_view key) {
   auto span = start(tracer_, parent, "delete", cache_, key);
-  cache_.erase(key);
-  span.end();
+  finish(span, cache_.remove(key));
 }
 
 }  // namespace tdemo::storage
