@@ -67,6 +67,10 @@ std::string random_uuid() {
   return text;
 }
 
+// Room for the attributes most spans set after starting (HTTP method, route, status, ids),
+// so they do not regrow the vector one by one.
+constexpr std::size_t kReservedAttributes = 8;
+
 // Quadratic, but start attributes are few; larger lists take the general path.
 bool keys_unique(const Attributes& attributes) {
   constexpr std::size_t kMaxChecked = 16;
@@ -145,9 +149,11 @@ Span Tracer::start_span(std::string_view name, const Context& parent,
       sampling.attributes.empty() && keys_unique(options.attributes)) {
     // Fast path: nothing to truncate, drop or replace: take the caller's vector as it is.
     attributes = std::move(options.attributes);
-    attributes.reserve(std::min<std::size_t>(attributes.size() + 4, limits.attribute_count));
+    attributes.reserve(std::min(attributes.size() + kReservedAttributes, limits.attribute_count));
   } else {
-    attributes.reserve(std::min(options.attributes.size() + sampling.attributes.size(),
+    attributes.reserve(std::min(std::max<std::size_t>(options.attributes.size() +
+                                                          sampling.attributes.size(),
+                                                      kReservedAttributes),
                                 limits.attribute_count));
     for (auto* source : {&options.attributes, &sampling.attributes}) {
       for (auto& attribute : *source) {

@@ -1,0 +1,137 @@
+// Microbenchmarks of the span hot path and traceparent handling (no console, no network).
+//   build/<preset>/bench/telemetry_bench --benchmark_min_time=0.2
+#include <benchmark/benchmark.h>
+
+#include <memory>
+
+#include "telemetry/batch_span_processor.h"
+#include "telemetry/propagation.h"
+#include "telemetry/tracer.h"
+
+namespace tdemo::telemetry {
+namespace {
+
+// An exporter that drops every batch: measures the SDK, not a transport.
+class DiscardingExporter final : public SpanExporter {
+ public:
+  ExportResult export_spans(const SpanBatch&) noexcept override { return ExportResult::kSuccess; }
+  bool shutdown(std::chrono::milliseconds) noexcept override { return true; }
+};
+
+// One provider for the whole binary: always_on, batch processor, discarding exporter.
+struct BenchPipeline {
+  BenchPipeline() {
+    BatchSpanProcessorOptions batch;
+    batch.max_queue_size = 65536;
+    batch.max_export_batch_size = 512;
+    auto processor = std::make_unique<BatchSpanProcessor>(std::make_unique<DiscardingExporter>(),
+                                                          batch);
+    this->batch = processor.get();
+    TracerProviderOptions options;
+    options.sampler = make_always_on_sampler();
+    options.processors.push_back(std::move(processor));
+    provider = std::make_unique<TracerProvider>(std::move(options));
+    tracer = provider->tracer("bench", "1");
+  }
+  std::unique_ptr<TracerProvider> provider;
+  BatchSpanProcessor* batch = nullptr;
+  Tracer tracer;
+};
+
+BenchPipeline& pipeline() {
+  static BenchPipeline instance;
+  return instance;
+}
+
+void start_end_with_4_attributes(benchmark::State& state, const Context& parent) {
+  const Tracer& tracer = pipeline().tracer;
+  for (auto _ : state) {
+    Span span = tracer.start_span("GET /users/{id}", parent);
+    span.set_attribute("http.request.method", attribute("GET"));
+    span.set_attribute("http.route", attribute("/users/{id}"));
+    span.set_attribute("http.response.status_code", attribute(200));
+    span.set_attribute("user.id", attribute(42));
+    span.end();
+  }
+  state.SetItemsProcessed(state.iterations());
+  if (state.thread_index() == 0) {
+    state.counters["dropped_total"] = static_cast<double>(pipeline().batch->stats().dropped);
+  }
+}
+
+void BM_SpanStartEnd4Attributes_Root(benchmark::State& state) {
+  start_end_with_4_attributes(state, Context{});
+}
+BENCHMARK(BM_SpanStartEnd4Attributes_Root)->Threads(1)->Threads(2)->UseRealTime();
+
+void BM_SpanStartEnd4Attributes_WithParent(benchmark::State& state) {
+  const Context parent{*parse_traceparent("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"),
+                       nullptr};
+  start_end_with_4_attributes(state, parent);
+}
+BENCHMARK(BM_SpanStartEnd4Attributes_WithParent)->Threads(1)->Threads(2)->UseRealTime();
+
+void BM_SpanStartEnd4Attributes_AtStart(benchmark::State& state) {
+  const Tracer& tracer = pipeline().tracer;
+  for (auto _ : state) {
+    StartSpanOptions options;
+    options.kind = SpanKind::kServer;
+    options.attributes = {{"http.request.method", attribute("GET")},
+                          {"http.route", attribute("/users/{id}")},
+                          {"http.response.status_code", attribute(200)},
+                          {"user.id", attribute(42)}};
+    Span span = tracer.start_span("GET /users/{id}", Context{}, std::move(options));
+    span.end();
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_SpanStartEnd4Attributes_AtStart);
+
+void BM_NonRecordingSpan(benchmark::State& state) {
+  TracerProviderOptions options;
+  options.sampler = make_always_off_sampler();
+  TracerProvider provider(std::move(options));
+  const Tracer tracer = provider.tracer("bench");
+  for (auto _ : state) {
+    Span span = tracer.start_span("x", Context{});
+    span.set_attribute("k", attribute(1));
+    span.end();
+  }
+}
+BENCHMARK(BM_NonRecordingSpan);
+
+void BM_ParseTraceparent(benchmark::State& state) {
+  const std::string header = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+  for (auto _ : state) {
+    auto context = parse_traceparent(header);
+    benchmark::DoNotOptimize(context);
+  }
+}
+BENCHMARK(BM_ParseTraceparent);
+
+void BM_FormatTraceparent(benchmark::State& state) {
+  const SpanContext context = *parse_traceparent(
+      "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
+  char out[55];
+  for (auto _ : state) {
+    format_traceparent(context, out);
+    benchmark::DoNotOptimize(out);
+    benchmark::ClobberMemory();
+  }
+}
+BENCHMARK(BM_FormatTraceparent);
+
+void BM_RandomIds(benchmark::State& state) {
+  for (auto _ : state) {
+    auto trace = random_trace_id();
+    auto span = random_span_id();
+    benchmark::DoNotOptimize(trace);
+    benchmark::DoNotOptimize(span);
+  }
+}
+BENCHMARK(BM_RandomIds);
+
+}  // namespace
+}  // namespace tdemo::telemetry
+
+BENCHMARK_MAIN();
