@@ -1,0 +1,136 @@
+#include "tracestore/jaeger_json.h"
+
+#include <gtest/gtest.h>
+
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+
+#include "tracestore/test_spans.h"
+
+namespace tdemo::tracestore {
+namespace {
+namespace json = boost::json;
+
+constexpr std::uint64_t kT0 = 1'700'000'000'000'000'000ULL;
+
+// Finds the tag `key` in a Jaeger tag list; null when absent.
+const json::object* find_tag(const json::array& tags, std::string_view key) {
+  for (const auto& t : tags) {
+    if (t.as_object().at("key").as_string() == key) return &t.as_object();
+  }
+  return nullptr;
+}
+
+Trace sample_trace() {
+  auto res = std::make_shared<telemetry::Resource>();
+  res->attributes = {{"service.name", std::string("payments")}, {"host.name", std::string("h1")}};
+  Trace t;
+  t.id = testing::trace_id(7);
+  auto root = testing::span(7, 1, 0, "POST /payments", res, kT0, 2'500'000);
+  root.attributes = {{"http.status_code", std::int64_t{500}}, {"ok", false}, {"ratio", 0.5},
+                     {"list", std::vector<std::string>{"a", "b"}}};
+  root.status_code = telemetry::StatusCode::kError;
+  root.status_message = "card declined";
+  root.kind = telemetry::SpanKind::kServer;
+  root.events.push_back({"exception", kT0 + 1000, {{"exception.type", std::string("Declined")}}, 0});
+  telemetry::Link link;
+  link.context = telemetry::SpanContext(testing::trace_id(8), testing::span_id(9), 0, true);
+  root.links.push_back(link);
+  auto child = testing::span(7, 2, 1, "charge", res, kT0 + 2000, 1000);
+  child.kind = telemetry::SpanKind::kClient;
+  child.status_code = telemetry::StatusCode::kOk;
+  t.spans = {root, child};
+  return t;
+}
+
+TEST(JaegerJson, MapsOtlpAsJaegerDoes) {
+  const json::object trace = jaeger_trace_json(sample_trace());
+  EXPECT_EQ(trace.at("traceID").as_string(), "ab000000000000000000000000000007");
+  const auto& spans = trace.at("spans").as_array();
+  ASSERT_EQ(spans.size(), 2u);
+  const auto& root = spans[0].as_object();
+  EXPECT_EQ(root.at("spanID").as_string(), "0000000000000001");
+  EXPECT_EQ(root.at("operationName").as_string(), "POST /payments");
+  EXPECT_EQ(root.at("startTime").as_int64(), static_cast<std::int64_t>(kT0 / 1000));
+  EXPECT_EQ(root.at("duration").as_int64(), 2500);
+  const auto& tags = root.at("tags").as_array();
+  ASSERT_TRUE(find_tag(tags, "http.status_code"));
+  EXPECT_EQ(find_tag(tags, "http.status_code")->at("type").as_string(), "int64");
+  EXPECT_EQ(find_tag(tags, "http.status_code")->at("value").as_int64(), 500);
+  EXPECT_EQ(find_tag(tags, "ok")->at("type").as_string(), "bool");
+  EXPECT_EQ(find_tag(tags, "ratio")->at("type").as_string(), "float64");
+  EXPECT_EQ(find_tag(tags, "list")->at("value").as_string(), "[\"a\",\"b\"]");
+  EXPECT_EQ(find_tag(tags, "span.kind")->at("value").as_string(), "server");
+  EXPECT_EQ(find_tag(tags, "otel.status_code")->at("value").as_string(), "ERROR");
+  EXPECT_EQ(find_tag(tags, "error")->at("value").as_bool(), true);
+  EXPECT_EQ(find_tag(tags, "otel.status_description")->at("value").as_string(), "card declined");
+  EXPECT_EQ(find_tag(tags, "otel.scope.name")->at("value").as_string(), "tdemo");
+  EXPECT_EQ(find_tag(tags, "otel.scope.version")->at("value").as_string(), "1.0");
+  // Links become FOLLOWS_FROM; the root has no CHILD_OF.
+  const auto& refs = root.at("references").as_array();
+  ASSERT_EQ(refs.size(), 1u);
+  EXPECT_EQ(refs[0].at("refType").as_string(), "FOLLOWS_FROM");
+  EXPECT_EQ(refs[0].at("spanID").as_string(), "0000000000000009");
+  // Events become logs with an `event` field first.
+  const auto& logs = root.at("logs").as_array();
+  ASSERT_EQ(logs.size(), 1u);
+  EXPECT_EQ(logs[0].at("timestamp").as_int64(), static_cast<std::int64_t>((kT0 + 1000) / 1000));
+  const auto& fields = logs[0].at("fields").as_array();
+  EXPECT_EQ(fields[0].at("key").as_string(), "event");
+  EXPECT_EQ(fields[0].at("value").as_string(), "exception");
+  EXPECT_EQ(fields[1].at("key").as_string(), "exception.type");
+
+  const auto& child = spans[1].as_object();
+  const auto& child_refs = child.at("references").as_array();
+  ASSERT_EQ(child_refs.size(), 1u);
+  EXPECT_EQ(child_refs[0].at("refType").as_string(), "CHILD_OF");
+  EXPECT_EQ(child_refs[0].at("spanID").as_string(), "0000000000000001");
+  EXPECT_EQ(child_refs[0].at("traceID").as_string(), trace.at("traceID").as_string());
+  EXPECT_EQ(find_tag(child.at("tags").as_array(), "span.kind")->at("value").as_string(), "client");
+  EXPECT_EQ(find_tag(child.at("tags").as_array(), "otel.status_code")->at("value").as_string(), "OK");
+  EXPECT_FALSE(find_tag(child.at("tags").as_array(), "error"));
+
+  // Resource -> one shared process, service.name as serviceName (not a tag).
+  EXPECT_EQ(root.at("processID"), child.at("processID"));
+  const auto& process = trace.at("processes").as_object().at(root.at("processID").as_string()).as_object();
+  EXPECT_EQ(process.at("serviceName").as_string(), "payments");
+  EXPECT_TRUE(find_tag(process.at("tags").as_array(), "host.name"));
+  EXPECT_FALSE(find_tag(process.at("tags").as_array(), "service.name"));
+}
+
+TEST(JaegerJson, ShortTraceIdWhenHighHalfIsZero) {
+  Trace t = sample_trace();
+  t.id.bytes[0] = 0;
+  EXPECT_EQ(jaeger_trace_json(t).at("traceID").as_string(), "0000000000000007");
+}
+
+TEST(JaegerJson, Envelopes) {
+  const auto ok = json::parse(jaeger_envelope(json::array{"a"}, 1)).as_object();
+  EXPECT_EQ(ok.at("total").as_int64(), 1);
+  EXPECT_TRUE(ok.at("errors").is_null());
+  const auto err = json::parse(jaeger_error(404, "trace not found")).as_object();
+  EXPECT_TRUE(err.at("data").is_null());
+  EXPECT_EQ(err.at("errors").as_array()[0].at("code").as_int64(), 404);
+  EXPECT_EQ(err.at("errors").as_array()[0].at("msg").as_string(), "trace not found");
+}
+
+TEST(OtlpJson, GroupsByResourceAndScope) {
+  const json::object out = otlp_traces_json({sample_trace()});
+  const auto& rs = out.at("resourceSpans").as_array();
+  ASSERT_EQ(rs.size(), 1u);
+  const auto& scope_spans = rs[0].at("scopeSpans").as_array();
+  ASSERT_EQ(scope_spans.size(), 1u);
+  EXPECT_EQ(scope_spans[0].at("scope").at("name").as_string(), "tdemo");
+  const auto& spans = scope_spans[0].at("spans").as_array();
+  ASSERT_EQ(spans.size(), 2u);
+  const auto& root = spans[0].as_object();
+  EXPECT_EQ(root.at("traceId").as_string(), "ab000000000000000000000000000007");
+  EXPECT_EQ(root.at("kind").as_int64(), 2);
+  EXPECT_EQ(root.at("startTimeUnixNano").as_string(), std::to_string(kT0));
+  EXPECT_EQ(root.at("status").at("code").as_int64(), 2);
+  EXPECT_EQ(root.at("attributes").as_array()[0].at("value").at("intValue").as_string(), "500");
+  EXPECT_EQ(spans[1].at("parentSpanId").as_string(), "0000000000000001");
+}
+
+}  // namespace
+}  // namespace tdemo::tracestore
