@@ -1,0 +1,66 @@
+// OTLP encode/decode of a 512-span batch of realistic spans (8 attributes, 1 event), in spans/s.
+#include <benchmark/benchmark.h>
+
+#include "telemetry/otlp/decoder.h"
+#include "telemetry/otlp/json_encoder.h"
+#include "telemetry/otlp/protobuf_encoder.h"
+#include "telemetry/otlp/test_spans.h"
+
+namespace tdemo::telemetry::otlp {
+namespace {
+
+constexpr std::size_t kBatchSize = 512;
+
+void report(benchmark::State& state, std::size_t bytes) {
+  state.counters["spans/s"] = benchmark::Counter(static_cast<double>(state.iterations() * kBatchSize),
+                                                 benchmark::Counter::kIsRate);
+  state.counters["bytes/span"] = static_cast<double>(bytes) / kBatchSize;
+  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * bytes));
+}
+
+void BM_EncodeProtobuf(benchmark::State& state) {
+  const SpanBatch batch = testing::realistic_batch(kBatchSize);
+  std::string out;
+  for (auto _ : state) {
+    encode_protobuf(batch, out);
+    benchmark::DoNotOptimize(out.data());
+  }
+  report(state, out.size());
+}
+BENCHMARK(BM_EncodeProtobuf);
+
+void BM_EncodeJson(benchmark::State& state) {
+  const SpanBatch batch = testing::realistic_batch(kBatchSize);
+  std::string out;
+  for (auto _ : state) {
+    encode_json(batch, out);
+    benchmark::DoNotOptimize(out.data());
+  }
+  report(state, out.size());
+}
+BENCHMARK(BM_EncodeJson);
+
+void BM_DecodeProtobuf(benchmark::State& state) {
+  const std::string body = encode_protobuf(testing::realistic_batch(kBatchSize));
+  for (auto _ : state) {
+    DecodeResult r = decode_export_request(body, Format::kProtobuf);
+    benchmark::DoNotOptimize(r.spans.data());
+  }
+  report(state, body.size());
+}
+BENCHMARK(BM_DecodeProtobuf);
+
+void BM_DecodeJson(benchmark::State& state) {
+  const std::string body = encode_json(testing::realistic_batch(kBatchSize));
+  for (auto _ : state) {
+    DecodeResult r = decode_export_request(body, Format::kJson);
+    benchmark::DoNotOptimize(r.spans.data());
+  }
+  report(state, body.size());
+}
+BENCHMARK(BM_DecodeJson);
+
+}  // namespace
+}  // namespace tdemo::telemetry::otlp
+
+BENCHMARK_MAIN();
