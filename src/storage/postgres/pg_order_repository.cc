@@ -45,6 +45,9 @@ class PostgresOrderRepository final : public OrderRepository {
   PostgresOrderRepository(std::unique_ptr<pg::Pool> pool, pg::QueryRunner runner)
       : pool_(std::move(pool)), runner_(std::move(runner)) {}
 
+  Status ping() override { return pg::ping(*pool_); }
+  PoolStats pool_stats() const override { return pg::storage_stats(*pool_); }
+
   Result<Order> find(const telemetry::Context& parent, std::int64_t id) override {
     auto lease = pool_->acquire();
     if (!lease.ok()) return lease.error();

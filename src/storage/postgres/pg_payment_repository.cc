@@ -67,6 +67,9 @@ class PostgresPaymentRepository final : public PaymentRepository {
   PostgresPaymentRepository(std::unique_ptr<pg::Pool> pool, pg::QueryRunner runner)
       : pool_(std::move(pool)), runner_(std::move(runner)) {}
 
+  Status ping() override { return pg::ping(*pool_); }
+  PoolStats pool_stats() const override { return pg::storage_stats(*pool_); }
+
   Result<PaymentClaim> begin(const telemetry::Context& parent, const NewPayment& payment) override {
     auto lease = pool_->acquire();
     if (!lease.ok()) return lease.error();

@@ -34,6 +34,22 @@ Result<Rows> QueryRunner::run(const telemetry::Context& parent, Connection& conn
   return rows;
 }
 
+Status ping(Pool& pool) {
+  auto lease = pool.acquire();
+  if (!lease.ok()) return lease.error();
+  Connection& connection = lease->connection();
+  auto status = connection.exec("SELECT 1");
+  if (!status.ok() && connection.broken() && connection.reconnect().ok()) {
+    status = connection.exec("SELECT 1");
+  }
+  return status;
+}
+
+storage::PoolStats storage_stats(const Pool& pool) {
+  const PoolStats stats = pool.stats();
+  return storage::PoolStats{stats.size, stats.in_use, stats.waits, stats.timeouts};
+}
+
 Result<std::unique_ptr<Pool>> open_pool(const PostgresRepositoryOptions& options,
                                         const std::string& schema) {
   auto target = parse_postgres_url(options.url);

@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 
+#include "storage/connection_pool.h"
 #include "storage/postgres/pg_pool.h"
 #include "storage/postgres/postgres_repositories.h"
 #include "storage/query_tracer.h"
@@ -39,6 +40,11 @@ Result<std::unique_ptr<Pool>> open_pool(const PostgresRepositoryOptions& options
 // write it ("2026-01-31T12:00:00.123Z").
 inline constexpr const char* kCreatedAtIso =
     "to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')";
+
+// A cheap round trip for /health: SELECT 1 on a pooled connection (reconnecting a broken one).
+Status ping(Pool& pool);
+// The pool's figures in the form the repository interfaces report them.
+storage::PoolStats storage_stats(const Pool& pool);
 
 // Text parameters.
 inline std::string param(std::int64_t value) { return std::to_string(value); }

@@ -349,6 +349,21 @@ TEST_P(RepositoryConformanceTest, EveryQueryIsADbSpanWithoutValues) {
   EXPECT_EQ(string_attribute(spans[1], "db.operation.name"), "SELECT");
 }
 
+TEST_P(RepositoryConformanceTest, PingAndPoolStatsForHealthAndMetrics) {
+  auto user_repo = users();
+  auto order_repo = orders();
+  auto payment_repo = payments();
+  ASSERT_TRUE(user_repo && order_repo && payment_repo);
+  EXPECT_TRUE(user_repo->ping().ok());
+  EXPECT_TRUE(order_repo->ping().ok());
+  EXPECT_TRUE(payment_repo->ping().ok());
+  ASSERT_TRUE(user_repo->find({}, 1).ok());
+  const PoolStats stats = user_repo->pool_stats();
+  EXPECT_EQ(stats.size, 4u);
+  EXPECT_EQ(stats.in_use, 0u);
+  EXPECT_EQ(stats.timeouts, 0u);
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, RepositoryConformanceTest,
                          ::testing::Values(Backend::kSqlite, Backend::kPostgres), backend_name);
 
