@@ -10,6 +10,9 @@
 
 #include "cli/commands.h"
 #include "loadgen/load_test_command.h"
+#include "loadgen/traffic_activity.h"
+#include "loadgen/traffic_demo.h"
+#include "loadgen/traffic_telemetry.h"
 
 namespace tdemo::cli {
 namespace {
@@ -32,6 +35,8 @@ int usage_error(const char* command, const std::string& message) {
   std::fprintf(stderr, "tracing-demo %s: %s\n", command, message.c_str());
   return 2;
 }
+
+bool stderr_is_terminal() { return isatty(fileno(stderr)) != 0; }
 
 void add_load_test(CLI::App& app) {
   auto* cmd = app.add_subcommand("load-test",
@@ -64,14 +69,117 @@ void add_load_test(CLI::App& app) {
     loadgen::UnsampledTraceparents tracer;
     const loadgen::Thresholds thresholds{args->max_error_rate, args->max_p99_ms};
     finish(loadgen::run_load_command(options.value(), thresholds, *files, &tracer, stdout, stderr,
-                                     isatty(fileno(stderr)) != 0, &g_stop));
+                                     stderr_is_terminal(), &g_stop));
   });
+}
+
+struct TrafficArgs {
+  std::string mode = "activity";
+  std::string target = "http://localhost:8000";
+  std::string ui = "http://localhost:16686";
+  double duration_s = -1;    // per mode: activity 60, stress 10
+  double rps = -1;           // per mode: activity 20, stress 100
+  std::uint32_t concurrency = 0;  // per mode: activity 5 sessions, stress 64 connections
+  std::uint64_t seed = 1;
+  double sample_rate = -1;   // per mode: activity and demo 1, stress 0.01
+  double timeout_s = 10;
+  std::string mix = "GET /users/1=3,GET /users/2=2,GET /health=1";
+  loadgen::ReportFiles files;
+};
+
+int run_traffic(TrafficArgs a) {
+  const bool stress = a.mode == "stress";
+  if (a.mode != "activity" && a.mode != "demo" && !stress) {
+    return usage_error("traffic", "bad --mode '" + a.mode + "': expected activity, demo or stress");
+  }
+  if (a.sample_rate < 0) a.sample_rate = stress ? 0.01 : 1.0;
+  if (!(a.sample_rate >= 0 && a.sample_rate <= 1)) {
+    return usage_error("traffic", "bad --sample-rate: expected a share from 0 to 1");
+  }
+  auto target = loadgen::parse_target(a.target);
+  if (!target) return usage_error("traffic", target.error());
+  auto timeout = loadgen::seconds_option("--timeout", a.timeout_s, false);
+  if (!timeout) return usage_error("traffic", timeout.error());
+  auto duration = loadgen::seconds_option("--duration", a.duration_s < 0 ? (stress ? 10 : 60) : a.duration_s, false);
+  if (!duration) return usage_error("traffic", duration.error());
+  if (a.rps < 0) a.rps = stress ? 100 : 20;
+  if (!(a.rps <= loadgen::kMaxRate) || (stress && a.rps <= 0)) {
+    return usage_error("traffic", "bad --rps: expected requests per second > 0 (activity: 0 means no limit)");
+  }
+  if (a.concurrency == 0) a.concurrency = stress ? 64 : 5;
+  if (a.concurrency > loadgen::kMaxUsers) return usage_error("traffic", "bad --concurrency: at most 100000");
+
+  install_stop_handlers();
+  auto telemetry = loadgen::start_traffic_telemetry(a.mode == "demo" ? 1.0 : a.sample_rate);
+  std::fprintf(stderr, "traffic --mode %s against %s; spans: %s\n", a.mode.c_str(), target.value().url.c_str(),
+               telemetry->description().c_str());
+  int code = 0;
+  if (a.mode == "demo") {
+    loadgen::DemoOptions options{target.value(), a.ui, timeout.value()};
+    auto results = loadgen::run_demo_scenarios(options, telemetry->request_tracer());
+    if (!results) return usage_error("traffic", results.error());
+    code = loadgen::print_demo_results(results.value(), a.ui, stdout);
+  } else if (stress) {
+    auto mix = loadgen::parse_mix(a.mix);
+    if (!mix) return usage_error("traffic", "bad --mix: " + mix.error());
+    loadgen::LoadOptions options;
+    options.mode = loadgen::LoadOptions::Mode::kOpenLoop;
+    options.target = target.value();
+    options.mix = std::move(mix).value();
+    options.rate = a.rps;
+    options.duration = duration.value();
+    options.users = a.concurrency;
+    options.timeout = timeout.value();
+    options.traceparent = true;
+    code = loadgen::run_load_command(options, {}, a.files, &telemetry->request_tracer(), stdout, stderr,
+                                     stderr_is_terminal(), &g_stop);
+  } else {
+    loadgen::ActivityOptions options;
+    options.target = target.value();
+    options.duration = duration.value();
+    options.rps = a.rps;
+    options.sessions = a.concurrency;
+    options.seed = a.seed;
+    options.timeout = timeout.value();
+    auto result = loadgen::run_activity(options, telemetry->request_tracer(), &g_stop);
+    if (!result) return usage_error("traffic", result.error());
+    loadgen::LoadOptions shown;
+    shown.target = target.value();
+    shown.users = a.concurrency;
+    shown.duration = duration.value();
+    for (const char* step : loadgen::kActivitySteps) shown.mix.push_back({"", step, 1, ""});
+    std::fputs(loadgen::text_report(shown, result.value()).c_str(), stdout);
+    if (result.value().stats.responses() == 0) code = 1;
+  }
+  telemetry->flush();
+  return code;
+}
+
+void add_traffic(CLI::App& app) {
+  auto* cmd = app.add_subcommand("traffic", "Generate traced traffic against the gateway: realistic sessions "
+                                            "(activity), the scripted demo scenarios (demo), or a constant "
+                                            "arrival rate (stress)");
+  auto a = std::make_shared<TrafficArgs>();
+  cmd->add_option("--mode", a->mode, "activity | demo | stress")->capture_default_str();
+  cmd->add_option("--target", a->target, "The gateway, http://HOST:PORT")->capture_default_str();
+  cmd->add_option("--duration", a->duration_s, "Seconds to run (activity 60, stress 10)");
+  cmd->add_option("--rps", a->rps, "Requests per second (activity: at most, default 20; stress: exactly, default 100)");
+  cmd->add_option("--concurrency", a->concurrency, "Concurrent sessions (activity, 5) or connections (stress, 64)");
+  cmd->add_option("--seed", a->seed, "Seed of the activity's choices (same seed, same choices)")->capture_default_str();
+  cmd->add_option("--sample-rate", a->sample_rate, "Share of requests that start a sampled trace (stress 0.01, else 1)");
+  cmd->add_option("--ui", a->ui, "Trace UI for links: {ui}/trace/{trace_id}")->capture_default_str();
+  cmd->add_option("--timeout", a->timeout_s, "Seconds per request")->capture_default_str();
+  cmd->add_option("--mix", a->mix, "Stress: weighted endpoints")->capture_default_str();
+  cmd->add_option("--json", a->files.json_path, "Stress: write the JSON report here");
+  cmd->add_option("--html", a->files.html_path, "Stress: write the HTML report here");
+  cmd->callback([a] { finish(run_traffic(*a)); });
 }
 
 }  // namespace
 
 void add_load_commands(CLI::App& app) {
   add_load_test(app);
+  add_traffic(app);
 }
 
 }  // namespace tdemo::cli

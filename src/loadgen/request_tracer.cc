@@ -43,6 +43,8 @@ void fill_nonzero(std::uint8_t* out, std::size_t n) noexcept {
 
 }  // namespace
 
+double random_unit() noexcept { return static_cast<double>(next_random() >> 11) * 0x1.0p-53; }
+
 void write_traceparent(const std::uint8_t* trace_id, const std::uint8_t* span_id, bool sampled,
                        char* slot) noexcept {
   slot[0] = '0';

@@ -45,6 +45,9 @@ class UnsampledTraceparents final : public RequestTracer {
                                        char* trace_id_hex) override;
 };
 
+// A uniform draw in [0, 1) from the calling thread's generator (seeded from the OS).
+double random_unit() noexcept;
+
 // Writes "00-<trace>-<span>-<flags>" from raw ids (16 and 8 bytes) to `slot` (55 chars).
 void write_traceparent(const std::uint8_t* trace_id, const std::uint8_t* span_id, bool sampled,
                        char* slot) noexcept;
