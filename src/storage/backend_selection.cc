@@ -94,4 +94,21 @@ Result<std::unique_ptr<Cache>> make_cache(std::string_view url, const LruCacheOp
   return std::unique_ptr<Cache>(std::move(cache).value());
 }
 
+CacheCounters cache_counters(const Cache& cache) {
+  CacheCounters counters;
+  if (const auto* lru = dynamic_cast<const LruCache*>(&cache)) {
+    const auto stats = lru->stats();
+    counters.hits = stats.hits;
+    counters.misses = stats.misses;
+    counters.entries = stats.size;
+    counters.evictions = stats.evictions;
+  } else if (const auto* redis = dynamic_cast<const RedisCache*>(&cache)) {
+    const auto stats = redis->stats();
+    counters.hits = stats.hits;
+    counters.misses = stats.misses;
+    counters.errors = stats.errors + stats.short_circuited;
+  }
+  return counters;
+}
+
 }  // namespace tdemo::storage

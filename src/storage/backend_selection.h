@@ -10,6 +10,7 @@
 // Implemented in target td_storage_backends (src/storage/redis/CMakeLists.txt).
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -43,5 +44,15 @@ Result<std::unique_ptr<PaymentRepository>> make_payment_repository(
 
 // `lru` configures the in-process cache; for Redis its default TTL carries over.
 Result<std::unique_ptr<Cache>> make_cache(std::string_view redis_url, const LruCacheOptions& lru);
+
+// A cache's counters for /metrics, whichever backend make_cache chose.
+struct CacheCounters {
+  std::uint64_t hits = 0;
+  std::uint64_t misses = 0;
+  std::uint64_t errors = 0;    // Redis: calls that failed or were refused (circuit open)
+  std::uint64_t entries = 0;   // LRU: entries held (Redis: 0, not counted)
+  std::uint64_t evictions = 0; // LRU: entries evicted for room
+};
+CacheCounters cache_counters(const Cache& cache);
 
 }  // namespace tdemo::storage

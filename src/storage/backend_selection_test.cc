@@ -32,6 +32,10 @@ TEST(BackendSelectionTest, DefaultsAreSqliteAndTheInProcessCache) {
   auto cache = make_cache("", {});
   ASSERT_TRUE(cache.ok());
   EXPECT_STREQ(cache.value()->system_name(), "memory");
+  cache.value()->set("k", "v");
+  EXPECT_EQ(cache.value()->get("k"), "v");
+  EXPECT_EQ(cache_counters(*cache.value()).hits, 1u);
+  EXPECT_EQ(cache_counters(*cache.value()).entries, 1u);
 }
 
 TEST(BackendSelectionTest, BadUrlsAreClearErrors) {
@@ -73,8 +77,13 @@ TEST(BackendSelectionTest, PostgresAndRedisUrlsBuildWorkingBackends) {
   auto cache = make_cache(redis.url(), {});
   ASSERT_TRUE(cache.ok()) << cache.error().message;
   EXPECT_STREQ(cache.value()->system_name(), "redis");
+  EXPECT_FALSE(cache.value()->get("k").has_value());
   cache.value()->set("k", "v");
   EXPECT_EQ(cache.value()->get("k"), "v");
+  const auto counters = cache_counters(*cache.value());
+  EXPECT_EQ(counters.hits, 1u);
+  EXPECT_EQ(counters.misses, 1u);
+  EXPECT_EQ(counters.errors, 0u);
 }
 
 }  // namespace
