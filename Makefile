@@ -11,6 +11,9 @@ LOG_DIR     := build/logs
 TARGET      ?= http://localhost:8000
 HAVE_DOCKER := $(shell docker info >/dev/null 2>&1 && echo yes)
 COMPOSE     := $(shell docker compose version >/dev/null 2>&1 && echo "docker compose" || echo docker-compose)
+# ccache: share compiled objects between checkouts of the project (paths made relative).
+export CCACHE_BASEDIR  := $(CURDIR)
+export CCACHE_NOHASHDIR := true
 
 define need_docker
 	@if [ "$(HAVE_DOCKER)" != yes ]; then \
