@@ -1,0 +1,37 @@
+# Shared helpers for the load benchmarks (source it). Every target listens on loopback only.
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+wait_for_url() {  # URL [tries]: waits for a 2xx answer, 0.1 s apart
+  local tries=${2:-100}
+  for _ in $(seq 1 "$tries"); do
+    curl -fsS -o /dev/null "$1" 2>/dev/null && return 0
+    sleep 0.1
+  done
+  return 1
+}
+
+# wrk_json URL [wrk args...]: runs wrk with bench/wrk_json.lua, prints its JSON line.
+wrk_json() {
+  local url=$1; shift
+  wrk "$@" --latency -s "$BENCH_DIR/wrk_json.lua" "$url" | sed -n 's/^WRK_JSON //p'
+}
+
+# start_nginx WORKDIR PORT WORKERS BODY: nginx answering 200 BODY (application/json) on every path.
+start_nginx() {
+  local work=$1 port=$2 workers=$3 body=$4
+  cat >"$work/nginx.conf" <<NGINX
+worker_processes $workers;
+pid $work/nginx.pid;
+error_log $work/nginx-error.log;
+events { worker_connections 4096; }
+http {
+  access_log off; keepalive_requests 10000000;
+  client_body_temp_path $work; proxy_temp_path $work; fastcgi_temp_path $work; uwsgi_temp_path $work; scgi_temp_path $work;
+  server { listen 127.0.0.1:$port reuseport; location / { default_type application/json; return 200 '$body'; } }
+}
+NGINX
+  nginx -c "$work/nginx.conf" -p "$work"
+}
+
+# json_field JSON FIELD: a number from a flat JSON object.
+json_field() { python3 -c 'import json,sys; print(json.loads(sys.argv[1])[sys.argv[2]])' "$1" "$2"; }
