@@ -23,12 +23,12 @@ TEST(AttributesTest, TruncateCutsAtUtf8Boundary) {
     std::string expected;
   };
   const Case cases[] = {
-      {"hello", 0, "hello"},            // 0 = no limit
+      {"hello", 0, "hello"},  // 0 = no limit
       {"hello", 3, "hel"},
       {"hello", 10, "hello"},
-      {"h\xC3\xA9llo", 2, "h"},         // é is 2 bytes: not split
+      {"h\xC3\xA9llo", 2, "h"},  // é is 2 bytes: not split
       {"h\xC3\xA9llo", 3, "h\xC3\xA9"},
-      {"\xE2\x82\xAC", 2, ""},          // € is 3 bytes
+      {"\xE2\x82\xAC", 2, ""},  // € is 3 bytes
   };
   for (const auto& c : cases) {
     AttributeValue value = c.input;

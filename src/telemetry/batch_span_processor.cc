@@ -11,7 +11,8 @@ BatchSpanProcessor::BatchSpanProcessor(std::unique_ptr<SpanExporter> exporter,
         options.max_queue_size = std::max<std::size_t>(options.max_queue_size, 2);
         options.max_export_batch_size =
             std::clamp<std::size_t>(options.max_export_batch_size, 1, options.max_queue_size);
-        if (options.schedule_delay.count() <= 0) options.schedule_delay = std::chrono::milliseconds(1);
+        if (options.schedule_delay.count() <= 0)
+          options.schedule_delay = std::chrono::milliseconds(1);
         return options;
       }()),
       exporter_(std::move(exporter)),
@@ -61,8 +62,7 @@ bool BatchSpanProcessor::shutdown(std::chrono::milliseconds timeout) noexcept {
     stopping_ = true;
     const std::uint64_t generation = ++flush_requested_;
     worker_cv_.notify_one();
-    done = flush_done_cv_.wait_for(lock, timeout,
-                                   [&] { return flush_completed_ >= generation; });
+    done = flush_done_cv_.wait_for(lock, timeout, [&] { return flush_completed_ >= generation; });
   }
   // The worker exits after its final drain; an exporter stuck past `timeout` still bounds this
   // by its own timeout.

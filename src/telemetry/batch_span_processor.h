@@ -16,9 +16,9 @@ namespace tdemo::telemetry {
 
 // Defaults are the OTEL_BSP_* defaults of the OpenTelemetry specification.
 struct BatchSpanProcessorOptions {
-  std::size_t max_queue_size = 2048;                     // OTEL_BSP_MAX_QUEUE_SIZE
-  std::chrono::milliseconds schedule_delay{5000};        // OTEL_BSP_SCHEDULE_DELAY
-  std::size_t max_export_batch_size = 512;               // OTEL_BSP_MAX_EXPORT_BATCH_SIZE
+  std::size_t max_queue_size = 2048;               // OTEL_BSP_MAX_QUEUE_SIZE
+  std::chrono::milliseconds schedule_delay{5000};  // OTEL_BSP_SCHEDULE_DELAY
+  std::size_t max_export_batch_size = 512;         // OTEL_BSP_MAX_EXPORT_BATCH_SIZE
   // OTEL_BSP_EXPORT_TIMEOUT. Exports are synchronous calls into the exporter, which applies
   // its own timeout; this bounds how long force_flush/shutdown wait by default.
   std::chrono::milliseconds export_timeout{30000};
@@ -63,13 +63,13 @@ class BatchSpanProcessor final : public SpanProcessor {
   const BatchSpanProcessorOptions options_;
   std::unique_ptr<SpanExporter> exporter_;  // worker thread only (after construction)
   BoundedSpanQueue queue_;
-  SpanBatch batch_;                         // worker thread only
+  SpanBatch batch_;  // worker thread only
 
   std::mutex mutex_;  // guards the wake-up and flush bookkeeping below, never on_end's push
   std::condition_variable worker_cv_;
   std::condition_variable flush_done_cv_;
   bool wake_requested_ = false;
-  std::uint64_t flush_requested_ = 0;   // generation numbers
+  std::uint64_t flush_requested_ = 0;  // generation numbers
   std::uint64_t flush_completed_ = 0;
   bool flush_result_ = true;
   bool stopping_ = false;

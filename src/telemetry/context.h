@@ -24,7 +24,7 @@ struct BaggageEntry {
 using Baggage = std::vector<BaggageEntry>;
 
 struct Context {
-  SpanContext span;  // invalid when there is no parent
+  SpanContext span;                        // invalid when there is no parent
   std::shared_ptr<const Baggage> baggage;  // may be null (no baggage)
 
   Context with_span(SpanContext s) const { return Context{std::move(s), baggage}; }

@@ -76,8 +76,7 @@ class Reader {
     auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), parsed);
     if (ec != std::errc{} || end != value.data() + value.size() || parsed < minimum ||
         parsed > static_cast<unsigned long long>(std::numeric_limits<long long>::max())) {
-      warn(name, value,
-           minimum > 0 ? "not a positive integer" : "not a non-negative integer",
+      warn(name, value, minimum > 0 ? "not a positive integer" : "not a non-negative integer",
            std::to_string(static_cast<unsigned long long>(target)));
       return;
     }
@@ -233,10 +232,14 @@ void read_exporter(Reader& env, TelemetryConfig& config) {
   if (const auto value = env.get("OTEL_TRACES_EXPORTER")) {
     bool otlp = false, console = false, none = false, bad = false;
     for (auto name : split(*value, ',')) {
-      if (name == "otlp") otlp = true;
-      else if (name == "console") console = true;
-      else if (name == "none") none = true;
-      else if (!name.empty()) bad = true;
+      if (name == "otlp")
+        otlp = true;
+      else if (name == "console")
+        console = true;
+      else if (name == "none")
+        none = true;
+      else if (!name.empty())
+        bad = true;
     }
     if (bad || (none && (otlp || console)) || (!otlp && !console && !none)) {
       env.warn("OTEL_TRACES_EXPORTER", *value, "expected otlp, console, none or otlp,console",
@@ -252,8 +255,8 @@ void read_exporter(Reader& env, TelemetryConfig& config) {
   }
 
   bool protocol_set = false;
-  if (const auto found = env.first({"OTEL_EXPORTER_OTLP_TRACES_PROTOCOL",
-                                    "OTEL_EXPORTER_OTLP_PROTOCOL"})) {
+  if (const auto found =
+          env.first({"OTEL_EXPORTER_OTLP_TRACES_PROTOCOL", "OTEL_EXPORTER_OTLP_PROTOCOL"})) {
     const auto& [name, value] = *found;
     protocol_set = true;
     if (value == "http/protobuf") {
@@ -319,8 +322,8 @@ void read_exporter(Reader& env, TelemetryConfig& config) {
   env.milliseconds({"OTEL_EXPORTER_OTLP_TRACES_TIMEOUT", "OTEL_EXPORTER_OTLP_TIMEOUT"},
                    config.export_timeout);
 
-  if (const auto found = env.first({"OTEL_EXPORTER_OTLP_TRACES_COMPRESSION",
-                                    "OTEL_EXPORTER_OTLP_COMPRESSION"})) {
+  if (const auto found =
+          env.first({"OTEL_EXPORTER_OTLP_TRACES_COMPRESSION", "OTEL_EXPORTER_OTLP_COMPRESSION"})) {
     const auto& [name, value] = *found;
     if (value == "gzip") {
       config.gzip = true;
@@ -335,8 +338,7 @@ void read_exporter(Reader& env, TelemetryConfig& config) {
 void read_batch_and_limits(Reader& env, TelemetryConfig& config) {
   env.integer<std::size_t>({"OTEL_BSP_MAX_QUEUE_SIZE"}, config.bsp_max_queue_size, 1);
   env.milliseconds({"OTEL_BSP_SCHEDULE_DELAY"}, config.bsp_schedule_delay);
-  env.integer<std::size_t>({"OTEL_BSP_MAX_EXPORT_BATCH_SIZE"}, config.bsp_max_export_batch_size,
-                           1);
+  env.integer<std::size_t>({"OTEL_BSP_MAX_EXPORT_BATCH_SIZE"}, config.bsp_max_export_batch_size, 1);
   env.milliseconds({"OTEL_BSP_EXPORT_TIMEOUT"}, config.bsp_export_timeout);
   if (config.bsp_max_export_batch_size > config.bsp_max_queue_size) {
     env.warn("OTEL_BSP_MAX_EXPORT_BATCH_SIZE", std::to_string(config.bsp_max_export_batch_size),
@@ -373,8 +375,8 @@ TelemetryConfig config_from_environment(std::string_view default_service_name,
   env.boolean("OTEL_SDK_DISABLED", config.sdk_disabled);
   // The seed's DEBUG: also print spans to the console (true/1/yes).
   if (const auto debug = env.get("DEBUG")) {
-    config.console_too = text::iequals(*debug, "true") || *debug == "1" ||
-                         text::iequals(*debug, "yes");
+    config.console_too =
+        text::iequals(*debug, "true") || *debug == "1" || text::iequals(*debug, "yes");
   }
   read_resource(env, config, default_service_name);
   read_sampler(env, config);

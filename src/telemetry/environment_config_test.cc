@@ -10,12 +10,12 @@ namespace {
 using Env = std::map<std::string, std::string, std::less<>>;
 
 TelemetryConfig read(const Env& env, std::string_view default_name = "gateway") {
-  return config_from_environment(default_name, [&env](std::string_view name)
-                                                   -> std::optional<std::string> {
-    const auto it = env.find(name);
-    if (it == env.end()) return std::nullopt;
-    return it->second;
-  });
+  return config_from_environment(default_name,
+                                 [&env](std::string_view name) -> std::optional<std::string> {
+                                   const auto it = env.find(name);
+                                   if (it == env.end()) return std::nullopt;
+                                   return it->second;
+                                 });
 }
 
 std::string resource_value(const TelemetryConfig& config, std::string_view key) {
@@ -67,9 +67,9 @@ TEST(EnvironmentConfigTest, ServiceNamePrecedence) {
 }
 
 TEST(EnvironmentConfigTest, ResourceAttributesArePercentDecoded) {
-  const auto config = read({{"OTEL_RESOURCE_ATTRIBUTES",
-                             "service.version=1.2.3, team=core%20platform,note=a%2Cb%3Dc"},
-                            {"ENVIRONMENT", "staging"}});
+  const auto config = read(
+      {{"OTEL_RESOURCE_ATTRIBUTES", "service.version=1.2.3, team=core%20platform,note=a%2Cb%3Dc"},
+       {"ENVIRONMENT", "staging"}});
   EXPECT_EQ(resource_value(config, "service.version"), "1.2.3");
   EXPECT_EQ(resource_value(config, "team"), "core platform");
   EXPECT_EQ(resource_value(config, "note"), "a,b=c");
@@ -95,32 +95,57 @@ TEST(EnvironmentConfigTest, EndpointResolution) {
   };
   const Case cases[] = {
       {{{"OTEL_EXPORTER_OTLP_ENDPOINT", "http://collector:4318"}},
-       "http://collector:4318/v1/traces", OtlpProtocol::kHttpProtobuf, 0},
+       "http://collector:4318/v1/traces",
+       OtlpProtocol::kHttpProtobuf,
+       0},
       {{{"OTEL_EXPORTER_OTLP_ENDPOINT", "http://collector:4318/"}},
-       "http://collector:4318/v1/traces", OtlpProtocol::kHttpProtobuf, 0},
+       "http://collector:4318/v1/traces",
+       OtlpProtocol::kHttpProtobuf,
+       0},
       {{{"OTEL_EXPORTER_OTLP_ENDPOINT", "http://collector:4318"},
         {"OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "https://x:9/custom"}},
-       "https://x:9/custom", OtlpProtocol::kHttpProtobuf, 0},
+       "https://x:9/custom",
+       OtlpProtocol::kHttpProtobuf,
+       0},
       {{{"OTEL_EXPORTER_OTLP_PROTOCOL", "grpc"}}, "http://localhost:4317", OtlpProtocol::kGrpc, 0},
       {{{"OTEL_EXPORTER_OTLP_PROTOCOL", "grpc"}, {"OTEL_EXPORTER_OTLP_ENDPOINT", "http://c:4317"}},
-       "http://c:4317", OtlpProtocol::kGrpc, 0},
-      {{{"OTEL_EXPORTER_OTLP_PROTOCOL", "http/json"}}, "http://localhost:4318/v1/traces",
-       OtlpProtocol::kHttpJson, 0},
-      {{{"OTEL_EXPORTER_OTLP_PROTOCOL", "grpc"}, {"OTEL_EXPORTER_OTLP_TRACES_PROTOCOL", "http/json"}},
-       "http://localhost:4318/v1/traces", OtlpProtocol::kHttpJson, 0},
+       "http://c:4317",
+       OtlpProtocol::kGrpc,
+       0},
+      {{{"OTEL_EXPORTER_OTLP_PROTOCOL", "http/json"}},
+       "http://localhost:4318/v1/traces",
+       OtlpProtocol::kHttpJson,
+       0},
+      {{{"OTEL_EXPORTER_OTLP_PROTOCOL", "grpc"},
+        {"OTEL_EXPORTER_OTLP_TRACES_PROTOCOL", "http/json"}},
+       "http://localhost:4318/v1/traces",
+       OtlpProtocol::kHttpJson,
+       0},
       {{{"JAEGER_HOST", "jaeger"}}, "http://jaeger:4318/v1/traces", OtlpProtocol::kHttpProtobuf, 0},
-      {{{"JAEGER_HOST", "jaeger"}, {"JAEGER_PORT", "4318"}}, "http://jaeger:4318/v1/traces",
-       OtlpProtocol::kHttpProtobuf, 0},
-      {{{"JAEGER_HOST", "jaeger"}, {"JAEGER_PORT", "4317"}}, "http://jaeger:4317",
-       OtlpProtocol::kGrpc, 0},
-      {{{"JAEGER_HOST", "jaeger"}, {"JAEGER_PORT", "14268"}}, "http://jaeger:4318/v1/traces",
-       OtlpProtocol::kHttpProtobuf, 1},
+      {{{"JAEGER_HOST", "jaeger"}, {"JAEGER_PORT", "4318"}},
+       "http://jaeger:4318/v1/traces",
+       OtlpProtocol::kHttpProtobuf,
+       0},
+      {{{"JAEGER_HOST", "jaeger"}, {"JAEGER_PORT", "4317"}},
+       "http://jaeger:4317",
+       OtlpProtocol::kGrpc,
+       0},
+      {{{"JAEGER_HOST", "jaeger"}, {"JAEGER_PORT", "14268"}},
+       "http://jaeger:4318/v1/traces",
+       OtlpProtocol::kHttpProtobuf,
+       1},
       {{{"JAEGER_HOST", "jaeger"}, {"OTEL_EXPORTER_OTLP_ENDPOINT", "http://otel:4318"}},
-       "http://otel:4318/v1/traces", OtlpProtocol::kHttpProtobuf, 0},
-      {{{"OTEL_EXPORTER_OTLP_ENDPOINT", "collector:4318"}}, "http://localhost:4318/v1/traces",
-       OtlpProtocol::kHttpProtobuf, 1},
-      {{{"OTEL_EXPORTER_OTLP_PROTOCOL", "http/thrift"}}, "http://localhost:4318/v1/traces",
-       OtlpProtocol::kHttpProtobuf, 1},
+       "http://otel:4318/v1/traces",
+       OtlpProtocol::kHttpProtobuf,
+       0},
+      {{{"OTEL_EXPORTER_OTLP_ENDPOINT", "collector:4318"}},
+       "http://localhost:4318/v1/traces",
+       OtlpProtocol::kHttpProtobuf,
+       1},
+      {{{"OTEL_EXPORTER_OTLP_PROTOCOL", "http/thrift"}},
+       "http://localhost:4318/v1/traces",
+       OtlpProtocol::kHttpProtobuf,
+       1},
   };
   for (const auto& c : cases) {
     const auto config = read(c.env);

@@ -36,7 +36,8 @@ bool read_hex_bytes(std::string_view hex, std::uint8_t* bytes, std::size_t n) no
     const int hi = kHexTable[static_cast<unsigned char>(hex[2 * i])];
     const int lo = kHexTable[static_cast<unsigned char>(hex[2 * i + 1])];
     bad |= hi | lo;  // negative once any digit was invalid
-    bytes[i] = static_cast<std::uint8_t>((static_cast<unsigned>(hi) << 4) | static_cast<unsigned>(lo));
+    bytes[i] =
+        static_cast<std::uint8_t>((static_cast<unsigned>(hi) << 4) | static_cast<unsigned>(lo));
   }
   return bad >= 0;
 }

@@ -43,8 +43,8 @@ class InMemorySpanExporter final : public SpanExporter {
   mutable std::mutex mutex_;
   std::vector<SpanData> spans_;  // guarded by mutex_
   std::size_t max_spans_;
-  std::size_t dropped_ = 0;      // guarded by mutex_
-  bool shut_down_ = false;       // guarded by mutex_
+  std::size_t dropped_ = 0;  // guarded by mutex_
+  bool shut_down_ = false;   // guarded by mutex_
 };
 
 }  // namespace tdemo::telemetry

@@ -25,9 +25,11 @@ TEST(LoggerTest, OneJsonObjectPerLineWithTraceContext) {
   Logger log("orders", LogLevel::kInfo, captured.sink());
   const SpanContext span(*TraceId::from_hex("4bf92f3577b34da6a3ce929d0e0e4736"),
                          *SpanId::from_hex("00f067aa0ba902b7"), 1, false);
-  log.info("order \"created\"\n", {{"order.id", attribute(42)}, {"ok", attribute(true)},
-                                    {"price", attribute(9.5)},
-                                    {"tags", AttributeValue(std::vector<std::string>{"a", "b"})}},
+  log.info("order \"created\"\n",
+           {{"order.id", attribute(42)},
+            {"ok", attribute(true)},
+            {"price", attribute(9.5)},
+            {"tags", AttributeValue(std::vector<std::string>{"a", "b"})}},
            span);
   ASSERT_EQ(captured.lines.size(), 1u);
   const std::string& line = captured.lines[0];

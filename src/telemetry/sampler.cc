@@ -34,8 +34,8 @@ class TraceIdRatioSampler final : public Sampler {
     threshold_ = scaled >= kTwoTo64 ? UINT64_MAX : static_cast<std::uint64_t>(scaled);
   }
 
-  SamplingResult should_sample(const Context&, const TraceId& trace_id, std::string_view,
-                               SpanKind, const Attributes&) const override {
+  SamplingResult should_sample(const Context&, const TraceId& trace_id, std::string_view, SpanKind,
+                               const Attributes&) const override {
     if (always_) return {SamplingDecision::kRecordAndSample, {}};
     std::uint64_t lower = 0;
     for (int i = 8; i < 16; ++i) lower = (lower << 8) | trace_id.bytes[i];
@@ -97,7 +97,9 @@ class ParentBasedSampler final : public Sampler {
 
 }  // namespace
 
-std::unique_ptr<Sampler> make_always_on_sampler() { return std::make_unique<ConstantSampler>(true); }
+std::unique_ptr<Sampler> make_always_on_sampler() {
+  return std::make_unique<ConstantSampler>(true);
+}
 std::unique_ptr<Sampler> make_always_off_sampler() {
   return std::make_unique<ConstantSampler>(false);
 }

@@ -35,13 +35,13 @@ TEST(SamplerTest, TraceIdRatioBoundaries) {
     bool expected;
   };
   const Case cases[] = {
-      {0.0, 0, false},                  // 0 never samples, not even the smallest id
+      {0.0, 0, false},  // 0 never samples, not even the smallest id
       {0.0, 1, false},
-      {-1.0, 0, false},                 // clamped to 0
-      {1.0, UINT64_MAX, true},          // 1 always samples, even the largest id
-      {2.0, UINT64_MAX, true},          // clamped to 1
-      {0.5, kHalf - 1, true},           // just below the threshold
-      {0.5, kHalf, false},              // exactly at the threshold: not sampled
+      {-1.0, 0, false},         // clamped to 0
+      {1.0, UINT64_MAX, true},  // 1 always samples, even the largest id
+      {2.0, UINT64_MAX, true},  // clamped to 1
+      {0.5, kHalf - 1, true},   // just below the threshold
+      {0.5, kHalf, false},      // exactly at the threshold: not sampled
       {0.5, 0, true},
       {0.25, 0x4000000000000000ULL - 1, true},
       {0.25, 0x4000000000000000ULL, false},

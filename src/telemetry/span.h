@@ -42,7 +42,8 @@ class Span {
   void set_attribute(std::string_view key, AttributeValue value);
   void set_attributes(Attributes attributes);
   // time_unix_nano 0 means now.
-  void add_event(std::string_view name, Attributes attributes = {}, std::uint64_t time_unix_nano = 0);
+  void add_event(std::string_view name, Attributes attributes = {},
+                 std::uint64_t time_unix_nano = 0);
   void add_link(SpanContext context, Attributes attributes = {});
   // ERROR and OK override UNSET; OK is final; a description is kept only with ERROR.
   void set_status(StatusCode code, std::string_view description = {});

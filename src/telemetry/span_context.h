@@ -51,7 +51,10 @@ class SpanContext {
   SpanContext() = default;  // the invalid context
   SpanContext(TraceId trace_id, SpanId span_id, std::uint8_t flags, bool remote,
               std::shared_ptr<const TraceState> state = nullptr)
-      : trace_id_(trace_id), span_id_(span_id), flags_(flags), remote_(remote),
+      : trace_id_(trace_id),
+        span_id_(span_id),
+        flags_(flags),
+        remote_(remote),
         state_(std::move(state)) {}
 
   const TraceId& trace_id() const noexcept { return trace_id_; }

@@ -59,7 +59,7 @@ TEST(TraceStateTest, ParseTable) {
       {"foo=bar=baz", false, 0},
       {"foo=,bar=3", false, 0},
       {"foo", false, 0},
-      {"1foo=1", false, 0},  // a simple key starts with a lowercase letter
+      {"1foo=1", false, 0},     // a simple key starts with a lowercase letter
       {"1foo@bar=1", true, 1},  // a tenant id may start with a digit
       {"foo=" + std::string(256, 'x'), true, 1},
       {"foo=" + std::string(257, 'x'), false, 0},

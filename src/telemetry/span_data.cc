@@ -6,20 +6,28 @@ namespace tdemo::telemetry {
 
 const char* to_string(SpanKind kind) noexcept {
   switch (kind) {
-    case SpanKind::kInternal: return "INTERNAL";
-    case SpanKind::kServer: return "SERVER";
-    case SpanKind::kClient: return "CLIENT";
-    case SpanKind::kProducer: return "PRODUCER";
-    case SpanKind::kConsumer: return "CONSUMER";
+    case SpanKind::kInternal:
+      return "INTERNAL";
+    case SpanKind::kServer:
+      return "SERVER";
+    case SpanKind::kClient:
+      return "CLIENT";
+    case SpanKind::kProducer:
+      return "PRODUCER";
+    case SpanKind::kConsumer:
+      return "CONSUMER";
   }
   return "UNSPECIFIED";
 }
 
 const char* to_string(StatusCode code) noexcept {
   switch (code) {
-    case StatusCode::kUnset: return "UNSET";
-    case StatusCode::kOk: return "OK";
-    case StatusCode::kError: return "ERROR";
+    case StatusCode::kUnset:
+      return "UNSET";
+    case StatusCode::kOk:
+      return "OK";
+    case StatusCode::kError:
+      return "ERROR";
   }
   return "UNSET";
 }

@@ -13,13 +13,17 @@ namespace tdemo::telemetry {
 
 // Values match OTLP's Span.SpanKind.
 enum class SpanKind : std::uint8_t {
-  kInternal = 1, kServer = 2, kClient = 3, kProducer = 4, kConsumer = 5
+  kInternal = 1,
+  kServer = 2,
+  kClient = 3,
+  kProducer = 4,
+  kConsumer = 5
 };
 // Values match OTLP's Status.StatusCode.
 enum class StatusCode : std::uint8_t { kUnset = 0, kOk = 1, kError = 2 };
 
-const char* to_string(SpanKind kind) noexcept;        // "INTERNAL", "SERVER", ...
-const char* to_string(StatusCode code) noexcept;      // "UNSET", "OK", "ERROR"
+const char* to_string(SpanKind kind) noexcept;    // "INTERNAL", "SERVER", ...
+const char* to_string(StatusCode code) noexcept;  // "UNSET", "OK", "ERROR"
 
 struct Event {
   std::string name;

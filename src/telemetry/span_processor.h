@@ -24,7 +24,10 @@ class SpanExporter {
   virtual ~SpanExporter() = default;
 
   virtual ExportResult export_spans(const SpanBatch& batch) noexcept = 0;
-  virtual bool force_flush(std::chrono::milliseconds timeout) noexcept { (void)timeout; return true; }
+  virtual bool force_flush(std::chrono::milliseconds timeout) noexcept {
+    (void)timeout;
+    return true;
+  }
   // After shutdown, export_spans returns kFailure without doing anything.
   virtual bool shutdown(std::chrono::milliseconds timeout) noexcept = 0;
 };
@@ -38,7 +41,10 @@ class SpanProcessor {
   SpanProcessor& operator=(const SpanProcessor&) = delete;
   virtual ~SpanProcessor() = default;
 
-  virtual void on_start(SpanData& span, const Context& parent) noexcept { (void)span; (void)parent; }
+  virtual void on_start(SpanData& span, const Context& parent) noexcept {
+    (void)span;
+    (void)parent;
+  }
   virtual void on_end(std::unique_ptr<SpanData> span) noexcept = 0;
   // Exports everything ended before the call; true if that finished within the timeout.
   virtual bool force_flush(std::chrono::milliseconds timeout) noexcept = 0;

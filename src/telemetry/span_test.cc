@@ -42,8 +42,8 @@ TEST(SpanTest, AttributeCountAndLengthLimits) {
   Span span = f.tracer.start_span("s", {});
   span.set_attribute("a", attribute("abcdefgh"));
   span.set_attribute("b", attribute(1));
-  span.set_attribute("c", attribute(2));       // dropped
-  span.set_attribute("a", attribute("xy"));    // replaces, not dropped
+  span.set_attribute("c", attribute(2));                            // dropped
+  span.set_attribute("a", attribute("xy"));                         // replaces, not dropped
   span.set_attributes({{"d", attribute(3)}, {"b", attribute(5)}});  // d dropped, b replaced
   ASSERT_TRUE(span.data());
   EXPECT_EQ(span.data()->attributes.size(), 2u);

@@ -13,9 +13,12 @@ namespace {
 
 const char* protocol_name(OtlpProtocol protocol) {
   switch (protocol) {
-    case OtlpProtocol::kHttpProtobuf: return "http/protobuf";
-    case OtlpProtocol::kHttpJson: return "http/json";
-    case OtlpProtocol::kGrpc: return "grpc";
+    case OtlpProtocol::kHttpProtobuf:
+      return "http/protobuf";
+    case OtlpProtocol::kHttpJson:
+      return "http/json";
+    case OtlpProtocol::kGrpc:
+      return "grpc";
   }
   return "?";
 }
@@ -59,7 +62,8 @@ Telemetry::Telemetry(const TelemetryConfig& config) : service_name_(config.servi
     case ExporterKind::kOtlp: {
       auto exporter = otlp::make_otlp_exporter(config);
       if (!exporter) {
-        log.error("telemetry: no OTLP exporter for " + config.endpoint + "; spans are not exported");
+        log.error("telemetry: no OTLP exporter for " + config.endpoint +
+                  "; spans are not exported");
         exporter_description_ = "none (OTLP exporter unavailable)";
         break;
       }

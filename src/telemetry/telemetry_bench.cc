@@ -24,8 +24,8 @@ struct BenchPipeline {
     BatchSpanProcessorOptions batch;
     batch.max_queue_size = 65536;
     batch.max_export_batch_size = 512;
-    auto processor = std::make_unique<BatchSpanProcessor>(std::make_unique<DiscardingExporter>(),
-                                                          batch);
+    auto processor =
+        std::make_unique<BatchSpanProcessor>(std::make_unique<DiscardingExporter>(), batch);
     this->batch = processor.get();
     TracerProviderOptions options;
     options.sampler = make_always_on_sampler();
@@ -65,8 +65,8 @@ void BM_SpanStartEnd4Attributes_Root(benchmark::State& state) {
 BENCHMARK(BM_SpanStartEnd4Attributes_Root)->Threads(1)->Threads(2)->UseRealTime();
 
 void BM_SpanStartEnd4Attributes_WithParent(benchmark::State& state) {
-  const Context parent{*parse_traceparent("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"),
-                       nullptr};
+  const Context parent{
+      *parse_traceparent("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"), nullptr};
   start_end_with_4_attributes(state, parent);
 }
 BENCHMARK(BM_SpanStartEnd4Attributes_WithParent)->Threads(1)->Threads(2)->UseRealTime();
@@ -110,8 +110,8 @@ void BM_ParseTraceparent(benchmark::State& state) {
 BENCHMARK(BM_ParseTraceparent);
 
 void BM_FormatTraceparent(benchmark::State& state) {
-  const SpanContext context = *parse_traceparent(
-      "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
+  const SpanContext context =
+      *parse_traceparent("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
   char out[55];
   for (auto _ : state) {
     format_traceparent(context, out);

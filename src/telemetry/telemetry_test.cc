@@ -47,8 +47,8 @@ TEST(TelemetryTest, PropagatorFollowsTheConfig) {
   config.propagators = {"tracecontext", "baggage", "jaeger"};
   Telemetry telemetry(config);
   const auto fields = telemetry.propagator().fields();
-  EXPECT_EQ(fields, (std::vector<std::string>{"traceparent", "tracestate", "baggage",
-                                              "uber-trace-id"}));
+  EXPECT_EQ(fields,
+            (std::vector<std::string>{"traceparent", "tracestate", "baggage", "uber-trace-id"}));
   HeaderListCarrier carrier(std::vector<HeaderListCarrier::Header>{
       {"traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"}});
   const Context parent = telemetry.propagator().extract(carrier, Context{});

@@ -119,8 +119,8 @@ Span Tracer::start_span(std::string_view name, const Context& parent,
   const TraceId trace_id = has_parent ? parent_span.trace_id() : random_trace_id();
   const SpanId span_id = random_span_id();
 
-  SamplingResult sampling = provider.sampler_->should_sample(parent, trace_id, name, options.kind,
-                                                             options.attributes);
+  SamplingResult sampling =
+      provider.sampler_->should_sample(parent, trace_id, name, options.kind, options.attributes);
   // The trace state travels with the trace whether or not this span records.
   std::shared_ptr<const TraceState> state = has_parent ? parent_span.trace_state_ptr() : nullptr;
   if (sampling.decision == SamplingDecision::kDrop) {
@@ -151,10 +151,10 @@ Span Tracer::start_span(std::string_view name, const Context& parent,
     attributes = std::move(options.attributes);
     attributes.reserve(std::min(attributes.size() + kReservedAttributes, limits.attribute_count));
   } else {
-    attributes.reserve(std::min(std::max<std::size_t>(options.attributes.size() +
-                                                          sampling.attributes.size(),
-                                                      kReservedAttributes),
-                                limits.attribute_count));
+    attributes.reserve(
+        std::min(std::max<std::size_t>(options.attributes.size() + sampling.attributes.size(),
+                                       kReservedAttributes),
+                 limits.attribute_count));
     for (auto* source : {&options.attributes, &sampling.attributes}) {
       for (auto& attribute : *source) {
         truncate_value(attribute.value, limits.attribute_value_length);

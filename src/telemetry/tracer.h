@@ -43,7 +43,7 @@ struct TracerProviderOptions {
   // null: default_resource(). A given resource is used as it is (merge it with
   // default_resource() first to keep the SDK attributes; Telemetry does).
   std::shared_ptr<const Resource> resource;
-  std::unique_ptr<Sampler> sampler;            // null: parentbased_always_on
+  std::unique_ptr<Sampler> sampler;                        // null: parentbased_always_on
   std::vector<std::unique_ptr<SpanProcessor>> processors;  // none: spans are not exported
   SpanLimits limits;
 };
@@ -59,7 +59,8 @@ class Tracer {
   // Starts a span as a child of `parent.span` (a root span when that is invalid). The span's
   // trace id is the parent's or a new random one. Sampling follows the provider's sampler; a
   // non-sampled span is non-recording but has its own valid span id.
-  Span start_span(std::string_view name, const Context& parent, StartSpanOptions options = {}) const;
+  Span start_span(std::string_view name, const Context& parent,
+                  StartSpanOptions options = {}) const;
 
   bool enabled() const noexcept { return provider_ != nullptr; }
 

@@ -96,8 +96,8 @@ TEST(TracerTest, StartAttributesAreDedupedAndLimited) {
   options.limits.attribute_count = 2;
   TracerProvider provider(std::move(options));
   StartSpanOptions start;
-  start.attributes = {{"a", attribute(1)}, {"a", attribute(2)}, {"b", attribute(3)},
-                      {"c", attribute(4)}};
+  start.attributes = {
+      {"a", attribute(1)}, {"a", attribute(2)}, {"b", attribute(3)}, {"c", attribute(4)}};
   Span span = provider.tracer("t").start_span("x", {}, std::move(start));
   ASSERT_EQ(span.data()->attributes.size(), 2u);
   EXPECT_EQ(std::get<std::int64_t>(span.data()->attributes[0].value), 2);

@@ -17,9 +17,9 @@ TEST(BaggageTest, ParseTable) {
       {"k=v;prop1;prop2=x", {{"k", "v", "prop1;prop2=x"}}},
       {"k=v ; p = 1", {{"k", "v", "p = 1"}}},
       {"k=", {{"k", "", ""}}},
-      {"bad key=1,good=2", {{"good", "2", ""}}},   // invalid members are skipped
+      {"bad key=1,good=2", {{"good", "2", ""}}},  // invalid members are skipped
       {"noequals,good=2", {{"good", "2", ""}}},
-      {"bad=%zz,good=2", {{"good", "2", ""}}},     // malformed escape
+      {"bad=%zz,good=2", {{"good", "2", ""}}},  // malformed escape
       {"a=1,,b=2", {{"a", "1", ""}, {"b", "2", ""}}},
   };
   for (const auto& c : cases) {
@@ -40,7 +40,8 @@ TEST(BaggageTest, Limits) {
 
   const std::string big_value(3000, 'x');
   std::string big;
-  for (int i = 0; i < 4; ++i) big += (i ? "," : "") + std::string("k") + std::to_string(i) + "=" + big_value;
+  for (int i = 0; i < 4; ++i)
+    big += (i ? "," : "") + std::string("k") + std::to_string(i) + "=" + big_value;
   EXPECT_EQ(parse_baggage(big)->size(), 2u);  // the third member crosses 8192 bytes
 
   Baggage too_many;
@@ -126,7 +127,8 @@ TEST(CompositePropagatorTest, ExtractsAndInjectsEveryPart) {
   parts.push_back(make_propagator("tracecontext"));
   parts.push_back(make_propagator("baggage"));
   const auto composite = make_composite_propagator(std::move(parts));
-  EXPECT_EQ(composite->fields(), (std::vector<std::string>{"traceparent", "tracestate", "baggage"}));
+  EXPECT_EQ(composite->fields(),
+            (std::vector<std::string>{"traceparent", "tracestate", "baggage"}));
   HeaderListCarrier in({{"traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"},
                         {"baggage", "k=v"}});
   const Context context = composite->extract(in, Context{});

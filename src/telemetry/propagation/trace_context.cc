@@ -26,10 +26,11 @@ class TraceContextPropagator final : public TextMapPropagator {
     std::shared_ptr<const TraceState> state;
     if (const auto tracestate = carrier.get(kTracestate)) {
       auto parsed = TraceState::parse(*tracestate);
-      if (parsed && !parsed->empty()) state = std::make_shared<const TraceState>(std::move(*parsed));
+      if (parsed && !parsed->empty())
+        state = std::make_shared<const TraceState>(std::move(*parsed));
     }
-    return context.with_span(SpanContext(span->trace_id(), span->span_id(), span->flags(), true,
-                                         std::move(state)));
+    return context.with_span(
+        SpanContext(span->trace_id(), span->span_id(), span->flags(), true, std::move(state)));
   }
 
   void inject(const Context& context, TextMapCarrier& carrier) const override {

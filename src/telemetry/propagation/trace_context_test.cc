@@ -108,8 +108,9 @@ TEST(TraceContextPropagatorTest, HeaderNamesAreCaseInsensitive) {
 }
 
 TEST(TraceContextPropagatorTest, DuplicatedTraceparentIsInvalid) {
-  const Context context = extract({{"traceparent", std::string("00-") + kTrace + "-" + kSpan + "-01"},
-                                   {"traceparent", kParent}});
+  const Context context =
+      extract({{"traceparent", std::string("00-") + kTrace + "-" + kSpan + "-01"},
+               {"traceparent", kParent}});
   EXPECT_FALSE(context.span.valid());
 }
 
@@ -141,7 +142,9 @@ TEST(TraceContextPropagatorTest, TracestateTable) {
         {"tracestate", "baz=3"}},
        "foo=1,bar=2,rojo=1,congo=2,baz=3"},
       {{{"traceparent", kParent}, {"tracestate", "foo=1"}, {"tracestate", "foo=2"}}, ""},
-      {{{"traceparent", kParent}, {"tracestate", "foo=1"}, {"tracestate", std::string(257, 'z') + "=1"}},
+      {{{"traceparent", kParent},
+        {"tracestate", "foo=1"},
+        {"tracestate", std::string(257, 'z') + "=1"}},
        ""},
       {{{"traceparent", kParent}, {"tracestate", "foo=1 \t , \t bar=2, \t baz=3"}},
        "foo=1,bar=2,baz=3"},
@@ -159,9 +162,8 @@ TEST(TraceContextPropagatorTest, TracestateTable) {
 
 TEST(TraceContextPropagatorTest, InjectWritesBothHeaders) {
   auto state = std::make_shared<const TraceState>(*TraceState::parse("congo=t61rcWkgMzE"));
-  const Context context{SpanContext(*TraceId::from_hex(kTrace), *SpanId::from_hex(kSpan), 1, false,
-                                    state),
-                        nullptr};
+  const Context context{
+      SpanContext(*TraceId::from_hex(kTrace), *SpanId::from_hex(kSpan), 1, false, state), nullptr};
   HeaderListCarrier carrier;
   make_trace_context_propagator()->inject(context, carrier);
   EXPECT_EQ(carrier.get("traceparent"), std::string("00-") + kTrace + "-" + kSpan + "-01");
