@@ -34,6 +34,28 @@ TEST(TraceIdTest, FromHexRejects) {
   for (const auto& c : cases) EXPECT_FALSE(TraceId::from_hex(c.text).has_value()) << c.why;
 }
 
+// Every byte value at every position: only 0-9 and a-f are accepted.
+TEST(TraceIdTest, FromHexChecksEveryCharacter) {
+  for (std::size_t position = 0; position < 32; ++position) {
+    for (int c = 0; c < 256; ++c) {
+      std::string text(32, '1');
+      text[position] = static_cast<char>(c);
+      const bool hex = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+      const auto id = TraceId::from_hex(text);
+      ASSERT_EQ(id.has_value(), hex) << position << " " << c;
+      if (id) {
+        ASSERT_EQ(id->hex(), text);
+      }
+    }
+  }
+  for (int i = 0; i < 1000; ++i) {
+    const TraceId trace = random_trace_id();
+    const SpanId span = random_span_id();
+    ASSERT_EQ(TraceId::from_hex(trace.hex()), trace);
+    ASSERT_EQ(SpanId::from_hex(span.hex()), span);
+  }
+}
+
 TEST(TraceIdTest, AllZeroParsesButIsInvalid) {
   const auto id = TraceId::from_hex("00000000000000000000000000000000");
   ASSERT_TRUE(id.has_value());
