@@ -95,6 +95,7 @@ struct OutgoingRequest {
 // the hot path takes no cross-thread lock. `registry` (nullable) and the tracing propagator must
 // outlive the client. Connections of a context must be used from that context's thread only
 // (true for IoPool contexts; a context run by several threads is also safe: pools lock).
+// Destroy the Client before the io_contexts it was used on (its idle sockets belong to them).
 class Client {
  public:
   explicit Client(ClientOptions options = {}, TransportTracing tracing = {},

@@ -1,7 +1,6 @@
 #include "http/request_handler.h"
 
 #include <chrono>
-#include <cstdio>
 #include <mutex>
 
 #include "http/errors.h"
@@ -89,6 +88,12 @@ RequestHandler::RequestHandler(const Router& router, TransportTracing tracing,
                                std::size_t workers)
     : router_(router), tracing_(std::move(tracing)), options_(options),
       workers_(new PerWorker[workers == 0 ? 1 : workers]), worker_count_(workers == 0 ? 1 : workers) {
+  if (options_.access_log) {
+    logger_ = options_.logger ? options_.logger
+                              : std::make_shared<const telemetry::Logger>(
+                                    options_.service_name.empty() ? "http" : options_.service_name);
+    if (!logger_->enabled(telemetry::LogLevel::kInfo)) logger_.reset();  // level check once
+  }
   if (registry != nullptr) {
     duration_ = &registry->histogram("http_server_request_duration_seconds",
                                      "Duration of HTTP server requests.",
@@ -184,10 +189,8 @@ boost::asio::awaitable<RequestHandler::Outcome> RequestHandler::handle(Request& 
       span.set_status(tel::StatusCode::kError);
     }
   }
-  std::string trace_id;
   if (span.context().valid()) {
     response.headers.set("traceresponse", format_traceresponse(span.context()));
-    if (options_.access_log) trace_id = span.context().trace_id().hex();
   }
   span.end();
 
@@ -195,26 +198,24 @@ boost::asio::awaitable<RequestHandler::Outcome> RequestHandler::handle(Request& 
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   record_duration(worker, to_string(request.method), route, response.status, seconds);
-  if (options_.access_log) {
-    write_access_log(options_, request, response.status, response.body.size(), seconds, trace_id);
+  if (logger_) {
+    write_access_log(request, response.status, response.body.size(), seconds, span.context());
   }
   co_return outcome;
 }
 
-void write_access_log(const ServerOptions& options, const Request& request, int status,
-                      std::size_t response_bytes, double seconds, std::string_view trace_id) {
-  // Seam: replaced by the project logger (telemetry/log.h) once it exists. One line per
-  // request, written with a single fwrite so lines from several threads do not interleave.
-  char line[1024];
-  const int n = std::snprintf(
-      line, sizeof line,
-      "{\"level\":\"info\",\"service\":\"%.64s\",\"message\":\"access\",\"method\":\"%.16s\","
-      "\"path\":\"%.256s\",\"status\":%d,\"bytes\":%zu,\"duration_ms\":%.3f,\"client\":\"%.64s\","
-      "\"trace_id\":\"%.32s\"}\n",
-      options.service_name.c_str(), request.method_text.c_str(), request.path.c_str(), status,
-      response_bytes, seconds * 1000.0, request.client_address.c_str(),
-      std::string(trace_id).c_str());
-  if (n > 0) std::fwrite(line, 1, std::min<std::size_t>(static_cast<std::size_t>(n), sizeof line - 1), stderr);
+void RequestHandler::write_access_log(const Request& request, int status,
+                                      std::size_t response_bytes, double seconds,
+                                      const telemetry::SpanContext& span) const {
+  if (!logger_ || !logger_->enabled(telemetry::LogLevel::kInfo)) return;
+  logger_->info("access",
+                {{"http.request.method", request.method_text},
+                 {"url.path", request.path},
+                 {"http.response.status_code", static_cast<std::int64_t>(status)},
+                 {"http.response.body.size", static_cast<std::int64_t>(response_bytes)},
+                 {"duration_ms", seconds * 1000.0},
+                 {"client.address", request.client_address}},
+                span);
 }
 
 }  // namespace tdemo::http

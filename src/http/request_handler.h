@@ -51,16 +51,17 @@ class RequestHandler {
   void record_duration(PerWorker& worker, std::string_view method, std::string_view route,
                        int status, double seconds);
 
+  void write_access_log(const Request& request, int status, std::size_t response_bytes,
+                        double seconds, const telemetry::SpanContext& span) const;
+
   const Router& router_;
   TransportTracing tracing_;
   const ServerOptions& options_;
   tdemo::metrics::HistogramFamily* duration_ = nullptr;
+  std::shared_ptr<const telemetry::Logger> logger_;  // null when the access log is off
   std::unique_ptr<PerWorker[]> workers_;
   std::size_t worker_count_;
 };
 
-// One access log line (the seam to the project logger).
-void write_access_log(const ServerOptions& options, const Request& request, int status,
-                      std::size_t response_bytes, double seconds, std::string_view trace_id);
 
 }  // namespace tdemo::http

@@ -57,8 +57,7 @@ IoPool::IoPool(std::size_t threads) {
 IoPool::~IoPool() { stop(); }
 
 void IoPool::start() {
-  if (started_) return;
-  started_ = true;
+  if (running_.exchange(true)) return;
   guards_ = std::make_unique<WorkGuards>();
   for (auto& context : contexts_) {
     guards_->guards.push_back(asio::make_work_guard(*context));
@@ -72,6 +71,7 @@ void IoPool::start() {
 }
 
 void IoPool::stop() {
+  running_.store(false);
   if (guards_) guards_->guards.clear();
   for (auto& context : contexts_) context->stop();
   for (auto& t : threads_) {
@@ -170,6 +170,7 @@ class Server::Impl : public std::enable_shared_from_this<Server::Impl> {
       worker.acceptor = std::move(acceptor);
     }
     *bound_port = port;
+    accept_loops_.store(static_cast<int>(workers_.size()));
     for (std::size_t i = 0; i < workers_.size(); ++i) {
       asio::co_spawn(*workers_[i].io, accept_loop(shared_from_this(), i), asio::detached);
     }
@@ -200,7 +201,8 @@ class Server::Impl : public std::enable_shared_from_this<Server::Impl> {
     const auto deadline = std::chrono::steady_clock::now() + options_.shutdown_grace;
     std::unique_lock lock(mutex_);
     // When the pool is not running nothing can finish: do not wait then.
-    while (open_.load() > 0 && std::chrono::steady_clock::now() < deadline) {
+    while ((open_.load() > 0 || accept_loops_.load() > 0) && pool_.running() &&
+           std::chrono::steady_clock::now() < deadline) {
       changed_.wait_for(lock, std::chrono::milliseconds(20));
     }
     lock.unlock();
@@ -213,9 +215,15 @@ class Server::Impl : public std::enable_shared_from_this<Server::Impl> {
     }
     const auto hard_deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
     lock.lock();
-    while (open_.load() > 0 && std::chrono::steady_clock::now() < hard_deadline) {
+    while ((open_.load() > 0 || accept_loops_.load() > 0) && pool_.running() &&
+           std::chrono::steady_clock::now() < hard_deadline) {
       changed_.wait_for(lock, std::chrono::milliseconds(20));
     }
+    lock.unlock();
+    // Acceptors belong to their contexts: destroy them now, while every context lives (the
+    // Impl itself may be released later, from a coroutine frame destroyed with a context).
+    // The accept loops have exited, or their contexts do not run (then nothing touches them).
+    for (auto& worker : workers_) worker.acceptor.reset();
   }
 
   ServerStats stats() const {
@@ -235,7 +243,7 @@ class Server::Impl : public std::enable_shared_from_this<Server::Impl> {
     while (!self->stopping_.load()) {
       auto [ec, socket] = co_await worker.acceptor->async_accept(asio::as_tuple(asio::use_awaitable));
       if (ec) {
-        if (ec == asio::error::operation_aborted || !worker.acceptor->is_open()) break;
+        if (ec == asio::error::operation_aborted || !worker.acceptor || !worker.acceptor->is_open()) break;
         // EMFILE and friends: back off briefly instead of spinning.
         asio::steady_timer timer(*worker.io, std::chrono::milliseconds(10));
         co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
@@ -252,6 +260,9 @@ class Server::Impl : public std::enable_shared_from_this<Server::Impl> {
       self->open_.fetch_add(1, std::memory_order_relaxed);
       asio::co_spawn(*worker.io, session(self, index, std::move(socket)), asio::detached);
     }
+    std::lock_guard lock(self->mutex_);
+    self->accept_loops_.fetch_sub(1);
+    self->changed_.notify_all();
   }
 
   // Over max_connections: a short 503 with Retry-After, then close (bounded by a timeout).
@@ -378,6 +389,7 @@ class Server::Impl : public std::enable_shared_from_this<Server::Impl> {
   std::vector<Worker> workers_;
   std::atomic<bool> stopping_{false};
   std::atomic<std::uint64_t> accepted_{0}, rejected_{0}, open_{0};
+  std::atomic<int> accept_loops_{0};
   std::mutex mutex_;
   std::condition_variable changed_;
 };

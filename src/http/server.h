@@ -21,6 +21,7 @@
 
 #include "http/router.h"
 #include "http/transport_tracing.h"
+#include "telemetry/log.h"
 
 namespace boost::asio { class io_context; }
 namespace tdemo::metrics { class Registry; }
@@ -42,6 +43,8 @@ class IoPool {
   void start();
   // Lets the contexts return and joins the threads. Idempotent; not from a pool thread.
   void stop();
+  // True between start() and stop().
+  bool running() const noexcept { return running_.load(); }
   // The index of the pool context run by the calling thread; -1 outside pool threads.
   static int current_index() noexcept;
 
@@ -50,7 +53,7 @@ class IoPool {
   std::vector<std::unique_ptr<boost::asio::io_context>> contexts_;
   std::unique_ptr<WorkGuards> guards_;
   std::vector<std::thread> threads_;
-  bool started_ = false;
+  std::atomic<bool> running_{false};
 };
 
 // Every limit of the server, with its default.
@@ -68,6 +71,8 @@ struct ServerOptions {
   std::chrono::milliseconds shutdown_grace{10000};  // stop() waits this long for in-flight
   bool access_log = true;                    // one line per request (at info level)
   std::string service_name;                  // for the access log
+  // The access log's logger; null: Logger(service_name) with the level from LOG_LEVEL/DEBUG.
+  std::shared_ptr<const telemetry::Logger> logger;
 };
 
 struct ServerStats {
