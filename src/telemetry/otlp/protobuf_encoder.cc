@@ -7,6 +7,7 @@
 #include <variant>
 
 #include "telemetry/otlp/span_grouping.h"
+#include "telemetry/otlp/utf8.h"
 #include "telemetry/otlp/wire_format.h"
 
 namespace tdemo::telemetry::otlp {
@@ -257,6 +258,11 @@ struct GroupSizes {
 }  // namespace
 
 void encode_protobuf(const SpanBatch& batch, std::string& out) {
+  // Rare slow path: repair invalid UTF-8 first, or parsers would reject the whole request.
+  if (has_invalid_utf8(batch)) {
+    encode_protobuf(with_valid_utf8(batch), out);
+    return;
+  }
   const std::vector<ResourceGroup> groups = group_by_resource_and_scope(batch);
   Sizes sizes;
   sizes.values.reserve(batch.size() * 2);
