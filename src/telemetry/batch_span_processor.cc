@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "telemetry/span_data_pool.h"
+
 namespace tdemo::telemetry {
 
 BatchSpanProcessor::BatchSpanProcessor(std::unique_ptr<SpanExporter> exporter,
@@ -24,10 +26,14 @@ BatchSpanProcessor::BatchSpanProcessor(std::unique_ptr<SpanExporter> exporter,
 BatchSpanProcessor::~BatchSpanProcessor() { shutdown(options_.export_timeout); }
 
 void BatchSpanProcessor::on_end(std::unique_ptr<SpanData> span) noexcept {
-  if (!span || !span->context.sampled()) return;
+  if (!span || !span->context.sampled()) {
+    recycle_span_data(std::move(span));
+    return;
+  }
   if (shut_down_.load(std::memory_order_relaxed) || !queue_.try_push(span)) {
     dropped_.fetch_add(1, std::memory_order_relaxed);
-    return;  // `span` is freed here, on the caller's thread
+    recycle_span_data(std::move(span));
+    return;
   }
   // Wake the worker once per full batch; every other call stays lock-free.
   if (queue_.size() >= options_.max_export_batch_size &&
@@ -134,6 +140,7 @@ void BatchSpanProcessor::export_batch() {
     export_failures_.fetch_add(1, std::memory_order_relaxed);
     failed_spans_.fetch_add(count, std::memory_order_relaxed);
   }
+  for (auto& span : batch_) recycle_span_data(std::move(span));
   batch_.clear();
 }
 

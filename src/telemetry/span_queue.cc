@@ -36,15 +36,24 @@ bool BoundedSpanQueue::try_push(std::unique_ptr<SpanData>& span) noexcept {
 }
 
 std::unique_ptr<SpanData> BoundedSpanQueue::try_pop() noexcept {
-  const std::uint64_t position = dequeue_pos_.load(std::memory_order_relaxed);
-  Slot& slot = slots_[position % capacity_];
-  const std::uint64_t sequence = slot.sequence.load(std::memory_order_acquire);
-  if (static_cast<std::int64_t>(sequence - (position + 1)) < 0) return nullptr;
-  std::unique_ptr<SpanData> span(slot.span);
-  slot.span = nullptr;
-  slot.sequence.store(position + capacity_, std::memory_order_release);
-  dequeue_pos_.store(position + 1, std::memory_order_release);
-  return span;
+  std::uint64_t position = dequeue_pos_.load(std::memory_order_relaxed);
+  while (true) {
+    Slot& slot = slots_[position % capacity_];
+    const std::uint64_t sequence = slot.sequence.load(std::memory_order_acquire);
+    const auto difference = static_cast<std::int64_t>(sequence - (position + 1));
+    if (difference == 0) {
+      if (dequeue_pos_.compare_exchange_weak(position, position + 1, std::memory_order_acq_rel)) {
+        std::unique_ptr<SpanData> span(slot.span);
+        slot.span = nullptr;
+        slot.sequence.store(position + capacity_, std::memory_order_release);
+        return span;
+      }
+    } else if (difference < 0) {
+      return nullptr;  // empty, or the next slot is claimed but not yet published
+    } else {
+      position = dequeue_pos_.load(std::memory_order_relaxed);
+    }
+  }
 }
 
 std::size_t BoundedSpanQueue::size() const noexcept {

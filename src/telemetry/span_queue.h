@@ -9,11 +9,11 @@
 
 namespace tdemo::telemetry {
 
-// Dmitry Vyukov's bounded MPMC queue, used with one consumer: each slot carries a sequence
-// number, so producers claim a slot with one compare-and-swap and never take a lock.
+// Dmitry Vyukov's bounded MPMC queue: each slot carries a sequence number, so producers and
+// consumers claim a slot with one compare-and-swap and never take a lock.
 // The capacity is exact (at least 2, which the algorithm needs).
 //
-// Thread safety: try_push from any number of threads; try_pop from one thread at a time.
+// Thread safety: try_push and try_pop from any number of threads.
 class BoundedSpanQueue {
  public:
   explicit BoundedSpanQueue(std::size_t capacity);
@@ -26,7 +26,7 @@ class BoundedSpanQueue {
   // Null when empty, or when the next slot was claimed but not yet published.
   std::unique_ptr<SpanData> try_pop() noexcept;
 
-  // Positions: how many pushes have claimed a slot, how many pops completed.
+  // Positions: how many pushes and pops have claimed a slot.
   std::uint64_t push_position() const noexcept {
     return enqueue_pos_.load(std::memory_order_acquire);
   }

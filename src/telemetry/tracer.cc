@@ -1,5 +1,7 @@
 #include "telemetry/tracer.h"
 
+#include "telemetry/span_data_pool.h"
+
 #include <unistd.h>
 
 #include <algorithm>
@@ -25,7 +27,11 @@ class TracerProvider::MultiProcessor final : public SpanProcessor {
     for (std::size_t i = 0; i + 1 < count; ++i) {
       processors_[i]->on_end(std::make_unique<SpanData>(*span));
     }
-    if (count > 0) processors_[count - 1]->on_end(std::move(span));
+    if (count > 0) {
+      processors_[count - 1]->on_end(std::move(span));
+    } else {
+      recycle_span_data(std::move(span));
+    }
   }
 
   bool force_flush(std::chrono::milliseconds timeout) noexcept override {
@@ -130,7 +136,7 @@ Span Tracer::start_span(std::string_view name, const Context& parent,
   const std::uint8_t flags =
       sampling.decision == SamplingDecision::kRecordAndSample ? kTraceFlagSampled : 0;
 
-  auto data = std::make_unique<SpanData>();
+  auto data = acquire_span_data();
   data->context = SpanContext(trace_id, span_id, flags, false, std::move(state));
   if (has_parent) {
     data->parent_span_id = parent_span.span_id();

@@ -1,0 +1,62 @@
+#include "telemetry/span_data_pool.h"
+
+#include <gtest/gtest.h>
+
+#include <vector>
+
+namespace tdemo::telemetry {
+namespace {
+
+bool is_default(const SpanData& span) {
+  const SpanData fresh;
+  return !span.context.valid() && span.context.flags() == 0 && !span.context.remote() &&
+         span.context.trace_state().empty() && !span.parent_span_id.valid() &&
+         span.parent_is_remote == fresh.parent_is_remote && span.name.empty() &&
+         span.kind == fresh.kind && span.start_time_unix_nano == 0 &&
+         span.end_time_unix_nano == 0 && span.attributes.empty() &&
+         span.dropped_attributes_count == 0 && span.events.empty() &&
+         span.dropped_events_count == 0 && span.links.empty() && span.dropped_links_count == 0 &&
+         span.status_code == StatusCode::kUnset && span.status_message.empty() &&
+         span.resource == nullptr && span.scope == nullptr;
+}
+
+TEST(SpanDataPoolTest, RecycledSpansComeBackClean) {
+  auto resource = std::make_shared<const Resource>();
+  {
+    std::vector<std::unique_ptr<SpanData>> dirty;
+    for (int i = 0; i < 8; ++i) {
+      auto span = acquire_span_data();
+      span->context = SpanContext(random_trace_id(), random_span_id(), 1, true,
+                                  std::make_shared<const TraceState>());
+      span->parent_span_id = random_span_id();
+      span->parent_is_remote = true;
+      span->name = "a long span name that does not fit in the small string buffer";
+      span->kind = SpanKind::kClient;
+      span->start_time_unix_nano = 1;
+      span->end_time_unix_nano = 2;
+      span->attributes = {{"k", attribute(1)}};
+      span->dropped_attributes_count = 3;
+      span->events.push_back(Event{"e", 5, {{"x", attribute(true)}}, 1});
+      span->dropped_events_count = 4;
+      span->links.push_back(Link{});
+      span->dropped_links_count = 5;
+      span->status_code = StatusCode::kError;
+      span->status_message = "boom";
+      span->resource = resource;
+      span->scope = std::make_shared<InstrumentationScope>();
+      dirty.push_back(std::move(span));
+    }
+    for (auto& span : dirty) recycle_span_data(std::move(span));
+  }
+  EXPECT_EQ(resource.use_count(), 1);  // recycling let go of the resource
+  std::vector<std::unique_ptr<SpanData>> acquired;
+  for (std::size_t i = 0; i < kSpanDataPoolCapacity + 8; ++i) {
+    acquired.push_back(acquire_span_data());
+    ASSERT_TRUE(is_default(*acquired.back())) << i;
+  }
+  for (auto& span : acquired) recycle_span_data(std::move(span));  // the overflow is deleted
+  recycle_span_data(nullptr);
+}
+
+}  // namespace
+}  // namespace tdemo::telemetry
