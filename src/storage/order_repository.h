@@ -37,6 +37,11 @@ class OrderRepository {
   OrderRepository& operator=(const OrderRepository&) = delete;
   virtual ~OrderRepository() = default;
 
+  // A cheap round trip to the database (for /health); not traced.
+  virtual Status ping() = 0;
+  // The connection pool's figures (for /metrics and /health).
+  virtual PoolStats pool_stats() const = 0;
+
   virtual Result<Order> find(const telemetry::Context& parent, std::int64_t id) = 0;
   virtual Result<Order> create(const telemetry::Context& parent, const NewOrder& order) = 0;
   // created -> paid, in one transaction. Idempotent for the same payment id; kConflict when

@@ -50,6 +50,11 @@ class PaymentRepository {
   PaymentRepository& operator=(const PaymentRepository&) = delete;
   virtual ~PaymentRepository() = default;
 
+  // A cheap round trip to the database (for /health); not traced.
+  virtual Status ping() = 0;
+  // The connection pool's figures (for /metrics and /health).
+  virtual PoolStats pool_stats() const = 0;
+
   // In one transaction: when the key is known, returns that payment (created=false), or
   // kInvalid when it was used with a different order or amount; else inserts a pending
   // payment (created=true). kConflict when the order already has a pending or completed

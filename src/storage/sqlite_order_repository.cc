@@ -95,6 +95,13 @@ class SqliteOrderRepository final : public OrderRepository {
     return order;
   }
 
+  Status ping() override {
+    auto lease = pool_->acquire();
+    if (!lease.ok()) return lease.error();
+    return lease->db().exec("SELECT 1");
+  }
+  PoolStats pool_stats() const override { return pool_->stats(); }
+
  private:
   Result<Order> select(const telemetry::Context& parent, Database& db, std::int64_t id,
                        std::chrono::nanoseconds waited) {

@@ -131,6 +131,13 @@ class SqlitePaymentRepository final : public PaymentRepository {
                         });
   }
 
+  Status ping() override {
+    auto lease = pool_->acquire();
+    if (!lease.ok()) return lease.error();
+    return lease->db().exec("SELECT 1");
+  }
+  PoolStats pool_stats() const override { return pool_->stats(); }
+
  private:
   Result<Payment> finish(const telemetry::Context& parent, const std::string& sql, std::int64_t id,
                          const std::string& text) {

@@ -70,6 +70,13 @@ class SqliteUserRepository final : public UserRepository {
                         });
   }
 
+  Status ping() override {
+    auto lease = pool_->acquire();
+    if (!lease.ok()) return lease.error();
+    return lease->db().exec("SELECT 1");
+  }
+  PoolStats pool_stats() const override { return pool_->stats(); }
+
  private:
   std::unique_ptr<ConnectionPool> pool_;
   QueryTracer tracer_;

@@ -32,6 +32,11 @@ class UserRepository {
   UserRepository& operator=(const UserRepository&) = delete;
   virtual ~UserRepository() = default;
 
+  // A cheap round trip to the database (for /health); not traced.
+  virtual Status ping() = 0;
+  // The connection pool's figures (for /metrics and /health).
+  virtual PoolStats pool_stats() const = 0;
+
   // kNotFound when there is no user with this id.
   virtual Result<User> find(const telemetry::Context& parent, std::int64_t id) = 0;
   // kConflict when the email (case-insensitive) is taken.

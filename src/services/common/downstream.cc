@@ -1,4 +1,5 @@
 #include "services/common/downstream.h"
+#include "services/common/json_text.h"
 
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
@@ -36,13 +37,13 @@ DownstreamFailure transport_failure(const std::string& service, const http::Clie
 
 http::Response failure_response(const DownstreamFailure& failure) {
   boost::json::object body{{"detail", failure.detail}, {"service", failure.service}};
-  auto response = http::Response::json(failure.status, body);
+  auto response = json_response(failure.status, body);
   if (failure.status == 503) response.headers.set("Retry-After", "1");
   return response;
 }
 
 http::Response reply_response(const DownstreamReply& reply) {
-  return http::Response::json(reply.status, reply.body);
+  return json_response(reply.status, reply.body);
 }
 
 boost::asio::awaitable<DownstreamResult> Downstream::call(http::Method method, std::string path,
@@ -67,19 +68,27 @@ boost::asio::awaitable<DownstreamResult> Downstream::call(http::Method method, s
   http::ClientResult result = co_await client_.send(std::move(request), parent);
   if (!result.ok()) co_return transport_failure(options_.service, result.error());
   const http::Response& response = result.value();
+  boost::system::error_code ec;
+  boost::json::value body_json = boost::json::parse(response.body, ec);
+  if (ec) body_json = nullptr;
   if (response.status >= 500) {
     DownstreamFailure failure;
     failure.service = options_.service;
     failure.status = response.status == 503 || response.status == 504 ? response.status : 502;
     failure.error_type = "http_" + std::to_string(response.status);
     failure.detail = options_.service + " service returned " + std::to_string(response.status);
+    // A service that failed because of its own downstream names that one: pass it on.
+    if (const auto* object = body_json.if_object()) {
+      const auto* detail = object->if_contains("detail");
+      const auto* service = object->if_contains("service");
+      if (detail && detail->is_string() && service && service->is_string()) {
+        failure.detail = std::string(detail->as_string());
+        failure.service = std::string(service->as_string());
+      }
+    }
     co_return failure;
   }
-  DownstreamReply reply;
-  reply.status = response.status;
-  boost::system::error_code ec;
-  reply.body = boost::json::parse(response.body, ec);
-  if (ec) reply.body = nullptr;
+  DownstreamReply reply{response.status, std::move(body_json)};
   co_return reply;
 }
 

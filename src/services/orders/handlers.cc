@@ -5,6 +5,7 @@
 #include "http/errors.h"
 #include "services/common/route_docs.h"
 #include "services/common/validation.h"
+#include "services/common/json_text.h"
 #include "telemetry/span.h"
 
 namespace tdemo::services::orders {
@@ -61,7 +62,7 @@ void add_routes(http::Router& router, OrderService& service) {
         ctx.span.set_attribute("order.id", id);
         auto order = co_await service.get_order(ctx.telemetry, id);
         if (!order.ok()) co_return order.error();
-        co_return http::Response::json(200, to_json(order.value()));
+        co_return json_response(200, to_json(order.value()));
       },
       std::move(get_doc));
 
@@ -85,7 +86,7 @@ void add_routes(http::Router& router, OrderService& service) {
         auto created = co_await service.create_order(ctx.telemetry, std::move(order));
         if (!created.ok()) co_return created.error();
         ctx.span.set_attribute("order.id", created.value().id);
-        co_return http::Response::json(201, to_json(created.value()));
+        co_return json_response(201, to_json(created.value()));
       },
       std::move(create_doc));
 
@@ -105,7 +106,7 @@ void add_routes(http::Router& router, OrderService& service) {
         if (!validator.ok()) co_return http::validation_error(validator.issues());
         auto paid = co_await service.mark_paid(ctx.telemetry, id, *payment_id);
         if (!paid.ok()) co_return paid.error();
-        co_return http::Response::json(200, to_json(paid.value()));
+        co_return json_response(200, to_json(paid.value()));
       },
       std::move(pay_doc));
 }

@@ -42,7 +42,8 @@ boost::asio::awaitable<Outcome<storage::Order>> OrderService::create_order(
   if (user.value().status != 200) {
     const std::string detail = "users service answered " + std::to_string(user.value().status);
     mark_span_error(span, "unexpected_status", detail);
-    co_return failure_response({502, "users", detail, "unexpected_status"});
+    const DownstreamFailure failure{502, "users", detail, "unexpected_status"};
+    co_return failure_response(failure);
   }
   span.add_event("order.user_verified");
 

@@ -8,6 +8,7 @@
 #include "services/common/route_docs.h"
 #include "services/common/validation.h"
 #include "services/orders/handlers.h"
+#include "services/common/json_text.h"
 #include "telemetry/span.h"
 
 namespace tdemo::services::payments {
@@ -102,7 +103,7 @@ void add_routes(http::Router& router, PaymentService& service, storage::PaymentR
         const auto& result = outcome.value();
         ctx.span.set_attribute("payment.id", result.payment.id);
         ctx.span.set_attribute("payment.status", result.payment.status);
-        auto response = http::Response::json(result.replayed ? 200 : 201, to_json(result.payment));
+        auto response = json_response(result.replayed ? 200 : 201, to_json(result.payment));
         if (result.replayed) response.headers.set("Idempotent-Replayed", "true");
         co_return response;
       },
@@ -124,7 +125,7 @@ void add_routes(http::Router& router, PaymentService& service, storage::PaymentR
           }
           co_return storage_error_response(payment.error());
         }
-        co_return http::Response::json(200, to_json(payment.value()));
+        co_return json_response(200, to_json(payment.value()));
       },
       std::move(get_doc));
 }

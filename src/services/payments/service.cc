@@ -6,6 +6,7 @@
 #include "services/common/card.h"
 #include "services/common/responses.h"
 #include "services/common/validation.h"
+#include "services/common/json_text.h"
 #include "telemetry/span.h"
 
 namespace tdemo::services::payments {
@@ -30,7 +31,7 @@ http::Response declined_response(const storage::Payment& payment) {
   boost::json::object body{{"detail", "Payment declined: " + payment.decline_reason},
                            {"reason", payment.decline_reason},
                            {"payment", to_json(payment)}};
-  return http::Response::json(402, body);
+  return json_response(402, body);
 }
 
 namespace {
@@ -73,7 +74,9 @@ boost::asio::awaitable<Outcome<PaymentOutcome>> PaymentService::pay(const teleme
   const auto order_cents = total ? parse_cents(*total) : std::nullopt;
   if (!order_cents) {
     mark_span_error(span, "unexpected_response", "orders service gave no order total");
-    co_return failure_response({502, "orders", "orders service gave no order total", "unexpected_response"});
+    const DownstreamFailure failure{502, "orders", "orders service gave no order total",
+                                    "unexpected_response"};
+    co_return failure_response(failure);
   }
   if (*order_cents != request.amount_cents) {
     span.add_event("payment.amount_mismatch");
@@ -126,7 +129,8 @@ boost::asio::awaitable<Outcome<PaymentOutcome>> PaymentService::pay(const teleme
   //    retry with the same key finishes the job (mark_paid is idempotent).
   if (auto failed = co_await mark_order_paid(context, span, completed.value())) co_return std::move(*failed);
   span.end();
-  co_return PaymentOutcome{std::move(completed).value(), false};
+  PaymentOutcome outcome{std::move(completed).value(), false};
+  co_return outcome;
 }
 
 boost::asio::awaitable<Outcome<PaymentOutcome>> PaymentService::finish_replay(
@@ -139,7 +143,8 @@ boost::asio::awaitable<Outcome<PaymentOutcome>> PaymentService::finish_replay(
   }
   if (payment.status == "declined") co_return declined_response(payment);
   if (auto failed = co_await mark_order_paid(context, span, payment)) co_return std::move(*failed);
-  co_return PaymentOutcome{std::move(payment), true};
+  PaymentOutcome outcome{std::move(payment), true};
+  co_return outcome;
 }
 
 boost::asio::awaitable<std::optional<http::Response>> PaymentService::mark_order_paid(
@@ -153,7 +158,8 @@ boost::asio::awaitable<std::optional<http::Response>> PaymentService::mark_order
     const std::string detail =
         "orders service refused to mark the order paid (" + std::to_string(marked.value().status) + ")";
     mark_span_error(span, "order_not_marked_paid", detail);
-    co_return failure_response({502, "orders", detail, "order_not_marked_paid"});
+    const DownstreamFailure failure{502, "orders", detail, "order_not_marked_paid"};
+    co_return failure_response(failure);
   }
   span.add_event("payment.order_marked_paid");
   co_return std::nullopt;

@@ -6,6 +6,7 @@
 #include "services/common/responses.h"
 #include "services/common/route_docs.h"
 #include "services/common/validation.h"
+#include "services/common/json_text.h"
 #include "telemetry/span.h"
 
 namespace tdemo::services::users {
@@ -50,7 +51,7 @@ void add_routes(http::Router& router, UserService& service) {
         ctx.span.set_attribute("user.id", id);
         auto user = co_await service.get_user(ctx.telemetry, id);
         if (!user.ok()) co_return storage_error_response(user.error());
-        co_return http::Response::json(200, to_json(user.value()));
+        co_return json_response(200, to_json(user.value()));
       },
       std::move(get_doc));
 
@@ -63,10 +64,11 @@ void add_routes(http::Router& router, UserService& service) {
         auto name = validator.string_field("name", 1, 100);
         auto email = validator.email_field("email");
         if (!validator.ok()) co_return http::validation_error(validator.issues());
-        auto user = co_await service.create_user(ctx.telemetry, {std::move(*name), std::move(*email)});
+        storage::NewUser new_user{std::move(*name), std::move(*email)};
+        auto user = co_await service.create_user(ctx.telemetry, std::move(new_user));
         if (!user.ok()) co_return storage_error_response(user.error());
         ctx.span.set_attribute("user.id", user.value().id);
-        co_return http::Response::json(201, to_json(user.value()));
+        co_return json_response(201, to_json(user.value()));
       },
       std::move(create_doc));
 }

@@ -1,6 +1,8 @@
 #include "storage/redis/redis_connection.h"
 
 #include <hiredis/hiredis.h>
+#include <pthread.h>
+#include <signal.h>
 #include <sys/time.h>
 
 namespace tdemo::storage::redis {
@@ -10,6 +12,39 @@ timeval to_timeval(std::chrono::milliseconds duration) {
   const auto ms = std::max<std::int64_t>(1, duration.count());
   return timeval{static_cast<time_t>(ms / 1000), static_cast<suseconds_t>((ms % 1000) * 1000)};
 }
+
+// hiredis writes with write(2), so a peer that went away raises SIGPIPE, whose default action
+// kills the process. Block it in this thread for one command, and discard one raised meanwhile
+// (libpq does the same around its sends).
+class SigpipeGuard {
+ public:
+  SigpipeGuard() {
+    sigemptyset(&sigpipe_);
+    sigaddset(&sigpipe_, SIGPIPE);
+    pthread_sigmask(SIG_BLOCK, &sigpipe_, &previous_);
+    sigset_t pending;
+    sigpending(&pending);
+    was_pending_ = sigismember(&pending, SIGPIPE) == 1;
+  }
+  SigpipeGuard(const SigpipeGuard&) = delete;
+  SigpipeGuard& operator=(const SigpipeGuard&) = delete;
+  ~SigpipeGuard() {
+    if (!was_pending_) {
+      sigset_t pending;
+      sigpending(&pending);
+      if (sigismember(&pending, SIGPIPE) == 1) {
+        const timespec no_wait{0, 0};
+        sigtimedwait(&sigpipe_, nullptr, &no_wait);
+      }
+    }
+    pthread_sigmask(SIG_SETMASK, &previous_, nullptr);
+  }
+
+ private:
+  sigset_t sigpipe_;
+  sigset_t previous_;
+  bool was_pending_ = false;
+};
 
 struct ReplyDeleter {
   void operator()(redisReply* reply) const { freeReplyObject(reply); }
@@ -57,6 +92,7 @@ Result<Reply> Connection::command(const std::vector<std::string_view>& arguments
     argv.push_back(argument.data());
     lengths.push_back(argument.size());
   }
+  const SigpipeGuard no_sigpipe;
   std::unique_ptr<redisReply, ReplyDeleter> reply(static_cast<redisReply*>(
       redisCommandArgv(context_, static_cast<int>(argv.size()), argv.data(), lengths.data())));
   if (!reply) {
