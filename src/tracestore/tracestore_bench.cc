@@ -1,0 +1,149 @@
+// Trace store benchmarks: OTLP protobuf ingest (decode + store) with 1 and 4 threads, trace
+// search over 1M stored spans (p50/p99 reported as counters, in ms), lookup by trace id, and
+// memory per stored span (the store's own estimate and the process RSS growth).
+#include <benchmark/benchmark.h>
+
+#include <algorithm>
+#include <chrono>
+#include <fstream>
+#include <unistd.h>
+
+#include "telemetry/otlp/decoder.h"
+#include "telemetry/otlp/protobuf_encoder.h"
+#include "tracestore/test_spans.h"
+#include "tracestore/trace_store.h"
+
+namespace tdemo::tracestore {
+namespace {
+
+constexpr std::uint64_t kMs = 1'000'000ULL;
+constexpr std::uint64_t kT0 = 1'700'000'000ULL * 1'000'000'000ULL;
+const char* kServices[] = {"gateway", "users", "orders", "payments"};
+
+// A realistic 10-span trace across four services, with HTTP/DB attributes.
+void add_trace(telemetry::SpanBatch& out, std::uint64_t trace, std::uint64_t start) {
+  static const std::shared_ptr<const telemetry::Resource> resources[] = {
+      testing::resource("gateway"), testing::resource("users"), testing::resource("orders"), testing::resource("payments")};
+  for (std::uint64_t i = 1; i <= 10; ++i) {
+    const std::size_t service = (i - 1) * 4 / 10;
+    auto s = std::make_unique<telemetry::SpanData>(testing::span(
+        trace, i, i == 1 ? 0 : (i - 1) / 3 + 1, std::string(kServices[service]) + " op" + std::to_string(i % 5), resources[service],
+        start + i * kMs, (11 - i) * kMs + (trace % 97) * 100'000));
+    s->attributes = {{"http.request.method", std::string("GET")},
+                     {"http.route", std::string("/api/v1/items/{id}")},
+                     {"http.response.status_code", std::int64_t{trace % 50 == 0 ? 500 : 200}},
+                     {"user.id", static_cast<std::int64_t>(trace % 1000)},
+                     {"net.peer.name", std::string("10.0.0.") + std::to_string(i)}};
+    if (trace % 50 == 0 && i == 10) s->status_code = telemetry::StatusCode::kError;
+    out.push_back(std::move(s));
+  }
+}
+
+std::string encoded_request(std::uint64_t first_trace, std::size_t traces) {
+  telemetry::SpanBatch batch;
+  for (std::size_t t = 0; t < traces; ++t) add_trace(batch, first_trace + t, kT0 + t * kMs);
+  return telemetry::otlp::encode_protobuf(batch);
+}
+
+void BM_IngestProtobuf(benchmark::State& state) {
+  static TraceStore* store = nullptr;
+  if (state.thread_index() == 0) store = new TraceStore(TraceStoreOptions{.max_traces = 100'000});
+  // 50 traces x 10 spans per request, distinct trace ids per thread.
+  const std::string body = encoded_request(1'000'000ULL * static_cast<std::uint64_t>(state.thread_index() + 1), 50);
+  std::size_t spans = 0;
+  for (auto _ : state) {
+    auto decoded = telemetry::otlp::decode_export_request(body, telemetry::otlp::Format::kProtobuf);
+    auto added = store->add(std::span<const std::unique_ptr<telemetry::SpanData>>(decoded.spans));
+    spans += added.accepted;
+  }
+  state.SetItemsProcessed(static_cast<std::int64_t>(spans));
+  if (state.thread_index() == 0) {
+    delete store;
+    store = nullptr;
+  }
+}
+BENCHMARK(BM_IngestProtobuf)->Threads(1)->Threads(4)->UseRealTime();
+
+std::size_t rss_bytes() {
+  std::ifstream statm("/proc/self/statm");
+  std::size_t pages = 0, resident = 0;
+  statm >> pages >> resident;
+  return resident * static_cast<std::size_t>(sysconf(_SC_PAGESIZE));
+}
+
+// 100k traces x 10 spans = 1M spans, built once.
+struct BigStore {
+  TraceStore store{TraceStoreOptions{.max_traces = 200'000}};
+  double rss_per_span = 0;
+  BigStore() {
+    const std::size_t before = rss_bytes();
+    for (std::uint64_t t = 0; t < 100'000; t += 100) {
+      telemetry::SpanBatch batch;
+      for (std::uint64_t i = 0; i < 100; ++i) add_trace(batch, t + i + 1, kT0 + (t + i) * 10 * kMs);
+      store.add(std::span<const std::unique_ptr<telemetry::SpanData>>(batch));
+    }
+    rss_per_span = static_cast<double>(rss_bytes() - before) / static_cast<double>(store.stats().spans_stored);
+  }
+};
+BigStore& big_store() {
+  static BigStore instance;
+  return instance;
+}
+
+void report_percentiles(benchmark::State& state, std::vector<double>& ms) {
+  if (ms.empty()) return;
+  std::sort(ms.begin(), ms.end());
+  state.counters["p50_ms"] = ms[ms.size() / 2];
+  state.counters["p99_ms"] = ms[std::min(ms.size() - 1, ms.size() * 99 / 100)];
+}
+
+// arg 0: service only (newest 20); 1: service + operation + tag + min duration (selective).
+void BM_Search1MSpans(benchmark::State& state) {
+  auto& big = big_store();
+  TraceQuery q;
+  q.service = "payments";
+  q.limit = 20;
+  if (state.range(0) == 1) {
+    q.operation = "payments op0";
+    q.tags = {{"http.response.status_code", "500"}};
+    q.duration_min_ns = 1 * kMs;
+  }
+  std::vector<double> ms;
+  std::size_t found = 0;
+  for (auto _ : state) {
+    const auto start = std::chrono::steady_clock::now();
+    auto traces = big.store.find_traces(q);
+    ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
+    found = traces.size();
+    benchmark::DoNotOptimize(traces);
+  }
+  state.counters["traces_found"] = static_cast<double>(found);
+  state.counters["spans_stored"] = static_cast<double>(big.store.stats().spans_stored);
+  report_percentiles(state, ms);
+}
+BENCHMARK(BM_Search1MSpans)->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond);
+
+void BM_TraceById(benchmark::State& state) {
+  auto& big = big_store();
+  std::uint64_t n = 1;
+  for (auto _ : state) {
+    auto trace = big.store.get_trace(testing::trace_id(n));
+    benchmark::DoNotOptimize(trace);
+    n = n % 100'000 + 7919;
+  }
+}
+BENCHMARK(BM_TraceById);
+
+void BM_MemoryPerSpan(benchmark::State& state) {
+  auto& big = big_store();
+  for (auto _ : state) benchmark::DoNotOptimize(big.store.stats());
+  const auto stats = big.store.stats();
+  state.counters["estimate_bytes_per_span"] = static_cast<double>(stats.memory_bytes) / static_cast<double>(stats.spans_stored);
+  state.counters["rss_bytes_per_span"] = big.rss_per_span;
+}
+BENCHMARK(BM_MemoryPerSpan)->Iterations(1);
+
+}  // namespace
+}  // namespace tdemo::tracestore
+
+BENCHMARK_MAIN();
