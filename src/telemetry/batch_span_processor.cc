@@ -18,7 +18,8 @@ BatchSpanProcessor::BatchSpanProcessor(std::unique_ptr<SpanExporter> exporter,
         return options;
       }()),
       exporter_(std::move(exporter)),
-      queue_(options_.max_queue_size) {
+      queue_(options_.max_queue_size),
+      drop_reports_(options_.drop_report_interval) {
   batch_.reserve(options_.max_export_batch_size);
   worker_ = std::thread([this] { run_worker(); });
 }
@@ -31,8 +32,9 @@ void BatchSpanProcessor::on_end(std::unique_ptr<SpanData> span) noexcept {
     return;
   }
   if (shut_down_.load(std::memory_order_relaxed) || !queue_.try_push(span)) {
-    dropped_.fetch_add(1, std::memory_order_relaxed);
+    const std::uint64_t dropped = dropped_.fetch_add(1, std::memory_order_relaxed) + 1;
     recycle_span_data(std::move(span));
+    if (options_.on_drop && drop_reports_.allow()) options_.on_drop(dropped);
     return;
   }
   // Wake the worker once per full batch; every other call stays lock-free.

@@ -5,10 +5,12 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <thread>
 
+#include "telemetry/log.h"
 #include "telemetry/span_processor.h"
 #include "telemetry/span_queue.h"
 
@@ -22,6 +24,11 @@ struct BatchSpanProcessorOptions {
   // OTEL_BSP_EXPORT_TIMEOUT. Exports are synchronous calls into the exporter, which applies
   // its own timeout; this bounds how long force_flush/shutdown wait by default.
   std::chrono::milliseconds export_timeout{30000};
+  // Called (on the thread whose span was dropped) when spans are dropped, at most once per
+  // drop_report_interval, with the total dropped so far. Must be cheap and thread-safe; e.g.
+  // a log line. Null: no report.
+  std::function<void(std::uint64_t dropped_total)> on_drop;
+  std::chrono::milliseconds drop_report_interval{10000};
 };
 
 struct BatchSpanProcessorStats {
@@ -77,6 +84,7 @@ class BatchSpanProcessor final : public SpanProcessor {
   std::atomic<bool> shut_down_{false};
   std::atomic<bool> worker_signalled_{false};  // a batch-full wake-up is pending
   std::atomic<std::uint64_t> dropped_{0};
+  RateLimiter drop_reports_;
   std::atomic<std::uint64_t> exported_{0};
   std::atomic<std::uint64_t> export_failures_{0};
   std::atomic<std::uint64_t> failed_spans_{0};

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <condition_variable>
 #include <mutex>
 #include <set>
@@ -103,12 +104,22 @@ TEST(BatchSpanProcessorTest, QueueOverflowDropsAndCounts) {
   auto exporter = std::make_unique<GatedExporter>();
   auto* gate = exporter.get();
   // Batch of 1: the first span wakes the worker, which then blocks inside the export.
-  BatchSpanProcessor processor(std::move(exporter), options(4, 1));
+  auto o = options(4, 1);
+  std::atomic<int> reports{0};
+  std::atomic<std::uint64_t> reported_total{0};
+  o.on_drop = [&](std::uint64_t total) {
+    ++reports;
+    reported_total = total;
+  };
+  o.drop_report_interval = std::chrono::hours(1);
+  BatchSpanProcessor processor(std::move(exporter), o);
   processor.on_end(sampled_span());
   gate->wait_until_exporting();
   for (int i = 0; i < 10; ++i) processor.on_end(sampled_span());  // 4 fit, 6 dropped
   EXPECT_EQ(processor.stats().dropped, 6u);
   EXPECT_EQ(processor.stats().queue_depth, 4u);
+  EXPECT_EQ(reports.load(), 1);  // rate-limited: one report for the burst
+  EXPECT_EQ(reported_total.load(), 1u);
   gate->release();
   EXPECT_TRUE(processor.shutdown(milliseconds(10000)));
   EXPECT_EQ(gate->exported(), 5u);

@@ -72,6 +72,11 @@ Telemetry::Telemetry(const TelemetryConfig& config) : service_name_(config.servi
       batch.schedule_delay = config.bsp_schedule_delay;
       batch.max_export_batch_size = config.bsp_max_export_batch_size;
       batch.export_timeout = config.bsp_export_timeout;
+      batch.on_drop = [log, capacity = config.bsp_max_queue_size](std::uint64_t dropped_total) {
+        log.warning("spans dropped: the export queue is full",
+                    {{"spans.dropped_total", attribute(static_cast<std::int64_t>(dropped_total))},
+                     {"queue.capacity", attribute(static_cast<std::int64_t>(capacity))}});
+      };
       auto processor = std::make_unique<BatchSpanProcessor>(std::move(exporter), batch);
       batch_ = processor.get();
       options.processors.push_back(std::move(processor));
