@@ -143,6 +143,7 @@ int run_all(ServiceFlags& flags) {
   telemetry::Logger log("tracing-demo");
   http::IoPool pool(flags.io_threads);
   std::string endpoint;
+  std::string traces_ui;
 #ifdef TD_HAVE_TRACESTORE
   std::unique_ptr<tracestore::TraceStoreServer> store;
   if (flags.trace_store == "on") {
@@ -156,7 +157,8 @@ int run_all(ServiceFlags& flags) {
     if (!exporter_endpoint_configured()) {
       endpoint = "http://127.0.0.1:" + std::to_string(store->otlp_http_port()) + "/v1/traces";
     }
-    log.info("trace store", {{"ui", telemetry::attribute("http://127.0.0.1:" + std::to_string(store->ui_port()))}});
+    traces_ui = "http://127.0.0.1:" + std::to_string(store->ui_port());
+    log.info("trace store", {{"ui", telemetry::attribute(traces_ui)}});
   }
 #else
   if (flags.trace_store == "on") log.warning("the embedded trace store is not built in; --trace-store=on ignored");
@@ -169,6 +171,7 @@ int run_all(ServiceFlags& flags) {
     config.downstream_timeout = flags.config.downstream_timeout;
     config.max_body_bytes = flags.config.max_body_bytes;
     config.trace_context_test = flags.config.trace_context_test;
+    config.traces_ui_url = traces_ui;
     auto host = services::ServiceHost::create(config, telemetry_for(role, true, endpoint), pool);
     if (!host.ok()) {
       log.error(host.error());

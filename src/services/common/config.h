@@ -50,6 +50,8 @@ struct ServiceConfig {
   std::chrono::milliseconds cache_ttl{60000};
   std::size_t max_body_bytes = 1 << 20;                // larger request bodies -> 413
   bool trace_context_test = false;  // gateway: serve POST /test for the W3C test suite
+  std::string traces_ui_url;        // the trace store's UI when known (linked from GET / and
+                                    // full-flow answers); "" otherwise
   Knobs knobs;
 
   // The SQLite file for this service ("<data_dir>/<role>.db"), or ":memory:" when data_dir is.

@@ -32,9 +32,10 @@ void add_full_flow_route(http::Router& router, ServiceContext& context, Downstre
   doc.responses = {response_doc(200, "Every step succeeded"), response_doc(402, "The payment was declined"),
                    response_doc(404, "User not found")};
   telemetry::Tracer tracer = context.tracer;
+  const std::string traces_ui = context.config.traces_ui_url;
   router.get(
       "/demo/full-flow/{user_id}",
-      [downstreams, tracer](http::RequestContext& ctx) -> boost::asio::awaitable<http::Response> {
+      [downstreams, tracer, traces_ui](http::RequestContext& ctx) -> boost::asio::awaitable<http::Response> {
         const std::int64_t user_id = ctx.request.int_param("user_id").value_or(0);
         auto span = tracer.start_span("demo.full_flow", ctx.telemetry);
         span.set_attribute("user.id", user_id);
@@ -88,6 +89,7 @@ void add_full_flow_route(http::Router& router, ServiceContext& context, Downstre
                                  {"result", status == 200 ? "completed" : "failed"},
                                  {"steps", std::move(steps)}};
         if (!detail.empty()) body["detail"] = detail;
+        if (!traces_ui.empty()) body["trace_url"] = traces_ui + "/trace/" + ctx.telemetry.span.trace_id().hex();
         span.end();
         co_return json_response(status, body);
       },

@@ -29,6 +29,9 @@ boost::json::object service_info(const ServiceContext& context, const Downstream
   for (const auto& doc : services::knob_docs()) {
     knob_docs.push_back(boost::json::object{{"flag", doc.flag}, {"env", doc.env}, {"meaning", doc.meaning}});
   }
+  boost::json::object links{{"docs", "/docs"}, {"openapi", "/openapi.json"}, {"health", "/health"},
+                            {"metrics", "/metrics"}, {"full_flow_example", "/demo/full-flow/1"}};
+  if (!context.config.traces_ui_url.empty()) links["traces"] = context.config.traces_ui_url;
   return boost::json::object{
       {"service", context.telemetry.service_name()},
       {"version", TD_VERSION},
@@ -44,9 +47,7 @@ boost::json::object service_info(const ServiceContext& context, const Downstream
                            {"payments", downstreams.payments.downstream().base_url()}}},
       {"knobs", knobs_json(context.config)},
       {"knob_settings", std::move(knob_docs)},
-      {"links",
-       boost::json::object{{"docs", "/docs"}, {"openapi", "/openapi.json"}, {"health", "/health"},
-                           {"metrics", "/metrics"}, {"full_flow_example", "/demo/full-flow/1"}}},
+      {"links", std::move(links)},
   };
 }
 
