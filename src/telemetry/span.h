@@ -25,6 +25,7 @@ struct SpanLimits;
 class Span {
  public:
   Span() noexcept = default;  // invalid context, not recording
+  // cppcheck-suppress passedByValue ; a sink parameter, moved from
   explicit Span(SpanContext non_recording) noexcept : context_(std::move(non_recording)) {}
   // `processor` and `limits` must outlive the span (the TracerProvider owns them).
   Span(std::unique_ptr<SpanData> data, SpanProcessor* processor, const SpanLimits* limits) noexcept;

@@ -194,6 +194,7 @@ Span Tracer::start_span(std::string_view name, const Context& parent,
   return Span(std::move(data), provider.processor_.get(), &provider.limits_);
 }
 
+// cppcheck-suppress passedByValue ; a sink parameter (move-only members), moved from
 TracerProvider::TracerProvider(TracerProviderOptions options)
     : resource_(options.resource ? std::move(options.resource)
                                  : std::make_shared<const Resource>(default_resource())),
