@@ -101,18 +101,23 @@ struct Connection {
   explicit Connection(tcp::socket socket) : stream(std::move(socket)) {}
 };
 
-Request to_request(bhttp::request<bhttp::string_body>&& message, const tcp::endpoint& remote,
-                   const tcp::endpoint& local) {
+// The connection's addresses, formatted once per connection.
+struct Peers {
+  std::string client_address, server_address;
+  std::uint16_t client_port = 0, server_port = 0;
+};
+
+Request to_request(bhttp::request<bhttp::string_body>&& message, const Peers& peers) {
   Request request;
   request.set_target(message.method_string(), message.target());
   request.version = message.version() == 10 ? 10 : 11;
   request.headers.reserve(std::distance(message.begin(), message.end()));
   for (const auto& field : message) request.headers.add(field.name_string(), field.value());
   request.body = std::move(message.body());
-  request.client_address = remote.address().to_string();
-  request.client_port = remote.port();
-  request.server_address = local.address().to_string();
-  request.server_port = local.port();
+  request.client_address = peers.client_address;
+  request.client_port = peers.client_port;
+  request.server_address = peers.server_address;
+  request.server_port = peers.server_port;
   return request;
 }
 
@@ -294,9 +299,18 @@ class Server::Impl : public std::enable_shared_from_this<Server::Impl> {
     Connection connection(std::move(socket));
     worker.connections.insert(&connection);
     boost::system::error_code ec;
+    Peers peers;
     const tcp::endpoint remote = connection.stream.socket().remote_endpoint(ec);
+    if (!ec) {
+      peers.client_address = remote.address().to_string();
+      peers.client_port = remote.port();
+    }
     const tcp::endpoint local = connection.stream.socket().local_endpoint(ec);
-    const bool answered_error = co_await self->serve(connection, index, remote, local);
+    if (!ec) {
+      peers.server_address = local.address().to_string();
+      peers.server_port = local.port();
+    }
+    const bool answered_error = co_await self->serve(connection, index, peers);
     connection.stream.socket().shutdown(tcp::socket::shutdown_send, ec);
     if (answered_error) co_await drain(connection);
     connection.stream.close();
@@ -319,8 +333,7 @@ class Server::Impl : public std::enable_shared_from_this<Server::Impl> {
   }
 
   // Serves requests until the connection should close; true when it ended with an error answer.
-  asio::awaitable<bool> serve(Connection& c, std::size_t index, const tcp::endpoint& remote,
-                              const tcp::endpoint& local) {
+  asio::awaitable<bool> serve(Connection& c, std::size_t index, const Peers& peers) {
     beast::flat_buffer buffer;
     const auto& o = options_;
     while (!stopping_.load(std::memory_order_relaxed)) {
@@ -370,7 +383,7 @@ class Server::Impl : public std::enable_shared_from_this<Server::Impl> {
       auto message = parser.release();
       const bool keep_alive = message.keep_alive();
       const int version = message.version();
-      Request request = to_request(std::move(message), remote, local);
+      Request request = to_request(std::move(message), peers);
       c.stream.expires_never();  // the handler's time is bounded by its own timeouts
       RequestHandler::Outcome outcome = co_await handler_.handle(request, index);
       const bool keep = keep_alive && !outcome.response.close &&

@@ -392,5 +392,63 @@ TEST(ServerLimitsTest, OverMaxConnectionsGets503WithRetryAfter) {
   pool.stop();
 }
 
+
+TEST(ServerLimitsTest, OverMaxInFlightPerThreadGets503) {
+  IoPool pool(1);
+  Router router;
+  std::atomic<bool> started{false};
+  router.get("/slow", [&](RequestContext&) -> asio::awaitable<Response> {
+    started.store(true);
+    asio::steady_timer timer(co_await asio::this_coro::executor, 300ms);
+    co_await timer.async_wait(asio::use_awaitable);
+    co_return Response::text(200, "done");
+  });
+  ServerOptions options;
+  options.max_in_flight_per_thread = 1;
+  options.access_log = false;
+  Server server(pool, router, {}, nullptr, options);
+  ASSERT_FALSE(server.start().has_value());
+  pool.start();
+  const std::string url = "http://127.0.0.1:" + std::to_string(server.port()) + "/slow";
+  auto first = std::async(std::launch::async, [&] { return test::http_get(url); });
+  for (int i = 0; i < 500 && !started.load(); ++i) std::this_thread::sleep_for(10ms);
+  auto second = test::http_get(url);
+  EXPECT_EQ(second.status, 503);
+  EXPECT_EQ(second.header("retry-after"), "1");
+  EXPECT_EQ(first.get().status, 200);
+  EXPECT_EQ(server.stats().requests_rejected, 1u);
+  server.stop();
+  pool.stop();
+}
+
+TEST(ClientPoolTest, ConnectionClosedByServerIsNotReused) {
+  IoPool pool(1);
+  Router router;
+  router.get("/x", [](RequestContext&) -> asio::awaitable<Response> { co_return Response::text(200, "x"); });
+  ServerOptions options;
+  options.idle_timeout = 50ms;  // the server drops idle keep-alive connections quickly
+  options.access_log = false;
+  Server server(pool, router, {}, nullptr, options);
+  ASSERT_FALSE(server.start().has_value());
+  pool.start();
+  {
+    Client client;
+    auto get = [&] {
+      OutgoingRequest r;
+      r.url = "http://127.0.0.1:" + std::to_string(server.port()) + "/x";
+      return asio::co_spawn(pool.context(0), client.send(std::move(r)), asio::use_future).get();
+    };
+    EXPECT_TRUE(get().ok());
+    for (int i = 0; i < 200 && server.stats().connections_open > 0; ++i) std::this_thread::sleep_for(10ms);
+    ASSERT_EQ(server.stats().connections_open, 0u);
+    auto again = get();
+    ASSERT_TRUE(again.ok()) << again.error().message;
+    EXPECT_EQ(again->body, "x");
+    EXPECT_EQ(client.stats().connections_opened, 2u);
+    server.stop();
+  }
+  pool.stop();
+}
+
 }  // namespace
 }  // namespace tdemo::http
