@@ -1,6 +1,7 @@
 // OTLP encode/decode of a 512-span batch of realistic spans (8 attributes, 1 event), in spans/s.
 #include <benchmark/benchmark.h>
 
+#include "opentelemetry/proto/collector/trace/v1/trace_service.pb.h"
 #include "telemetry/otlp/decoder.h"
 #include "telemetry/otlp/json_encoder.h"
 #include "telemetry/otlp/protobuf_encoder.h"
@@ -49,6 +50,20 @@ void BM_DecodeProtobuf(benchmark::State& state) {
   report(state, body.size());
 }
 BENCHMARK(BM_DecodeProtobuf);
+
+// libprotobuf's parse alone (on an arena), for comparison with BM_DecodeProtobuf, which also
+// builds SpanData.
+void BM_ParseProtobufOnly(benchmark::State& state) {
+  const std::string body = encode_protobuf(testing::realistic_batch(kBatchSize));
+  for (auto _ : state) {
+    google::protobuf::Arena arena;
+    auto* request =
+        google::protobuf::Arena::CreateMessage<opentelemetry::proto::collector::trace::v1::ExportTraceServiceRequest>(&arena);
+    benchmark::DoNotOptimize(request->ParseFromArray(body.data(), static_cast<int>(body.size())));
+  }
+  report(state, body.size());
+}
+BENCHMARK(BM_ParseProtobufOnly);
 
 void BM_DecodeJson(benchmark::State& state) {
   const std::string body = encode_json(testing::realistic_batch(kBatchSize));
