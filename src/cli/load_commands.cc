@@ -12,6 +12,7 @@
 #include "loadgen/load_test_command.h"
 #include "loadgen/traffic_activity.h"
 #include "loadgen/traffic_demo.h"
+#include "loadgen/traffic_options.h"
 #include "loadgen/traffic_telemetry.h"
 
 namespace tdemo::cli {
@@ -73,80 +74,51 @@ void add_load_test(CLI::App& app) {
   });
 }
 
-struct TrafficArgs {
-  std::string mode = "activity";
-  std::string target = "http://localhost:8000";
-  std::string ui = "http://localhost:16686";
-  double duration_s = -1;    // per mode: activity 60, stress 10
-  double rps = -1;           // per mode: activity 20, stress 100
-  std::uint32_t concurrency = 0;  // per mode: activity 5 sessions, stress 64 connections
-  std::uint64_t seed = 1;
-  double sample_rate = -1;   // per mode: activity and demo 1, stress 0.01
-  double timeout_s = 10;
-  std::string mix = "GET /users/1=3,GET /users/2=2,GET /health=1";
-  loadgen::ReportFiles files;
+struct TrafficCommandArgs {
+  loadgen::TrafficArgs values;
+  loadgen::ReportFiles files;  // stress only
 };
 
-int run_traffic(TrafficArgs a) {
-  const bool stress = a.mode == "stress";
-  if (a.mode != "activity" && a.mode != "demo" && !stress) {
-    return usage_error("traffic", "bad --mode '" + a.mode + "': expected activity, demo or stress");
-  }
-  if (a.sample_rate < 0) a.sample_rate = stress ? 0.01 : 1.0;
-  if (!(a.sample_rate >= 0 && a.sample_rate <= 1)) {
-    return usage_error("traffic", "bad --sample-rate: expected a share from 0 to 1");
-  }
-  auto target = loadgen::parse_target(a.target);
-  if (!target) return usage_error("traffic", target.error());
-  auto timeout = loadgen::seconds_option("--timeout", a.timeout_s, false);
-  if (!timeout) return usage_error("traffic", timeout.error());
-  auto duration = loadgen::seconds_option("--duration", a.duration_s < 0 ? (stress ? 10 : 60) : a.duration_s, false);
-  if (!duration) return usage_error("traffic", duration.error());
-  if (a.rps < 0) a.rps = stress ? 100 : 20;
-  if (!(a.rps <= loadgen::kMaxRate) || (stress && a.rps <= 0)) {
-    return usage_error("traffic", "bad --rps: expected requests per second > 0 (activity: 0 means no limit)");
-  }
-  if (a.concurrency == 0) a.concurrency = stress ? 64 : 5;
-  if (a.concurrency > loadgen::kMaxUsers) return usage_error("traffic", "bad --concurrency: at most 100000");
-
+int run_traffic(const TrafficCommandArgs& args) {
+  auto parsed = loadgen::make_traffic_options(args.values);
+  if (!parsed) return usage_error("traffic", parsed.error());
+  const auto& o = parsed.value();
   install_stop_handlers();
-  auto telemetry = loadgen::start_traffic_telemetry(a.mode == "demo" ? 1.0 : a.sample_rate);
-  std::fprintf(stderr, "traffic --mode %s against %s; spans: %s\n", a.mode.c_str(), target.value().url.c_str(),
+  auto telemetry = loadgen::start_traffic_telemetry(o.sample_rate);
+  std::fprintf(stderr, "traffic --mode %s against %s; spans: %s\n", args.values.mode.c_str(), o.target.url.c_str(),
                telemetry->description().c_str());
   int code = 0;
-  if (a.mode == "demo") {
-    loadgen::DemoOptions options{target.value(), a.ui, timeout.value()};
+  if (o.mode == loadgen::TrafficMode::kDemo) {
+    loadgen::DemoOptions options{o.target, o.ui, o.timeout};
     auto results = loadgen::run_demo_scenarios(options, telemetry->request_tracer());
     if (!results) return usage_error("traffic", results.error());
-    code = loadgen::print_demo_results(results.value(), a.ui, stdout);
-  } else if (stress) {
-    auto mix = loadgen::parse_mix(a.mix);
-    if (!mix) return usage_error("traffic", "bad --mix: " + mix.error());
+    code = loadgen::print_demo_results(results.value(), o.ui, stdout);
+  } else if (o.mode == loadgen::TrafficMode::kStress) {
     loadgen::LoadOptions options;
     options.mode = loadgen::LoadOptions::Mode::kOpenLoop;
-    options.target = target.value();
-    options.mix = std::move(mix).value();
-    options.rate = a.rps;
-    options.duration = duration.value();
-    options.users = a.concurrency;
-    options.timeout = timeout.value();
+    options.target = o.target;
+    options.mix = o.mix;
+    options.rate = o.rps;
+    options.duration = o.duration;
+    options.users = o.concurrency;
+    options.timeout = o.timeout;
     options.traceparent = true;
-    code = loadgen::run_load_command(options, {}, a.files, &telemetry->request_tracer(), stdout, stderr,
+    code = loadgen::run_load_command(options, {}, args.files, &telemetry->request_tracer(), stdout, stderr,
                                      stderr_is_terminal(), &g_stop);
   } else {
     loadgen::ActivityOptions options;
-    options.target = target.value();
-    options.duration = duration.value();
-    options.rps = a.rps;
-    options.sessions = a.concurrency;
-    options.seed = a.seed;
-    options.timeout = timeout.value();
+    options.target = o.target;
+    options.duration = o.duration;
+    options.rps = o.rps;
+    options.sessions = o.concurrency;
+    options.seed = o.seed;
+    options.timeout = o.timeout;
     auto result = loadgen::run_activity(options, telemetry->request_tracer(), &g_stop);
     if (!result) return usage_error("traffic", result.error());
     loadgen::LoadOptions shown;
-    shown.target = target.value();
-    shown.users = a.concurrency;
-    shown.duration = duration.value();
+    shown.target = o.target;
+    shown.users = o.concurrency;
+    shown.duration = o.duration;
     for (const char* step : loadgen::kActivitySteps) shown.mix.push_back({"", step, 1, ""});
     std::fputs(loadgen::text_report(shown, result.value()).c_str(), stdout);
     if (result.value().stats.responses() == 0) code = 1;
@@ -159,7 +131,8 @@ void add_traffic(CLI::App& app) {
   auto* cmd = app.add_subcommand("traffic", "Generate traced traffic against the gateway: realistic sessions "
                                             "(activity), the scripted demo scenarios (demo), or a constant "
                                             "arrival rate (stress)");
-  auto a = std::make_shared<TrafficArgs>();
+  auto args = std::make_shared<TrafficCommandArgs>();
+  auto* a = &args->values;
   cmd->add_option("--mode", a->mode, "activity | demo | stress")->capture_default_str();
   cmd->add_option("--target", a->target, "The gateway, http://HOST:PORT")->capture_default_str();
   cmd->add_option("--duration", a->duration_s, "Seconds to run (activity 60, stress 10)");
@@ -170,9 +143,9 @@ void add_traffic(CLI::App& app) {
   cmd->add_option("--ui", a->ui, "Trace UI for links: {ui}/trace/{trace_id}")->capture_default_str();
   cmd->add_option("--timeout", a->timeout_s, "Seconds per request")->capture_default_str();
   cmd->add_option("--mix", a->mix, "Stress: weighted endpoints")->capture_default_str();
-  cmd->add_option("--json", a->files.json_path, "Stress: write the JSON report here");
-  cmd->add_option("--html", a->files.html_path, "Stress: write the HTML report here");
-  cmd->callback([a] { finish(run_traffic(*a)); });
+  cmd->add_option("--json", args->files.json_path, "Stress: write the JSON report here");
+  cmd->add_option("--html", args->files.html_path, "Stress: write the HTML report here");
+  cmd->callback([args] { finish(run_traffic(*args)); });
 }
 
 }  // namespace
