@@ -19,6 +19,9 @@ export async function renderTrace(main, traceId) {
   const expandedDetails = new Set();
   const errorSpans = model.spans.filter((s) => s.error);
   let errorCursor = -1;
+  // Huge traces: rows are drawn in pages so the DOM stays small (revealing a span raises it).
+  const ROW_PAGE = 1000;
+  let rowLimit = ROW_PAGE;
 
   const waterfall = h('div', { class: 'waterfall', id: 'waterfall' });
   const scale = (t) => ((t - model.start) / Math.max(1, model.duration)) * 100;
@@ -45,9 +48,14 @@ export async function renderTrace(main, traceId) {
         tick.style.left = `${f * 100}%`;
         return tick;
       }))));
-    for (const s of visibleSpans()) {
+    const visible = visibleSpans();
+    for (const s of visible.slice(0, rowLimit)) {
       waterfall.append(spanRow(s));
       if (expandedDetails.has(s.spanID)) waterfall.append(spanDetails(s));
+    }
+    if (visible.length > rowLimit) {
+      waterfall.append(h('button', { class: 'more-rows', id: 'more-rows', onclick: () => { rowLimit += ROW_PAGE; drawRows(); } },
+        `Show ${Math.min(ROW_PAGE, visible.length - rowLimit)} more of ${visible.length - rowLimit} hidden spans`));
     }
   }
 
@@ -110,6 +118,8 @@ export async function renderTrace(main, traceId) {
   function reveal(s) {
     for (let p = s.parent; p; p = p.parent) collapsed.delete(p.spanID);
     expandedDetails.add(s.spanID);
+    const index = visibleSpans().indexOf(s);
+    if (index >= rowLimit) rowLimit = (Math.floor(index / ROW_PAGE) + 1) * ROW_PAGE;
     drawRows();
     document.getElementById(`span-${s.spanID}`)?.scrollIntoView({ block: 'center' });
   }
