@@ -1,0 +1,300 @@
+// Issue 7 acceptance: `tracing-demo all` with DATABASE_URL and REDIS_URL pointing at a real
+// PostgreSQL and Redis (started by this test on private ports) serves the full flow; its trace
+// contains PostgreSQL and Redis spans; a second user lookup is a cache hit; Redis going away
+// degrades to the database with an ERROR cache span, never a failed request.
+#include <gtest/gtest.h>
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/read_until.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/json/parse.hpp>
+
+#include <atomic>
+#include <filesystem>
+#include <mutex>
+#include <thread>
+
+#include "support/http_client.h"
+#include "support/process.h"
+#include "support/servers.h"
+#include "telemetry/otlp/decoder.h"
+
+namespace tdemo {
+namespace {
+
+namespace asio = boost::asio;
+namespace http = boost::beast::http;
+using std::chrono::milliseconds;
+using tcp = asio::ip::tcp;
+
+// An OTLP/HTTP receiver on a free loopback port that keeps every span it is sent (protobuf or
+// JSON, uncompressed). One thread accepts; one thread per connection. Thread-safe accessors.
+class SpanCapture {
+ public:
+  SpanCapture() : acceptor_(io_, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0)) {
+    acceptor_.non_blocking(true);
+    accept_thread_ = std::thread([this] { accept_loop(); });
+  }
+  ~SpanCapture() {
+    stop_ = true;
+    accept_thread_.join();
+    for (auto& thread : connection_threads_) thread.join();
+  }
+
+  std::string endpoint() const {
+    return "http://127.0.0.1:" + std::to_string(acceptor_.local_endpoint().port());
+  }
+  std::vector<telemetry::SpanData> spans() const {
+    std::lock_guard lock(mutex_);
+    return spans_;
+  }
+
+ private:
+  void accept_loop() {
+    while (!stop_) {
+      boost::system::error_code ec;
+      tcp::socket socket(io_);
+      acceptor_.accept(socket, ec);
+      if (ec) {
+        std::this_thread::sleep_for(milliseconds(10));
+        continue;
+      }
+      connection_threads_.emplace_back([this, s = std::move(socket)]() mutable { serve(s); });
+    }
+  }
+
+  void serve(tcp::socket& socket) {
+    timeval timeout{0, 200000};  // reads wake up to check stop_
+    setsockopt(socket.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout));
+    boost::beast::flat_buffer buffer;
+    while (!stop_) {
+      http::request<http::string_body> request;
+      boost::system::error_code ec;
+      http::read(socket, buffer, request, ec);
+      if (ec == http::error::end_of_stream || ec == asio::error::connection_reset) return;
+      if (ec) {
+        if (ec == asio::error::would_block || ec == asio::error::try_again) continue;
+        return;
+      }
+      const bool json = request[http::field::content_type].find("json") != std::string_view::npos;
+      auto decoded = telemetry::otlp::decode_export_request(
+          request.body(), json ? telemetry::otlp::Format::kJson : telemetry::otlp::Format::kProtobuf);
+      {
+        std::lock_guard lock(mutex_);
+        for (auto& span : decoded.spans) spans_.push_back(std::move(*span));
+      }
+      http::response<http::string_body> response(decoded.ok() ? http::status::ok
+                                                               : http::status::bad_request,
+                                                 request.version());
+      response.set(http::field::content_type,
+                   json ? "application/json" : "application/x-protobuf");
+      response.body() = json ? "{}" : "";
+      response.keep_alive(request.keep_alive());
+      response.prepare_payload();
+      http::write(socket, response, ec);
+      if (ec || !request.keep_alive()) return;
+    }
+  }
+
+  asio::io_context io_;
+  tcp::acceptor acceptor_;
+  std::atomic<bool> stop_{false};
+  std::thread accept_thread_;
+  std::vector<std::thread> connection_threads_;  // touched by the accept thread only
+  mutable std::mutex mutex_;
+  std::vector<telemetry::SpanData> spans_;
+};
+
+std::string string_attribute(const telemetry::SpanData& span, std::string_view key) {
+  for (const auto& kv : span.attributes) {
+    if (kv.key == key) {
+      if (const auto* s = std::get_if<std::string>(&kv.value)) return *s;
+    }
+  }
+  return {};
+}
+
+std::optional<bool> bool_attribute(const telemetry::SpanData& span, std::string_view key) {
+  for (const auto& kv : span.attributes) {
+    if (kv.key == key) {
+      if (const auto* b = std::get_if<bool>(&kv.value)) return *b;
+    }
+  }
+  return std::nullopt;
+}
+
+// Polls `done` every 50 ms for at most 20 s (a bound against hangs, not a timing assertion).
+template <class Predicate>
+bool eventually(Predicate done) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (done()) return true;
+    std::this_thread::sleep_for(milliseconds(50));
+  }
+  return false;
+}
+
+std::string trace_id_from_traceresponse(const test::HttpResponse& response) {
+  // traceresponse: 00-<trace id>-<span id>-<flags>
+  auto header = response.header("traceresponse");
+  if (!header || header->size() < 35) return {};
+  return header->substr(3, 32);
+}
+
+// Spans of one trace (by hex trace id).
+std::vector<telemetry::SpanData> spans_of(const SpanCapture& capture, const std::string& trace) {
+  std::vector<telemetry::SpanData> out;
+  for (auto& span : capture.spans()) {
+    if (span.context.trace_id().hex() == trace) out.push_back(std::move(span));
+  }
+  return out;
+}
+
+// True when `tracing-demo all --help` offers --database-url (the services read DATABASE_URL).
+bool binary_selects_backends() {
+  test::ProcessOptions options;
+  options.args = {"all", "--help"};
+  test::Process help(TD_BINARY, options);
+  help.wait_for(std::chrono::seconds(20));
+  return (help.stdout_text() + help.stderr_text()).find("--database-url") != std::string::npos;
+}
+
+class ProductionBackendsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (!test::find_postgres_bin_dir() || !test::find_redis_server()) {
+      GTEST_SKIP() << "PostgreSQL server binaries or redis-server not found: skipped";
+    }
+    if (!binary_selects_backends()) {
+      GTEST_SKIP() << "tracing-demo all has no --database-url / DATABASE_URL yet (the services "
+                      "do not select the storage backends): skipped";
+    }
+    postgres_ = std::make_unique<test::PostgresServer>();
+    redis_ = std::make_unique<test::RedisServer>();
+    data_dir_ = std::filesystem::temp_directory_path() /
+                ("tdemo-production-" + std::to_string(getpid()));
+    std::filesystem::create_directories(data_dir_);
+    base_port_ = test::free_port_range(4);
+    test::ProcessOptions options;
+    options.args = {"all", "--base-port", std::to_string(base_port_), "--trace-store=off",
+                    "--data-dir", data_dir_.string()};
+    options.env = {{"DATABASE_URL", postgres_->url()},
+                   {"REDIS_URL", redis_->url()},
+                   {"OTEL_EXPORTER_OTLP_ENDPOINT", capture_.endpoint()},
+                   {"OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf"},
+                   {"OTEL_BSP_SCHEDULE_DELAY", "100"},
+                   {"OTEL_TRACES_SAMPLER", "always_on"},
+                   {"PAYMENT_DECLINE_RATE", "0"}};
+    options.unset_env = {"OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "OTEL_TRACES_EXPORTER"};
+    process_ = std::make_unique<test::Process>(TD_BINARY, options);
+    ASSERT_TRUE(test::wait_for_http(gateway("/health"), std::chrono::seconds(30), true))
+        << process_->stderr_text();
+  }
+
+  void TearDown() override {
+    if (process_) process_->terminate();
+    process_.reset();
+    if (!data_dir_.empty()) std::filesystem::remove_all(data_dir_);
+  }
+
+  std::string gateway(const std::string& path) const {
+    return "http://127.0.0.1:" + std::to_string(base_port_) + path;
+  }
+
+  SpanCapture capture_;
+  std::unique_ptr<test::PostgresServer> postgres_;
+  std::unique_ptr<test::RedisServer> redis_;
+  std::filesystem::path data_dir_;
+  std::uint16_t base_port_ = 0;
+  std::unique_ptr<test::Process> process_;
+};
+
+TEST_F(ProductionBackendsTest, FullFlowHasPostgresAndRedisSpansAndTheSecondLookupHits) {
+  auto flow = test::http_get(gateway("/demo/full-flow/1"));
+  ASSERT_EQ(flow.status, 200) << flow.body << process_->stderr_text();
+  const auto body = boost::json::parse(flow.body).as_object();
+  const std::string trace(body.at("trace_id").as_string());
+  ASSERT_EQ(trace.size(), 32u);
+
+  // The whole flow's spans arrive: PostgreSQL spans from all three data services, and the
+  // Redis lookup of the user.
+  std::vector<telemetry::SpanData> spans;
+  auto has_postgres_for = [&](const char* table) {
+    for (const auto& s : spans) {
+      if (string_attribute(s, "db.system.name") == "postgresql" &&
+          string_attribute(s, "db.collection.name") == table) {
+        return true;
+      }
+    }
+    return false;
+  };
+  ASSERT_TRUE(eventually([&] {
+    spans = spans_of(capture_, trace);
+    return has_postgres_for("orders") && has_postgres_for("payments");
+  })) << "spans of the trace: " << spans.size();
+  bool redis_get = false;
+  for (const auto& s : spans) {
+    if (string_attribute(s, "db.system.name") == "redis" &&
+        string_attribute(s, "db.operation.name") == "GET") {
+      redis_get = true;
+      EXPECT_EQ(string_attribute(s, "server.address"), "127.0.0.1");
+    }
+    if (string_attribute(s, "db.system.name") == "postgresql") {
+      EXPECT_EQ(string_attribute(s, "db.namespace"), "tdemo");
+      EXPECT_EQ(string_attribute(s, "server.address"), "127.0.0.1");
+      EXPECT_NE(string_attribute(s, "db.query.text").find('$'), std::string::npos);
+    }
+  }
+  EXPECT_TRUE(redis_get);
+
+  // Two lookups of one user: the second comes from Redis.
+  auto first = test::http_get(gateway("/users/2"));
+  ASSERT_EQ(first.status, 200) << first.body;
+  auto second = test::http_get(gateway("/users/2"));
+  ASSERT_EQ(second.status, 200) << second.body;
+  EXPECT_EQ(boost::json::parse(first.body), boost::json::parse(second.body));
+  const std::string second_trace = trace_id_from_traceresponse(second);
+  ASSERT_EQ(second_trace.size(), 32u);
+  std::vector<telemetry::SpanData> lookup;
+  ASSERT_TRUE(eventually([&] {
+    lookup = spans_of(capture_, second_trace);
+    for (const auto& s : lookup) {
+      if (string_attribute(s, "db.system.name") == "redis" && bool_attribute(s, "cache.hit")) {
+        return true;
+      }
+    }
+    return false;
+  }));
+  for (const auto& s : lookup) {
+    if (string_attribute(s, "db.system.name") == "redis") {
+      EXPECT_EQ(bool_attribute(s, "cache.hit"), true) << s.name;
+    }
+    EXPECT_NE(string_attribute(s, "db.system.name"), "postgresql")
+        << "a cache hit does not query the database";
+  }
+}
+
+TEST_F(ProductionBackendsTest, RedisDownDegradesToTheDatabaseWithAnErrorSpan) {
+  redis_->kill();
+  auto response = test::http_get(gateway("/users/3"));
+  ASSERT_EQ(response.status, 200) << response.body;
+  EXPECT_NE(response.body.find("carol@example.com"), std::string::npos);
+  const std::string trace = trace_id_from_traceresponse(response);
+  ASSERT_EQ(trace.size(), 32u);
+  std::vector<telemetry::SpanData> spans;
+  ASSERT_TRUE(eventually([&] {
+    spans = spans_of(capture_, trace);
+    bool error_cache = false, database = false;
+    for (const auto& s : spans) {
+      error_cache |= string_attribute(s, "db.system.name") == "redis" &&
+                     s.status_code == telemetry::StatusCode::kError;
+      database |= string_attribute(s, "db.system.name") == "postgresql";
+    }
+    return error_cache && database;
+  })) << "spans of the trace: " << spans.size();
+}
+
+}  // namespace
+}  // namespace tdemo
