@@ -60,6 +60,13 @@ void add_common_options(CLI::App* app, ServiceFlags& flags) {
   app->add_option("--host", c.host, "address to listen on")->envname("HOST")->capture_default_str();
   app->add_option("--data-dir", c.data_dir, "SQLite files go here (one per service)")
       ->envname("DATA_DIR")->capture_default_str();
+  app->add_option("--database-url", c.database_url,
+                  "PostgreSQL, e.g. postgresql://user:password@localhost:5432/tracing_demo "
+                  "(unset: SQLite under --data-dir)")
+      ->envname("DATABASE_URL");
+  app->add_option("--redis-url", c.redis_url,
+                  "Redis for the users cache, e.g. redis://localhost:6379/0 (unset: in-process)")
+      ->envname("REDIS_URL");
   app->add_option("--payment-decline-rate", c.knobs.payment_decline_rate,
                   "share of payments declined at random (402)")
       ->envname("PAYMENT_DECLINE_RATE")->check(CLI::Range(0.0, 1.0))->capture_default_str();
@@ -167,6 +174,8 @@ int run_all(ServiceFlags& flags) {
   for (Role role : {Role::kGateway, Role::kUsers, Role::kOrders, Role::kPayments}) {
     ServiceConfig config = services::default_config(role, flags.base_port, flags.config.host);
     config.data_dir = flags.config.data_dir;
+    config.database_url = flags.config.database_url;
+    config.redis_url = flags.config.redis_url;
     config.knobs = flags.config.knobs;
     config.downstream_timeout = flags.config.downstream_timeout;
     config.max_body_bytes = flags.config.max_body_bytes;

@@ -12,7 +12,7 @@
 #include "services/orders/handlers.h"
 #include "services/payments/handlers.h"
 #include "services/users/handlers.h"
-#include "storage/lru_cache.h"
+#include "storage/backend_selection.h"
 
 namespace tdemo::services {
 
@@ -27,7 +27,7 @@ struct ServiceHost::Parts {
   std::unique_ptr<ServiceContext> context;
 
   std::unique_ptr<storage::UserRepository> user_repository;
-  std::unique_ptr<storage::LruCache> cache;
+  std::unique_ptr<storage::Cache> cache;
   std::unique_ptr<users::UserService> user_service;
   std::unique_ptr<storage::OrderRepository> order_repository;
   std::unique_ptr<orders::OrderService> order_service;
@@ -99,16 +99,16 @@ void register_pool_metrics(metrics::Registry& registry, Repository& repository) 
                         });
 }
 
-void register_cache_metrics(metrics::Registry& registry, storage::LruCache& cache) {
+void register_cache_metrics(metrics::Registry& registry, storage::Cache& cache) {
   registry.add_callback("cache_requests_total", "Cache lookups by result.",
                         metrics::MetricType::kCounter, [&cache] {
-                          const auto s = cache.stats();
+                          const auto s = storage::cache_counters(cache);
                           return std::vector<metrics::Sample>{
                               {{{"result", "hit"}}, static_cast<double>(s.hits)},
                               {{{"result", "miss"}}, static_cast<double>(s.misses)}};
                         });
   registry.add_callback_gauge("cache_entries", "Entries in the lookup cache.",
-                              [&cache] { return static_cast<double>(cache.stats().size); });
+                              [&cache] { return static_cast<double>(storage::cache_counters(cache).entries); });
 }
 
 // Builds the role's storage, domain, clients and routes. An error text on failure.
@@ -120,11 +120,14 @@ std::optional<std::string> build_role(ServiceHost::Parts& p) {
   const telemetry::Tracer db_tracer = p.telemetry->tracer("tracing-demo.storage");
   switch (p.config.role) {
     case Role::kUsers: {
-      auto repository = storage::make_sqlite_user_repository(repository_options(p.config), db_tracer);
+      auto repository = storage::make_user_repository(p.config.database_url, repository_options(p.config),
+                                                    db_tracer);
       if (!repository.ok()) return "users database: " + repository.error().message;
       p.user_repository = std::move(repository).value();
-      p.cache = std::make_unique<storage::LruCache>(
-          storage::LruCacheOptions{p.config.cache_max_entries, p.config.cache_ttl});
+      auto cache = storage::make_cache(
+          p.config.redis_url, storage::LruCacheOptions{p.config.cache_max_entries, p.config.cache_ttl});
+      if (!cache.ok()) return "users cache: " + cache.error().message;
+      p.cache = std::move(cache).value();
       p.user_service = std::make_unique<users::UserService>(*p.user_repository, *p.cache,
                                                             ctx.tracer, *p.blocking);
       users::add_routes(p.router, *p.user_service);
@@ -134,7 +137,8 @@ std::optional<std::string> build_role(ServiceHost::Parts& p) {
       break;
     }
     case Role::kOrders: {
-      auto repository = storage::make_sqlite_order_repository(repository_options(p.config), db_tracer);
+      auto repository = storage::make_order_repository(p.config.database_url, repository_options(p.config),
+                                                    db_tracer);
       if (!repository.ok()) return "orders database: " + repository.error().message;
       p.order_repository = std::move(repository).value();
       p.users_client = std::make_unique<users::Client>(downstream(p, "users", p.config.users_url));
@@ -149,7 +153,8 @@ std::optional<std::string> build_role(ServiceHost::Parts& p) {
       break;
     }
     case Role::kPayments: {
-      auto repository = storage::make_sqlite_payment_repository(repository_options(p.config), db_tracer);
+      auto repository = storage::make_payment_repository(p.config.database_url, repository_options(p.config),
+                                                    db_tracer);
       if (!repository.ok()) return "payments database: " + repository.error().message;
       p.payment_repository = std::move(repository).value();
       p.orders_client = std::make_unique<orders::Client>(downstream(p, "orders", p.config.orders_url));

@@ -42,6 +42,8 @@ struct ServiceConfig {
   std::string host = "127.0.0.1";
   std::uint16_t port = kDefaultBasePort;
   std::string data_dir = "./data";  // one SQLite file per service: <data_dir>/<role>.db
+  std::string database_url;  // DATABASE_URL: "" -> SQLite under data_dir; postgresql://… -> PostgreSQL
+  std::string redis_url;     // REDIS_URL: "" -> the in-process LRU; redis://… -> Redis
   std::string users_url = "http://localhost:8001";
   std::string orders_url = "http://localhost:8002";
   std::string payments_url = "http://localhost:8003";
