@@ -1,7 +1,9 @@
 // OTLP/protobuf request decoding with the generated classes (parsed on an arena).
 #include <google/protobuf/arena.h>
+#include <google/protobuf/stubs/logging.h>
 
 #include <charconv>
+#include <cstdio>
 #include <cmath>
 
 #include "opentelemetry/proto/collector/trace/v1/trace_service.pb.h"
@@ -174,7 +176,22 @@ std::unique_ptr<SpanData> to_span(const pb_trace::Span& s, DecodeResult& result,
 
 }  // namespace
 
+// libprotobuf logs an ERROR line for every malformed string it parses (invalid UTF-8); a
+// receiver would then print one line per bad request, which anyone can send. The decoder reports
+// problems as values instead, so drop libprotobuf's own messages below FATAL.
+static void drop_protobuf_logs(google::protobuf::LogLevel level, const char* file, int line,
+                        const std::string& message) {
+  if (level == google::protobuf::LOGLEVEL_FATAL) {
+    std::fprintf(stderr, "libprotobuf FATAL %s:%d: %s\n", file, line, message.c_str());
+  }
+}
+
 DecodeResult decode_protobuf(std::string_view body, const DecodeLimits& limits) {
+  static const bool quiet = [] {
+    google::protobuf::SetLogHandler(&drop_protobuf_logs);
+    return true;
+  }();
+  (void)quiet;
   DecodeResult result;
   if (body.size() > static_cast<std::size_t>(INT32_MAX)) {
     result.error = "protobuf body too large";
