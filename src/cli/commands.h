@@ -11,5 +11,7 @@ void add_service_commands(CLI::App& app);
 void add_trace_store_commands(CLI::App& app);
 // traffic, load-test                             (src/cli/load_commands.cc)
 void add_load_commands(CLI::App& app);
+// logs --trace ID [--file PATH...]                 (src/cli/log_commands.cc)
+void add_log_commands(CLI::App& app);
 
 }  // namespace tdemo::cli

@@ -10,6 +10,7 @@ int main(int argc, char** argv) {
   tdemo::cli::add_service_commands(app);
   tdemo::cli::add_trace_store_commands(app);
   tdemo::cli::add_load_commands(app);
+  tdemo::cli::add_log_commands(app);
   CLI11_PARSE(app, argc, argv);
   return 0;
 }
