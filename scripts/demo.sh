@@ -23,8 +23,8 @@ for port in "$BASE_PORT" $((BASE_PORT + 1)) $((BASE_PORT + 2)) $((BASE_PORT + 3)
 done
 
 echo "demo: starting tracing-demo all (logs: $LOG_DIR/app.log)"
-"$BIN" all --base-port "$BASE_PORT" --ui-port "$UI_PORT" --otlp-http-port "$OTLP_PORT" \
-  --otlp-grpc-port "$GRPC_PORT" 2>"$LOG_DIR/app.log" &
+# The embedded trace store inside `all` uses its default ports (4317, 4318, 16686).
+"$BIN" all --base-port "$BASE_PORT" --slow-query-rate 0.05 --slow-query-delay-ms 120 2>"$LOG_DIR/app.log" &
 APP_PID=$!
 stop() { kill -TERM "$APP_PID" 2>/dev/null && wait "$APP_PID" 2>/dev/null || true; }
 trap stop EXIT
