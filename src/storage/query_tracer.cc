@@ -40,7 +40,11 @@ void QueryTracer::maybe_delay(telemetry::Span& span) const {
 }
 
 void QueryTracer::finish(telemetry::Span& span, const Error* error) {
-  if (error) {
+  // A lookup that finds no row is an answer, not a failed query: the span stays UNSET so
+  // normal paths (e.g. a new Idempotency-Key) do not show up as errors.
+  if (error && error->code == ErrorCode::kNotFound) {
+    span.set_attribute("db.response.returned_rows", std::int64_t{0});
+  } else if (error) {
     span.set_attribute("error.type", std::string(to_string(error->code)));
     span.set_status(telemetry::StatusCode::kError, error->message);
   }
