@@ -2,7 +2,7 @@
 # make demo: start the four services and the embedded trace store, run the demo scenarios and a
 # short load test, print a summary and the URLs, then keep running until Ctrl-C.
 # DEMO_ONCE=1 stops after the summary (exit 0) for scripts and CI.
-# BASE_PORT (default 8000) and UI_PORT (default 16686) move the ports.
+# BASE_PORT (8000), UI_PORT (16686), OTLP_PORT (4318) and GRPC_PORT (4317) move the ports.
 set -euo pipefail
 BIN=${1:-build/release/bin/tracing-demo}
 BASE_PORT=${BASE_PORT:-8000}
@@ -14,7 +14,7 @@ GATEWAY="http://localhost:${BASE_PORT}"
 UI="http://localhost:${UI_PORT}"
 mkdir -p "$LOG_DIR"
 
-for port in "$BASE_PORT" $((BASE_PORT + 1)) $((BASE_PORT + 2)) $((BASE_PORT + 3)) "$UI_PORT" "$OTLP_PORT"; do
+for port in "$BASE_PORT" $((BASE_PORT + 1)) $((BASE_PORT + 2)) $((BASE_PORT + 3)) "$UI_PORT" "$OTLP_PORT" "$GRPC_PORT"; do
   if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
     echo "demo: port $port is already in use (another 'make demo' or 'make run'?)." >&2
     echo "demo: stop it, or move the ports: BASE_PORT=9000 UI_PORT=17686 OTLP_PORT=5318 GRPC_PORT=5317 make demo" >&2
@@ -23,8 +23,8 @@ for port in "$BASE_PORT" $((BASE_PORT + 1)) $((BASE_PORT + 2)) $((BASE_PORT + 3)
 done
 
 echo "demo: starting tracing-demo all (logs: $LOG_DIR/app.log)"
-# The embedded trace store inside `all` uses its default ports (4317, 4318, 16686).
-"$BIN" all --base-port "$BASE_PORT" --slow-query-rate 0.05 --slow-query-delay-ms 120 2>"$LOG_DIR/app.log" &
+"$BIN" all --base-port "$BASE_PORT" --ui-port "$UI_PORT" --otlp-http-port "$OTLP_PORT" \
+  --otlp-grpc-port "$GRPC_PORT" --slow-query-rate 0.05 --slow-query-delay-ms 120 2>"$LOG_DIR/app.log" &
 APP_PID=$!
 stop() { kill -TERM "$APP_PID" 2>/dev/null && wait "$APP_PID" 2>/dev/null || true; }
 trap stop EXIT
@@ -37,6 +37,8 @@ for _ in $(seq 1 100); do
 done
 "$BIN" health --target "$GATEWAY"
 
+# The traffic tools trace their own requests too: send those spans to the same store.
+export OTEL_EXPORTER_OTLP_ENDPOINT="${OTEL_EXPORTER_OTLP_ENDPOINT:-http://localhost:${OTLP_PORT}}"
 echo
 echo "== Demo scenarios: each leaves one instructive trace"
 "$BIN" traffic --mode demo --target "$GATEWAY" --ui "$UI"

@@ -45,6 +45,12 @@ struct ServiceFlags {
   std::int64_t downstream_timeout_ms = 5000;
   std::string trace_store = "on";
   std::size_t io_threads = 0;
+  // The embedded trace store's listeners and limits (`all` only).
+  std::uint16_t store_ui_port = 16686;
+  std::uint16_t store_otlp_http_port = 4318;
+  std::uint16_t store_otlp_grpc_port = 4317;
+  std::size_t store_max_traces = 0;  // 0: the store's default
+  std::string store_storage;
 
   void apply() {
     config.knobs.slow_query_delay = std::chrono::milliseconds(slow_query_delay_ms);
@@ -156,6 +162,11 @@ int run_all(ServiceFlags& flags) {
   if (flags.trace_store == "on") {
     tracestore::TraceStoreServerOptions options;
     options.host = flags.config.host == "0.0.0.0" ? "0.0.0.0" : "127.0.0.1";
+    options.ui_port = flags.store_ui_port;
+    options.otlp_http_port = flags.store_otlp_http_port;
+    options.otlp_grpc_port = flags.store_otlp_grpc_port;
+    if (flags.store_max_traces > 0) options.store.max_traces = flags.store_max_traces;
+    options.storage = flags.store_storage;
     store = std::make_unique<tracestore::TraceStoreServer>(pool, nullptr, options);
     if (auto error = store->start()) {
       log.error("trace store: " + *error);
@@ -262,6 +273,14 @@ void add_service_commands(CLI::App& app) {
       ->envname("BASE_PORT")->capture_default_str();
   all->add_option("--trace-store", all_flags.trace_store, "run the embedded trace store in-process")
       ->check(CLI::IsMember({"on", "off"}))->capture_default_str();
+  all->add_option("--ui-port", all_flags.store_ui_port, "trace store: Jaeger query API, web UI and /metrics")
+      ->envname("UI_PORT")->capture_default_str();
+  all->add_option("--otlp-http-port", all_flags.store_otlp_http_port, "trace store: OTLP/HTTP POST /v1/traces")
+      ->envname("OTLP_PORT")->capture_default_str();
+  all->add_option("--otlp-grpc-port", all_flags.store_otlp_grpc_port, "trace store: OTLP/gRPC")
+      ->envname("GRPC_PORT")->capture_default_str();
+  all->add_option("--max-traces", all_flags.store_max_traces, "trace store: traces kept in memory (0: default)");
+  all->add_option("--storage", all_flags.store_storage, "trace store: durable storage, sqlite:PATH (default: memory)");
   all->add_flag("--trace-context-test", all_flags.config.trace_context_test,
                 "gateway: serve POST /test for the W3C trace-context test suite");
   all->callback([] { std::exit(run_all(all_flags)); });

@@ -1,5 +1,8 @@
 #include "loadgen/traffic_demo.h"
 
+#include <algorithm>
+#include <cmath>
+
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/redirect_error.hpp>
@@ -123,15 +126,20 @@ asio::awaitable<void> scenarios(SessionClient& c, const DemoOptions& options, st
                      "skipped: the target runs without the slow-query knob (start it with "
                      "--slow-query-delay-ms and --slow-query-rate; GET / lists the knobs)"));
     } else {
+      // GET /orders/{id} queries the orders database every time (user lookups are cached, so
+      // they would hide the knob). The knob slows a share `rate` of queries: try until one is
+      // slow, up to a bound that makes missing it negligible (P = (1-rate)^n).
+      const int attempts = static_cast<int>(std::min(2000.0, std::ceil(std::log(1e-6) / std::log1p(-std::min(rate, 0.999)))));
       Reply slowest;
-      for (int i = 0; i < 50; ++i) {
-        const auto r = co_await c.send("GET"sv, "/users/1"sv, {}, "/users/{user_id}"sv);
+      for (int i = 0; i < attempts; ++i) {
+        const auto r = co_await c.send("GET"sv, "/orders/1"sv, {}, "/orders/{order_id}"sv);
         if (r.latency_ns > slowest.latency_ns || slowest.status == 0) slowest = r;
         if (static_cast<double>(r.latency_ns) / 1e6 >= delay_ms) break;
       }
-      const bool slow = slowest.status == 200 && static_cast<double>(slowest.latency_ns) / 1e6 >= delay_ms;
+      const bool slow = (slowest.status == 200 || slowest.status == 404) &&
+                        static_cast<double>(slowest.latency_ns) / 1e6 >= delay_ms;
       out.push_back(from_reply("Slow query", "one DB span much longer than the rest (the slow-query knob)",
-                               "GET /users/1", "a 200 slower than the knob's delay", slowest, slow));
+                               "GET /orders/1", "a 200 or 404 slower than the knob's delay", slowest, slow));
     }
   }
   // 6. A downstream service that is down: only when /health says one is.

@@ -61,7 +61,9 @@ class DurableStore : public ::testing::Test {
     std::vector<std::string> args = {"traces", "--no-grpc", "--otlp-http-port", std::to_string(ports[0]), "--ui-port",
                                      std::to_string(ports[1]), "--storage", "sqlite:" + (dir_ / "spans.db").string()};
     args.insert(args.end(), extra.begin(), extra.end());
-    auto p = std::make_unique<test::Process>(TD_BINARY, test::ProcessOptions{.args = args});
+    test::ProcessOptions options;
+    options.args = args;
+    auto p = std::make_unique<test::Process>(TD_BINARY, options);
     EXPECT_TRUE(test::wait_for_http(ui_ + "/api/services")) << p->stderr_text();
     return p;
   }

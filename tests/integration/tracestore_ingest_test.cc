@@ -59,7 +59,9 @@ class TraceStoreProcess {
     std::vector<std::string> args = {"traces", "--otlp-http-port", std::to_string(otlp_port), "--otlp-grpc-port",
                                      std::to_string(grpc_port), "--ui-port", std::to_string(ui_port)};
     args.insert(args.end(), extra.begin(), extra.end());
-    process = std::make_unique<test::Process>(TD_BINARY, test::ProcessOptions{.args = args});
+    test::ProcessOptions options;
+    options.args = args;
+    process = std::make_unique<test::Process>(TD_BINARY, options);
     ready = test::wait_for_http(ui() + "/");
   }
   std::string otlp() const { return "http://127.0.0.1:" + std::to_string(otlp_port); }
@@ -154,7 +156,8 @@ TEST_F(TraceStoreIngest, GrpcExport) {
 }
 
 TEST_F(TraceStoreIngest, BadInputGetsClean4xxAndTheStoreKeepsServing) {
-  auto garbage_pb = post(std::string("\x0a\xff\xff\xff\xff\x0f garbage", 16), "application/x-protobuf");
+  static constexpr char kGarbage[] = "\x0a\xff\xff\xff\xff\x0f garbage";  // a length that runs past the end
+  auto garbage_pb = post(std::string(kGarbage, sizeof kGarbage - 1), "application/x-protobuf");
   EXPECT_EQ(garbage_pb.status, 400);
   auto garbage_json = post("{\"resourceSpans\": [", "application/json");
   EXPECT_EQ(garbage_json.status, 400);

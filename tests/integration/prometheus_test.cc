@@ -44,32 +44,29 @@ class PrometheusTest : public ::testing::Test {
     work_dir_ = ::testing::TempDir() + "prometheus_test_" + std::to_string(::getpid());
     std::filesystem::remove_all(work_dir_);
     std::filesystem::create_directories(work_dir_);
-    const auto ports = test::free_ports(3);
-    store_ui_port_ = ports[1];
-    prometheus_port_ = ports[2];
-    test::ProcessOptions store_options;
-    store_options.args = {"traces", "--host", "127.0.0.1", "--otlp-http-port", std::to_string(ports[0]),
-                          "--no-grpc", "--ui-port", std::to_string(store_ui_port_)};
-    store_ = std::make_unique<test::Process>(TD_BINARY, store_options);
-    ASSERT_TRUE(test::wait_for_http(target_url(store_ui_port_) + "/metrics", std::chrono::seconds(20)))
-        << store_->stderr_text();
-
+    // One `tracing-demo all` with its embedded trace store on ports of our choosing: the
+    // demo's configuration, and a check that --ui-port / --otlp-*-port are honoured.
+    const auto ports = test::free_ports(4);
+    store_ui_port_ = ports[0];
+    prometheus_port_ = ports[3];
     const auto base = test::free_port_range(4);
     for (std::uint16_t i = 0; i < 4; ++i) service_ports_.push_back(static_cast<std::uint16_t>(base + i));
     test::ProcessOptions options;
-    options.args = {"all", "--base-port", std::to_string(base), "--trace-store=off", "--data-dir",
-                    work_dir_ + "/data", "--payment-decline-rate", "0", "--io-threads", "2"};
-    options.env = {{"OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:" + std::to_string(ports[0])},
-                   {"OTEL_BSP_SCHEDULE_DELAY", "100"},
-                   {"LOG_LEVEL", "warning"}};
-    options.unset_env = {"OTEL_SERVICE_NAME", "SERVICE_NAME", "OTEL_TRACES_EXPORTER", "OTEL_SDK_DISABLED"};
+    options.args = {"all", "--base-port", std::to_string(base), "--ui-port", std::to_string(ports[0]),
+                    "--otlp-http-port", std::to_string(ports[1]), "--otlp-grpc-port", std::to_string(ports[2]),
+                    "--data-dir", work_dir_ + "/data", "--payment-decline-rate", "0", "--io-threads", "2"};
+    options.env = {{"OTEL_BSP_SCHEDULE_DELAY", "100"}, {"LOG_LEVEL", "warning"}};
+    options.unset_env = {"OTEL_SERVICE_NAME", "SERVICE_NAME", "OTEL_TRACES_EXPORTER", "OTEL_SDK_DISABLED",
+                         "OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "JAEGER_HOST",
+                         "DATABASE_URL", "REDIS_URL"};
     all_ = std::make_unique<test::Process>(TD_BINARY, options);
     ASSERT_TRUE(test::wait_for_http(target_url(base) + "/health", std::chrono::seconds(30))) << all_->stderr_text();
+    ASSERT_TRUE(test::wait_for_http(target_url(store_ui_port_) + "/metrics", std::chrono::seconds(20)))
+        << all_->stderr_text();
   }
   void TearDown() override {
     prometheus_.reset();  // SIGKILL + reap when still running, also after a failed assertion
     all_.reset();
-    store_.reset();
     if (!work_dir_.empty()) std::filesystem::remove_all(work_dir_);
   }
 
@@ -94,7 +91,7 @@ class PrometheusTest : public ::testing::Test {
   std::string work_dir_;
   std::uint16_t store_ui_port_ = 0, prometheus_port_ = 0;
   std::vector<std::uint16_t> service_ports_;
-  std::unique_ptr<test::Process> store_, all_, prometheus_;
+  std::unique_ptr<test::Process> all_, prometheus_;
 };
 
 TEST_F(PrometheusTest, EveryMetricsPagePassesPromtoolAndHasTheIssuesFamilies) {
@@ -125,25 +122,35 @@ TEST_F(PrometheusTest, EveryMetricsPagePassesPromtoolAndHasTheIssuesFamilies) {
     std::string listed;
     for (const auto& name : f) listed += name + " ";
     for (const char* family : {"http_server_request_duration_seconds", "http_server_active_requests",
-                               "otel_spans_started_total", "otel_spans_exported_total", "otel_spans_dropped_total",
-                               "otel_exporter_queue_size", "otel_exporter_failures_total"}) {
+                               "tracing_spans_started_total", "tracing_spans_exported_total",
+                               "tracing_spans_dropped_total", "tracing_export_queue_depth",
+                               "tracing_export_failures_total"}) {
       EXPECT_TRUE(f.count(family)) << service << " lacks " << family << "; has: " << listed;
     }
   }
   auto gateway_metrics = test::http_get(target_url(service_ports_[0]) + "/metrics").body;
-  for (const char* label : {"http_route=\"", "http_request_method=\"GET\"", "http_response_status_code=\"200\""}) {
-    EXPECT_NE(gateway_metrics.find(label), std::string::npos) << "request histogram lacks label " << label;
-  }
+  EXPECT_NE(gateway_metrics.find(
+                "http_server_request_duration_seconds_count{method=\"GET\",route=\"/demo/full-flow/{user_id}\","
+                "status=\"200\"} 3"),
+            std::string::npos)
+      << "the request histogram counts the three full flows by method, route template and status:\n"
+      << gateway_metrics;
+  EXPECT_NE(gateway_metrics.find("route=\"/users/{user_id}\",status=\"404\""), std::string::npos)
+      << gateway_metrics;
+  // RED metrics per downstream call on the gateway.
+  EXPECT_TRUE(families["gateway"].count("http_client_request_duration_seconds"));
   // Tier-specific families: the DB pool on services with a database, the cache on users, the
   // trace store's ingest/storage/eviction counters.
   std::string users_listed;
   for (const auto& name : families["users"]) users_listed += name + " ";
-  EXPECT_TRUE(families["users"].count("db_client_connections_usage")) << users_listed;
-  EXPECT_TRUE(families["users"].count("cache_hits_total")) << users_listed;
-  EXPECT_TRUE(families["users"].count("cache_misses_total")) << users_listed;
+  EXPECT_TRUE(families["users"].count("db_pool_connections")) << users_listed;
+  EXPECT_TRUE(families["users"].count("cache_requests_total")) << users_listed;
+  const auto users_metrics = test::http_get(target_url(service_ports_[1]) + "/metrics").body;
+  EXPECT_NE(users_metrics.find("cache_requests_total{result=\"hit\"}"), std::string::npos) << users_metrics;
+  EXPECT_NE(users_metrics.find("cache_requests_total{result=\"miss\"}"), std::string::npos) << users_metrics;
   std::string store_listed;
   for (const auto& name : families["tracestore"]) store_listed += name + " ";
-  for (const char* family : {"tracestore_spans_ingested_total", "tracestore_traces", "tracestore_evictions_total"}) {
+  for (const char* family : {"tracestore_spans_received_total", "tracestore_traces", "tracestore_traces_evicted_total"}) {
     EXPECT_TRUE(families["tracestore"].count(family)) << "trace store lacks " << family << "; has: " << store_listed;
   }
 }
