@@ -117,13 +117,6 @@ bool exporter_endpoint_configured() {
 // Runs `hosts` until SIGINT/SIGTERM, then shuts down in order. Returns the exit code.
 int serve(http::IoPool& pool, std::vector<std::unique_ptr<services::ServiceHost>>& hosts,
           const telemetry::Logger& log) {
-  // Block the signals before the pool's threads start, so they inherit the mask and the
-  // signal reaches wait_for_shutdown_signal.
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGINT);
-  sigaddset(&signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   for (auto& host : hosts) {
     if (auto error = host->start()) {
       log.error(*error);
@@ -152,6 +145,7 @@ telemetry::TelemetryConfig telemetry_for(Role role, bool fixed_name, const std::
 }
 
 int run_all(ServiceFlags& flags) {
+  http::block_shutdown_signals();  // before any thread starts
   flags.apply();
   telemetry::Logger log("tracing-demo");
   http::IoPool pool(flags.io_threads);
@@ -207,6 +201,7 @@ int run_all(ServiceFlags& flags) {
 }
 
 int run_one(Role role, ServiceFlags& flags) {
+  http::block_shutdown_signals();  // before any thread starts
   flags.apply();
   telemetry::Logger log(services::default_service_name(role));
   http::IoPool pool(flags.io_threads);

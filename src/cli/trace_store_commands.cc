@@ -71,6 +71,7 @@ std::string encode(const std::string& text) {
 }
 
 int run_store(const tracestore::TraceStoreServerOptions& options, std::size_t threads) {
+  http::block_shutdown_signals();  // before any thread starts
   http::IoPool pool(threads);
   metrics::Registry registry;
   tracestore::TraceStoreServer server(pool, &registry, options);

@@ -90,6 +90,7 @@ BENCHMARK(BM_ClientServerRoundTrip)->UseRealTime();
 int serve(int argc, char** argv) {
   const auto port = static_cast<std::uint16_t>(argc > 2 ? std::atoi(argv[2]) : 8080);
   const std::size_t threads = argc > 3 ? static_cast<std::size_t>(std::atoi(argv[3])) : 0;
+  block_shutdown_signals();  // before the pool's threads start
   const Router router = bench_router();
   IoPool pool(threads);
   ServerOptions options;

@@ -2,6 +2,8 @@
 // coroutine per connection running read -> handle -> write until close, timeouts on every step.
 #include "http/server.h"
 
+#include <pthread.h>
+#include <signal.h>
 #include <sys/socket.h>
 
 #include <array>
@@ -16,7 +18,6 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
@@ -454,14 +455,27 @@ void Server::stop() {
 
 ServerStats Server::stats() const { return impl_->stats(); }
 
+namespace {
+sigset_t shutdown_signal_set() {
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  return signals;
+}
+}  // namespace
+
+void block_shutdown_signals() {
+  const sigset_t signals = shutdown_signal_set();
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+}
+
 int wait_for_shutdown_signal() {
-  asio::io_context io(1);
-  asio::signal_set signals(io, SIGINT, SIGTERM);
+  block_shutdown_signals();
+  const sigset_t signals = shutdown_signal_set();
   int received = 0;
-  signals.async_wait([&](const boost::system::error_code& ec, int signal) {
-    if (!ec) received = signal;
-  });
-  io.run();
+  while (sigwait(&signals, &received) != 0) {
+  }
   return received;
 }
 

@@ -114,7 +114,15 @@ class Server {
   std::uint16_t port_ = 0;
 };
 
-// Blocks the calling thread until SIGINT or SIGTERM; returns the signal number.
+// Blocks SIGINT and SIGTERM in the calling thread. Call it first, before any thread starts
+// (I/O pool, exporter, gRPC): threads inherit the mask, so the signals stay pending until
+// wait_for_shutdown_signal() takes them with sigwait(), and no handler ever runs on a thread
+// that happens to be inside a library call (which also keeps ThreadSanitizer builds stoppable).
+void block_shutdown_signals();
+
+// Blocks the calling thread until SIGINT or SIGTERM; returns the signal number. Blocks the
+// signals itself when block_shutdown_signals() was not called (then only threads started
+// later are covered).
 int wait_for_shutdown_signal();
 
 }  // namespace tdemo::http
