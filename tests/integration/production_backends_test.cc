@@ -230,9 +230,18 @@ TEST_F(ProductionBackendsTest, FullFlowHasPostgresAndRedisSpansAndTheSecondLooku
     }
     return false;
   };
+  auto has_redis_get = [&] {
+    for (const auto& s : spans) {
+      if (string_attribute(s, "db.system.name") == "redis" && string_attribute(s, "db.operation.name") == "GET") {
+        return true;
+      }
+    }
+    return false;
+  };
+  // Each service exports in its own batches: wait for all of them, not just the first to land.
   ASSERT_TRUE(eventually([&] {
     spans = spans_of(capture_, trace);
-    return has_postgres_for("orders") && has_postgres_for("payments");
+    return has_postgres_for("orders") && has_postgres_for("payments") && has_redis_get();
   })) << "spans of the trace: " << spans.size();
   bool redis_get = false;
   for (const auto& s : spans) {
