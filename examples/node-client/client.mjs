@@ -27,7 +27,7 @@ const paths = process.argv.slice(2).length > 0 ? process.argv.slice(2) : ['/demo
 const exporter = new OTLPTraceExporter({ url: otlpUrl, timeoutMillis: timeoutMs });
 const provider = new TracerProvider({
   resource: resourceFromAttributes({ 'service.name': 'node-client', 'telemetry.sdk.language': 'nodejs' }),
-  spanProcessors: [new BatchSpanProcessor(exporter, { scheduledDelayMillis: 200 })],
+  spanProcessors: [new BatchSpanProcessor({ exporter, scheduledDelayMillis: 200 })],
 });
 const tracer = provider.getTracer('tracing-demo-node-client', '1.0.0');
 // W3C trace context; the context is passed explicitly (no global context manager needed).

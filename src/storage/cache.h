@@ -27,6 +27,9 @@ class Cache {
   virtual void erase(std::string_view key) = 0;
   // db.system.name for the cache spans: "memory", "redis", ...
   virtual const char* system_name() const noexcept = 0;
+  // True when a lookup leaves the process (a server such as Redis): its spans are CLIENT spans;
+  // an in-process cache's are INTERNAL (OpenTelemetry span kinds).
+  virtual bool remote() const noexcept { return false; }
 
   // The same operations with failures as values. A cache that can fail (Redis unreachable)
   // overrides these so that TracedCache marks its span ERROR; the defaults never fail.

@@ -96,6 +96,8 @@ TEST(TracedCacheTest, SpansSayHitOrMiss) {
   EXPECT_EQ(hit(spans[0]), 0);
   EXPECT_EQ(hit(spans[2]), 1);
   EXPECT_EQ(testing::string_attribute(spans[0], "db.system.name"), "memory");
+  // An in-process cache makes no remote call: INTERNAL spans (Redis's are CLIENT).
+  for (const auto& span : spans) EXPECT_EQ(span.kind, telemetry::SpanKind::kInternal) << span.name;
 }
 
 }  // namespace

@@ -6,7 +6,7 @@ namespace {
 telemetry::Span start(const telemetry::Tracer& tracer, const telemetry::Context& parent,
                       const char* operation, const Cache& cache, std::string_view key) {
   telemetry::StartSpanOptions options;
-  options.kind = telemetry::SpanKind::kClient;
+  options.kind = cache.remote() ? telemetry::SpanKind::kClient : telemetry::SpanKind::kInternal;
   options.attributes = {{"db.system.name", telemetry::attribute(cache.system_name())},
                         {"db.operation.name", telemetry::attribute(operation)},
                         {"cache.key", telemetry::attribute(key)}};

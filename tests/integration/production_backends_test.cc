@@ -4,11 +4,6 @@
 // degrades to the database with an ERROR cache span, never a failed request.
 #include <gtest/gtest.h>
 
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/read_until.hpp>
-#include <boost/asio/write.hpp>
-#include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/http.hpp>
 #include <boost/json/parse.hpp>
 
 #include <atomic>
@@ -19,102 +14,14 @@
 #include "support/http_client.h"
 #include "support/process.h"
 #include "support/servers.h"
-#include "telemetry/otlp/decoder.h"
+#include "support/span_capture.h"
 
 namespace tdemo {
 namespace {
 
-namespace asio = boost::asio;
-namespace http = boost::beast::http;
 using std::chrono::milliseconds;
-using tcp = asio::ip::tcp;
-
-// An OTLP/HTTP receiver on a free loopback port that keeps every span it is sent (protobuf or
-// JSON, uncompressed). One thread accepts; one thread per connection. Thread-safe accessors.
-class SpanCapture {
- public:
-  SpanCapture() : acceptor_(io_, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0)) {
-    acceptor_.non_blocking(true);
-    accept_thread_ = std::thread([this] { accept_loop(); });
-  }
-  ~SpanCapture() {
-    stop_ = true;
-    accept_thread_.join();
-    for (auto& thread : connection_threads_) thread.join();
-  }
-
-  std::string endpoint() const {
-    return "http://127.0.0.1:" + std::to_string(acceptor_.local_endpoint().port());
-  }
-  std::vector<telemetry::SpanData> spans() const {
-    std::lock_guard lock(mutex_);
-    return spans_;
-  }
-
- private:
-  void accept_loop() {
-    while (!stop_) {
-      boost::system::error_code ec;
-      tcp::socket socket(io_);
-      acceptor_.accept(socket, ec);
-      if (ec) {
-        std::this_thread::sleep_for(milliseconds(10));
-        continue;
-      }
-      connection_threads_.emplace_back([this, s = std::move(socket)]() mutable { serve(s); });
-    }
-  }
-
-  void serve(tcp::socket& socket) {
-    timeval timeout{0, 200000};  // reads wake up to check stop_
-    setsockopt(socket.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout));
-    boost::beast::flat_buffer buffer;
-    while (!stop_) {
-      http::request<http::string_body> request;
-      boost::system::error_code ec;
-      http::read(socket, buffer, request, ec);
-      if (ec == http::error::end_of_stream || ec == asio::error::connection_reset) return;
-      if (ec) {
-        if (ec == asio::error::would_block || ec == asio::error::try_again) continue;
-        return;
-      }
-      const bool json = request[http::field::content_type].find("json") != std::string_view::npos;
-      auto decoded = telemetry::otlp::decode_export_request(
-          request.body(), json ? telemetry::otlp::Format::kJson : telemetry::otlp::Format::kProtobuf);
-      {
-        std::lock_guard lock(mutex_);
-        for (auto& span : decoded.spans) spans_.push_back(std::move(*span));
-      }
-      http::response<http::string_body> response(decoded.ok() ? http::status::ok
-                                                               : http::status::bad_request,
-                                                 request.version());
-      response.set(http::field::content_type,
-                   json ? "application/json" : "application/x-protobuf");
-      response.body() = json ? "{}" : "";
-      response.keep_alive(request.keep_alive());
-      response.prepare_payload();
-      http::write(socket, response, ec);
-      if (ec || !request.keep_alive()) return;
-    }
-  }
-
-  asio::io_context io_;
-  tcp::acceptor acceptor_;
-  std::atomic<bool> stop_{false};
-  std::thread accept_thread_;
-  std::vector<std::thread> connection_threads_;  // touched by the accept thread only
-  mutable std::mutex mutex_;
-  std::vector<telemetry::SpanData> spans_;
-};
-
-std::string string_attribute(const telemetry::SpanData& span, std::string_view key) {
-  for (const auto& kv : span.attributes) {
-    if (kv.key == key) {
-      if (const auto* s = std::get_if<std::string>(&kv.value)) return *s;
-    }
-  }
-  return {};
-}
+using test::SpanCapture;
+using test::string_attribute;
 
 std::optional<bool> bool_attribute(const telemetry::SpanData& span, std::string_view key) {
   for (const auto& kv : span.attributes) {
@@ -141,15 +48,6 @@ std::string trace_id_from_traceresponse(const test::HttpResponse& response) {
   auto header = response.header("traceresponse");
   if (!header || header->size() < 35) return {};
   return header->substr(3, 32);
-}
-
-// Spans of one trace (by hex trace id).
-std::vector<telemetry::SpanData> spans_of(const SpanCapture& capture, const std::string& trace) {
-  std::vector<telemetry::SpanData> out;
-  for (auto& span : capture.spans()) {
-    if (span.context.trace_id().hex() == trace) out.push_back(std::move(span));
-  }
-  return out;
 }
 
 // True when `tracing-demo all --help` offers --database-url (the services read DATABASE_URL).
@@ -240,7 +138,7 @@ TEST_F(ProductionBackendsTest, FullFlowHasPostgresAndRedisSpansAndTheSecondLooku
   };
   // Each service exports in its own batches: wait for all of them, not just the first to land.
   ASSERT_TRUE(eventually([&] {
-    spans = spans_of(capture_, trace);
+    spans = capture_.trace(trace);
     return has_postgres_for("orders") && has_postgres_for("payments") && has_redis_get();
   })) << "spans of the trace: " << spans.size();
   bool redis_get = false;
@@ -268,7 +166,7 @@ TEST_F(ProductionBackendsTest, FullFlowHasPostgresAndRedisSpansAndTheSecondLooku
   ASSERT_EQ(second_trace.size(), 32u);
   std::vector<telemetry::SpanData> lookup;
   ASSERT_TRUE(eventually([&] {
-    lookup = spans_of(capture_, second_trace);
+    lookup = capture_.trace(second_trace);
     for (const auto& s : lookup) {
       if (string_attribute(s, "db.system.name") == "redis" && bool_attribute(s, "cache.hit")) {
         return true;
@@ -294,7 +192,7 @@ TEST_F(ProductionBackendsTest, RedisDownDegradesToTheDatabaseWithAnErrorSpan) {
   ASSERT_EQ(trace.size(), 32u);
   std::vector<telemetry::SpanData> spans;
   ASSERT_TRUE(eventually([&] {
-    spans = spans_of(capture_, trace);
+    spans = capture_.trace(trace);
     bool error_cache = false, database = false;
     for (const auto& s : spans) {
       error_cache |= string_attribute(s, "db.system.name") == "redis" &&

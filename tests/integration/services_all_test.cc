@@ -16,6 +16,7 @@
 #include "http/server.h"
 #include "support/http_client.h"
 #include "support/process.h"
+#include "support/span_capture.h"
 #include "telemetry/otlp/decoder.h"
 
 namespace tdemo {
@@ -25,59 +26,7 @@ using test::http_get;
 using test::http_post;
 using test::http_request;
 
-// An OTLP/HTTP receiver that keeps every span it is sent.
-class SpanCapture {
- public:
-  SpanCapture() : pool_(1) {
-    router_.post("/v1/traces", [this](http::RequestContext& ctx) -> boost::asio::awaitable<http::Response> {
-      const bool json = ctx.request.has_json_content_type();
-      auto decoded = telemetry::otlp::decode_export_request(
-          ctx.request.body, json ? telemetry::otlp::Format::kJson : telemetry::otlp::Format::kProtobuf);
-      {
-        std::lock_guard lock(mutex_);
-        for (auto& span : decoded.spans) spans_.push_back(*span);
-      }
-      co_return http::Response::json_text(200, "{}");
-    });
-    server_ = std::make_unique<http::Server>(pool_, router_, http::TransportTracing{}, nullptr);
-    if (auto error = server_->start()) throw std::runtime_error(*error);
-    pool_.start();
-  }
-  ~SpanCapture() {
-    server_->stop();
-    pool_.stop();
-  }
-  std::uint16_t port() const { return server_->port(); }
-
-  std::vector<telemetry::SpanData> trace(const std::string& trace_id_hex) const {
-    std::lock_guard lock(mutex_);
-    std::vector<telemetry::SpanData> out;
-    for (const auto& span : spans_) {
-      if (span.context.trace_id().hex() == trace_id_hex) out.push_back(span);
-    }
-    return out;
-  }
-  std::vector<telemetry::SpanData> all() const {
-    std::lock_guard lock(mutex_);
-    return spans_;
-  }
-  // Waits until the trace has at least `count` spans (exports are batched).
-  std::vector<telemetry::SpanData> wait_for_trace(const std::string& trace_id_hex, std::size_t count) const {
-    for (int i = 0; i < 200; ++i) {
-      auto spans = trace(trace_id_hex);
-      if (spans.size() >= count) return spans;
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-    return trace(trace_id_hex);
-  }
-
- private:
-  http::IoPool pool_;
-  http::Router router_;
-  std::unique_ptr<http::Server> server_;
-  mutable std::mutex mutex_;
-  std::vector<telemetry::SpanData> spans_;
-};
+using test::SpanCapture;
 
 std::string attribute_text(const telemetry::SpanData& span, const std::string& key) {
   for (const auto& kv : span.attributes) {

@@ -57,6 +57,7 @@ class RedisCache final : public Cache {
   void set(std::string_view key, std::string value, std::chrono::milliseconds ttl = {}) override;
   void erase(std::string_view key) override;
   const char* system_name() const noexcept override { return "redis"; }
+  bool remote() const noexcept override { return true; }
 
   // The same, with failures as values (the traced wrapper marks its span ERROR with them).
   Result<std::optional<std::string>> lookup(std::string_view key) override;

@@ -85,6 +85,7 @@ TEST_F(RedisCacheTest, MissThenHitWithRedisSpans) {
     EXPECT_EQ(string_attribute(spans[i], "server.address"), "127.0.0.1");
     EXPECT_EQ(int_attribute(spans[i], "server.port"), server_->port());
     EXPECT_EQ(spans[i].status_code, telemetry::StatusCode::kUnset);
+    EXPECT_EQ(spans[i].kind, telemetry::SpanKind::kClient);  // a call to the Redis server
   }
   EXPECT_EQ(cache->stats().hits, 1u);
   EXPECT_EQ(cache->stats().misses, 1u);

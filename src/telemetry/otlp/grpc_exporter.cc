@@ -46,6 +46,7 @@ std::pair<std::string, bool> channel_target(std::string endpoint) {
 
 struct OtlpGrpcExporter::Impl {
   explicit Impl(GrpcExporterOptions o) : options(std::move(o)), random(std::random_device{}()) {
+    options.log = rate_limited(std::move(options.log), options.log_interval);
     const auto [target, tls] = channel_target(options.endpoint);
     auto credentials = tls ? grpc::SslCredentials(grpc::SslCredentialsOptions()) : grpc::InsecureChannelCredentials();
     stub = collector::TraceService::NewStub(grpc::CreateChannel(target, credentials));

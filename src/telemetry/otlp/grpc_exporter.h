@@ -20,6 +20,8 @@ struct GrpcExporterOptions {
   bool gzip = false;                           // gRPC message compression
   RetryPolicy retry;
   ExporterLog log;
+  // At most one log line per interval (a dead backend fails every batch); 0: every line.
+  std::chrono::milliseconds log_interval{10000};
 };
 
 // Retries the codes the OTLP specification lists as retryable (CANCELLED, DEADLINE_EXCEEDED

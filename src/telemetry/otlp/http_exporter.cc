@@ -95,6 +95,7 @@ std::optional<std::chrono::milliseconds> parse_retry_after(std::string_view valu
 
 struct OtlpHttpExporter::Impl {
   explicit Impl(HttpExporterOptions o) : options(std::move(o)), random(std::random_device{}()) {
+    options.log = rate_limited(std::move(options.log), options.log_interval);
     auto url = boost::urls::parse_uri(options.endpoint);
     if (!url) {
       config_error = "invalid OTLP endpoint '" + options.endpoint + "': " + url.error().message();

@@ -24,6 +24,8 @@ struct HttpExporterOptions {
   RetryPolicy retry;
   std::size_t max_response_bytes = 1u << 20;          // larger responses count as failures
   ExporterLog log;
+  // At most one log line per interval (a dead backend fails every batch); 0: every line.
+  std::chrono::milliseconds log_interval{10000};
 };
 
 // Sends each batch as one POST. Retries only 429, 502, 503, 504 (honouring Retry-After: seconds

@@ -43,6 +43,7 @@ HttpExporterOptions fast_options(const std::string& url, LogLines& log) {
   o.retry.initial_backoff = 10ms;
   o.retry.max_backoff = 50ms;
   o.log = log.sink();
+  o.log_interval = 0ms;  // the tests read every line
   return o;
 }
 
@@ -257,6 +258,22 @@ TEST(RetryAfter, SecondsAndHttpDates) {
   EXPECT_EQ(parse_retry_after("-1", now), std::nullopt);
   EXPECT_EQ(parse_retry_after("soon", now), std::nullopt);
   EXPECT_EQ(parse_retry_after("Sun, 06 Nov 1994 08:49:47 PST", now), std::nullopt);
+}
+
+TEST(RateLimitedLog, OneLinePerIntervalThenCountsWhatWasSuppressed) {
+  LogLines log;
+  const auto limited = rate_limited(log.sink(), std::chrono::milliseconds(200));
+  for (int i = 0; i < 50; ++i) limited("export failed " + std::to_string(i));
+  {
+    std::lock_guard lock(log.mutex);
+    ASSERT_EQ(log.lines.size(), 1u);  // a dead backend: one line, not fifty
+    EXPECT_EQ(log.lines[0], "export failed 0");
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(250));
+  limited("export failed again");
+  std::lock_guard lock(log.mutex);
+  ASSERT_EQ(log.lines.size(), 2u);
+  EXPECT_EQ(log.lines[1], "export failed again (49 similar lines suppressed)");
 }
 
 }  // namespace

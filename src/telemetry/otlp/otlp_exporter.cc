@@ -3,7 +3,21 @@
 #include "telemetry/otlp/grpc_exporter.h"
 #include "telemetry/otlp/http_exporter.h"
 
+#include <memory>
+#include <string>
+
+#include "telemetry/log.h"
+
 namespace tdemo::telemetry::otlp {
+
+namespace {
+// Exporter trouble goes to the service's own JSON log, as a warning (rate-limited by the exporter).
+ExporterLog service_log(const TelemetryConfig& config) {
+  return [logger = std::make_shared<const Logger>(config.service_name)](std::string_view line) {
+    logger->warning("otlp exporter: " + std::string(line));
+  };
+}
+}  // namespace
 
 std::unique_ptr<SpanExporter> make_otlp_exporter(const TelemetryConfig& config) {
   if (config.protocol == OtlpProtocol::kGrpc) {
@@ -12,6 +26,7 @@ std::unique_ptr<SpanExporter> make_otlp_exporter(const TelemetryConfig& config) 
     options.headers = config.headers;
     options.timeout = config.export_timeout;
     options.gzip = config.gzip;
+    options.log = service_log(config);
     return std::make_unique<OtlpGrpcExporter>(std::move(options));
   }
   HttpExporterOptions options;
@@ -20,6 +35,7 @@ std::unique_ptr<SpanExporter> make_otlp_exporter(const TelemetryConfig& config) 
   options.headers = config.headers;
   options.timeout = config.export_timeout;
   options.gzip = config.gzip;
+  options.log = service_log(config);
   return std::make_unique<OtlpHttpExporter>(std::move(options));
 }
 

@@ -3,6 +3,10 @@
 #include <algorithm>
 #include <cmath>
 #include <iostream>
+#include <memory>
+#include <string>
+
+#include "telemetry/log.h"
 
 namespace tdemo::telemetry::otlp {
 
@@ -12,6 +16,15 @@ void write_log(const ExporterLog& log, std::string_view line) {
   } else {
     std::cerr << "otlp: " << line << '\n';
   }
+}
+
+ExporterLog rate_limited(ExporterLog log, std::chrono::milliseconds interval) {
+  return [log = std::move(log), limiter = std::make_shared<RateLimiter>(interval)](std::string_view line) {
+    const auto suppressed = limiter->allow();
+    if (!suppressed) return;
+    if (*suppressed == 0) return write_log(log, line);
+    write_log(log, std::string(line) + " (" + std::to_string(*suppressed) + " similar lines suppressed)");
+  };
 }
 
 std::chrono::milliseconds backoff_delay(const RetryPolicy& policy, int attempt, std::mt19937_64& random) {

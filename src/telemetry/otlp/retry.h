@@ -28,6 +28,11 @@ struct RetryPolicy {
 using ExporterLog = std::function<void(std::string_view line)>;
 void write_log(const ExporterLog& log, std::string_view line);
 
+// Wraps `log` (null: stderr) so that at most one line per `interval` is written: a backend that
+// is down must not flood the service's log with one line per batch. The next line written after
+// a quiet spell says how many were suppressed. Thread-safe.
+ExporterLog rate_limited(ExporterLog log, std::chrono::milliseconds interval = std::chrono::seconds(10));
+
 // The wait after failed attempt number `attempt` (1-based): initial * multiplier^(attempt-1),
 // capped at max_backoff, times a random factor in [1 - jitter, 1 + jitter].
 std::chrono::milliseconds backoff_delay(const RetryPolicy& policy, int attempt, std::mt19937_64& random);

@@ -1,0 +1,67 @@
+#include "support/span_capture.h"
+
+#include <stdexcept>
+#include <thread>
+
+#include "telemetry/otlp/decoder.h"
+
+namespace tdemo::test {
+
+SpanCapture::SpanCapture(std::uint16_t port) : pool_(1) {
+  router_.post("/v1/traces", [this](http::RequestContext& ctx) -> boost::asio::awaitable<http::Response> {
+    const bool json = ctx.request.has_json_content_type();
+    auto decoded = telemetry::otlp::decode_export_request(
+        ctx.request.body, json ? telemetry::otlp::Format::kJson : telemetry::otlp::Format::kProtobuf);
+    {
+      std::lock_guard lock(mutex_);
+      for (auto& span : decoded.spans) spans_.push_back(*span);
+    }
+    co_return http::Response::json_text(200, "{}");
+  });
+  http::ServerOptions options;
+  options.port = port;
+  options.access_log = false;
+  server_ = std::make_unique<http::Server>(pool_, router_, http::TransportTracing{}, nullptr, options);
+  if (auto error = server_->start()) throw std::runtime_error(*error);
+  pool_.start();
+}
+
+SpanCapture::~SpanCapture() {
+  server_->stop();
+  pool_.stop();
+}
+
+std::vector<telemetry::SpanData> SpanCapture::all() const {
+  std::lock_guard lock(mutex_);
+  return spans_;
+}
+
+std::vector<telemetry::SpanData> SpanCapture::trace(const std::string& trace_id_hex) const {
+  std::lock_guard lock(mutex_);
+  std::vector<telemetry::SpanData> out;
+  for (const auto& span : spans_) {
+    if (span.context.trace_id().hex() == trace_id_hex) out.push_back(span);
+  }
+  return out;
+}
+
+std::vector<telemetry::SpanData> SpanCapture::wait_for_trace(const std::string& trace_id_hex,
+                                                             std::size_t count) const {
+  for (int i = 0; i < 200; ++i) {
+    auto spans = trace(trace_id_hex);
+    if (spans.size() >= count) return spans;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return trace(trace_id_hex);
+}
+
+std::string string_attribute(const telemetry::SpanData& span, std::string_view key) {
+  for (const auto& kv : span.attributes) {
+    if (kv.key == key) {
+      if (const auto* s = std::get_if<std::string>(&kv.value)) return *s;
+    }
+  }
+  return {};
+}
+
+}  // namespace tdemo::test
