@@ -13,7 +13,9 @@ wait_for_url() {  # URL [tries]: waits for a 2xx answer, 0.1 s apart
 # wrk_json URL [wrk args...]: runs wrk with bench/wrk_json.lua, prints its JSON line.
 wrk_json() {
   local url=$1; shift
-  wrk "$@" --latency -s "$BENCH_DIR/wrk_json.lua" "$url" | sed -n 's/^WRK_JSON //p'
+  # WRK_SCRIPT: a script of the caller's that sets the request and dofile()s wrk_json.lua
+  # (wrk takes one -s only).
+  wrk "$@" --latency -s "${WRK_SCRIPT:-$BENCH_DIR/wrk_json.lua}" "$url" | sed -n 's/^WRK_JSON //p'
 }
 
 # start_nginx WORKDIR PORT WORKERS BODY: nginx answering 200 BODY (application/json) on every path.

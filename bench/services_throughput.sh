@@ -25,7 +25,7 @@ run_case() {  # NAME TRACING(on|off): starts all, runs wrk on each endpoint, pri
   curl -fsS -o /dev/null "$url/users/1"; curl -fsS -o /dev/null "$url/demo/full-flow/1"  # warm up
   echo "{\"case\":\"$name\",\"endpoint\":\"GET /users/1\",\"wrk\":$(wrk_json "$url/users/1" -t2 -c32 -d"${DURATION}s")}"
   echo "{\"case\":\"$name\",\"endpoint\":\"GET /demo/full-flow/1\",\"wrk\":$(wrk_json "$url/demo/full-flow/1" -t2 -c32 -d"${DURATION}s")}"
-  [ "$tracing" = on ] && echo "{\"case\":\"$name\",\"endpoint\":\"POST /orders\",\"wrk\":$(wrk_json "$url/orders" -t2 -c32 -d"${DURATION}s" -s bench/post_order.lua)}"
+  [ "$tracing" = on ] && echo "{\"case\":\"$name\",\"endpoint\":\"POST /orders\",\"wrk\":$(WRK_SCRIPT=bench/post_order.lua wrk_json "$url/orders" -t2 -c32 -d"${DURATION}s")}"
   stop_app
 }
 

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <cmath>
 #include <cstdlib>
 #include <filesystem>
 #include <map>
@@ -390,6 +391,37 @@ TEST_F(ServicesAllTest, InfoHealthMetricsAndDocs) {
   options.args = {"health", "--target", base_url_};
   test::Process check(TD_BINARY, options);
   EXPECT_EQ(check.wait_for(std::chrono::seconds(20)), 0) << check.stdout_text() << check.stderr_text();
+}
+
+// The sum of a service's /health request counts on its own /metrics page.
+double health_requests(const std::string& service_url) {
+  const auto page = http_get(service_url + "/metrics").body;
+  double total = 0;
+  for (std::size_t at = 0; (at = page.find("http_server_request_duration_seconds_count{", at)) != std::string::npos;) {
+    const auto end = page.find('\n', at);
+    const auto line = page.substr(at, end - at);
+    at = end;
+    if (line.find("route=\"/health\"") != std::string::npos) total += std::stod(line.substr(line.rfind(' ') + 1));
+  }
+  return total;
+}
+
+TEST_F(ServicesAllTest, GatewayHealthAnswersFromDependencyResultsAtMostOneSecondOld) {
+  // users listens on base+1 (`all --base-port`).
+  const auto port = std::stoi(base_url_.substr(base_url_.rfind(':') + 1));
+  const std::string users = "http://127.0.0.1:" + std::to_string(port + 1);
+  const double before = health_requests(users);
+  const auto started = std::chrono::steady_clock::now();
+  for (int i = 0; i < 20; ++i) {
+    auto health = http_get(url("/health"));
+    ASSERT_EQ(health.status, 200) << health.body;
+    const auto users_check = json_of(health).at("dependencies").at("users").as_object();
+    EXPECT_EQ(users_check.at("status"), "healthy");
+    EXPECT_LE(users_check.at("checked_ms_ago").to_number<double>(), 1000.0 + 1.0);
+  }
+  const auto elapsed_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  // One refresh per second at most (plus the one in flight): not one per gateway /health call.
+  EXPECT_LE(health_requests(users) - before, std::ceil(elapsed_s) + 1) << "over " << elapsed_s << " s";
 }
 
 TEST_F(ServicesAllTest, NoCardNumberInAnySpan) {

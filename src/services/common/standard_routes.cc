@@ -1,7 +1,10 @@
 #include "services/common/standard_routes.h"
 
+#include <chrono>
 #include <memory>
 #include <mutex>
+#include <optional>
+#include <vector>
 
 #include <boost/json.hpp>
 
@@ -49,15 +52,37 @@ void register_telemetry_metrics(ServiceContext& context) {
                               read(&telemetry::PipelineStats::queue_capacity));
 }
 
+namespace {
+// /health answers from dependency results at most this old, so a probe or a load balancer
+// polling /health costs one downstream round trip per dependency per second, not per call.
+constexpr std::chrono::milliseconds kDependencyHealthTtl{1000};
+constexpr std::chrono::seconds kStuckRefresh{30};
+
+struct DependencyHealthCache {
+  struct Entry {
+    std::optional<std::chrono::steady_clock::time_point> checked_at;
+    bool healthy = false;
+    std::string error;
+    // Set while one request refreshes; a refresh older than kStuckRefresh (its request was
+    // cancelled mid-check) no longer blocks the next one.
+    std::optional<std::chrono::steady_clock::time_point> refresh_started;
+  };
+  std::mutex mutex;
+  std::vector<Entry> entries;  // one per StandardRoutes::dependencies
+};
+}  // namespace
+
 void add_standard_routes(http::Router& router, ServiceContext& context, StandardRoutes routes) {
   auto shared = std::make_shared<StandardRoutes>(std::move(routes));
   ServiceContext* ctx_ptr = &context;
+  auto health_cache = std::make_shared<DependencyHealthCache>();
+  health_cache->entries.resize(shared->dependencies.size());
 
   auto health_doc = route_doc("Health: this service, its dependencies and the span exporter", "health");
   health_doc.responses = {response_doc(200, "Healthy"), response_doc(503, "A dependency is down")};
   router.get(
       "/health",
-      [shared, ctx_ptr](http::RequestContext& ctx) -> boost::asio::awaitable<http::Response> {
+      [shared, ctx_ptr, health_cache](http::RequestContext& ctx) -> boost::asio::awaitable<http::Response> {
         bool healthy = true;
         boost::json::object checks;
         if (shared->local_checks) {
@@ -68,16 +93,42 @@ void add_standard_routes(http::Router& router, ServiceContext& context, Standard
           }
         }
         boost::json::object dependencies;
-        for (const auto& dependency : shared->dependencies) {
-          auto result = co_await dependency.check(ctx.telemetry);
-          if (result.ok() && result.value().status == 200) {
-            dependencies[dependency.name] = boost::json::object{{"status", "healthy"}};
+        for (std::size_t i = 0; i < shared->dependencies.size(); ++i) {
+          const auto& dependency = shared->dependencies[i];
+          auto& cached = health_cache->entries[i];
+          const auto now = std::chrono::steady_clock::now();
+          DependencyHealthCache::Entry entry;
+          bool refresh = false;
+          {
+            std::lock_guard lock(health_cache->mutex);
+            entry = cached;
+            // One request at a time refreshes a stale result; the others answer from it.
+            if (!entry.checked_at || now - *entry.checked_at >= kDependencyHealthTtl) {
+              refresh = !entry.checked_at || !cached.refresh_started ||
+                        now - *cached.refresh_started > kStuckRefresh;
+              if (refresh) cached.refresh_started = now;
+            }
+          }
+          if (refresh) {
+            auto result = co_await dependency.check(ctx.telemetry);
+            entry.healthy = result.ok() && result.value().status == 200;
+            entry.error = entry.healthy ? std::string()
+                          : result.ok() ? "answered " + std::to_string(result.value().status)
+                                        : result.error().detail;
+            entry.checked_at = std::chrono::steady_clock::now();
+            std::lock_guard lock(health_cache->mutex);
+            cached = entry;
+            cached.refresh_started.reset();
+          }
+          const auto age_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                  std::chrono::steady_clock::now() - *entry.checked_at)
+                                  .count();
+          if (entry.healthy) {
+            dependencies[dependency.name] = boost::json::object{{"status", "healthy"}, {"checked_ms_ago", age_ms}};
           } else {
             healthy = false;
-            const std::string error = result.ok()
-                                          ? "answered " + std::to_string(result.value().status)
-                                          : result.error().detail;
-            dependencies[dependency.name] = boost::json::object{{"status", "unhealthy"}, {"error", error}};
+            dependencies[dependency.name] =
+                boost::json::object{{"status", "unhealthy"}, {"error", entry.error}, {"checked_ms_ago", age_ms}};
           }
         }
         boost::json::object body{{"status", healthy ? "healthy" : "unhealthy"},
