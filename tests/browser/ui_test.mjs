@@ -7,50 +7,23 @@
 //   node ui_test.mjs /path/to/tracing-demo /path/to/artifacts
 // Exit codes: 0 pass, 1 fail, 77 skipped (chromium or node_modules missing).
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import assert from 'node:assert/strict';
+import { freePort, launchChromium, skipUnlessBrowserAvailable, waitFor } from './harness.mjs';
 
-const here = dirname(fileURLToPath(import.meta.url));
+skipUnlessBrowserAvailable();
 const [binary, artifacts = join(process.cwd(), 'browser-artifacts')] = process.argv.slice(2);
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
-
-function skip(why) {
-  console.log(`SKIPPED: ${why}`);
-  process.exit(77);
-}
-if (!existsSync(CHROMIUM)) skip(`${CHROMIUM} not found (apt-get install chromium)`);
-if (!existsSync(join(here, 'node_modules', 'playwright-core'))) skip('tests/browser/node_modules missing (run scripts/setup.sh)');
 if (!binary || !existsSync(binary)) {
   console.error('usage: node ui_test.mjs TRACING_DEMO_BINARY [ARTIFACT_DIR]');
   process.exit(1);
 }
-const { chromium } = await import('playwright-core');
 const { seed } = await import('./seed.mjs');
-
-const freePort = () => new Promise((resolve, reject) => {
-  const server = createServer();
-  server.listen(0, '127.0.0.1', () => { const { port } = server.address(); server.close(() => resolve(port)); });
-  server.on('error', reject);
-});
-
-async function waitFor(url, timeoutMs = 20000) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    try { if ((await fetch(url)).status < 500) return; } catch { /* not yet */ }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`${url} did not answer`);
-}
 
 mkdirSync(artifacts, { recursive: true });
 const [otlpPort, uiPort] = [await freePort(), await freePort()];
 const store = spawn(binary, ['traces', '--otlp-http-port', String(otlpPort), '--ui-port', String(uiPort), '--no-grpc'], { stdio: ['ignore', 'inherit', 'inherit'] });
-const profile = mkdtempSync(join(tmpdir(), 'tracestore-browser-'));
-let browser;
+let browser, profile;
 const dialogs = [];
 const pageErrors = [];
 let failed = false;
@@ -62,14 +35,7 @@ try {
   const page0 = await fetch(`${base}/search`);
   assert.match(page0.headers.get('content-security-policy') || '', /script-src 'self'/, 'CSP header on the UI');
 
-  // A persistent context on a fresh, temporary profile directory (removed afterwards).
-  browser = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    viewport: { width: 1400, height: 900 },
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync'],
-  });
+  ({ browser, profile } = await launchChromium());  // a fresh profile, removed afterwards
   const page = await browser.newPage();
   page.on('dialog', async (dialog) => { dialogs.push(dialog.message()); await dialog.dismiss(); });
   page.on('pageerror', (error) => pageErrors.push(String(error)));
@@ -145,6 +111,6 @@ try {
 } finally {
   if (browser) await browser.close().catch(() => {});
   store.kill('SIGTERM');
-  rmSync(profile, { recursive: true, force: true });
+  if (profile) rmSync(profile, { recursive: true, force: true });
 }
 process.exit(failed ? 1 : 0);
