@@ -116,7 +116,7 @@ test-coverage: $(SETUP_STAMP) ## Line coverage of src/ (gcovr): HTML in build/co
 	$(call build_preset,coverage)
 	@ctest --preset coverage -j $(JOBS) || true
 	@mkdir -p build/coverage-report
-	@gcovr -r . --filter 'src/' --exclude '.*_test\.cc' --exclude '.*_bench\.cc' \
+	@gcovr -r . --filter 'src/' --exclude '.*_test\.cc' --exclude '.*_bench\.cc' --gcov-ignore-parse-errors \
 	  --object-directory build/coverage --html-details build/coverage-report/index.html --print-summary \
 	  build/coverage | tail -3
 	@echo "report: build/coverage-report/index.html"
