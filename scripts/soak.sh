@@ -35,6 +35,7 @@ start_store() {
   "$BIN" traces --otlp-http-port "$STORE_OTLP" --no-grpc --ui-port "$STORE_UI" --max-traces 20000 \
     >"$WORK/store.log" 2>&1 &
   STORE_PID=$!
+  pids+=("$STORE_PID")  # cleanup() stops it on every exit path
   for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$STORE_UI/api/services" >/dev/null && return 0; sleep 0.1; done
   echo "soak: trace store did not start" >&2; cat "$WORK/store.log" >&2; exit 1
 }
@@ -86,11 +87,10 @@ while kill -0 "$LOAD_PID" 2>/dev/null; do
 done
 LOAD_RC=0
 wait "$LOAD_PID" || LOAD_RC=$?
-cat "$WORK/load.out" | tail -12
+tail -12 "$WORK/load.out"
 
 echo "soak: the trace store comes back"
 start_store
-pids+=("$STORE_PID")
 resumed=0
 for _ in $(seq 1 30); do
   trace=$(curl -s "$GATEWAY/demo/full-flow/1" | python3 -c 'import json,sys; print(json.load(sys.stdin).get("trace_id",""))' 2>/dev/null || true)
@@ -106,7 +106,8 @@ load = json.load(open(load_path))
 services = ["gateway", "users", "orders", "payments"]
 result = {"samples": rows, "load": {k: load.get(k) for k in ("requests", "errors", "throughput_rps", "latency_ms", "statuses")},
           "export_resumed": resumed == "1", "services": {}}
-ok = resumed == "1"
+ok = resumed == "1" and load_rc == "0"
+result["load_exit_code"] = int(load_rc)
 # Errors other than the simulated payment declines (402) fail the soak.
 statuses = load.get("statuses", {})
 unexpected = sum(int(n) for s, n in statuses.items() if not (200 <= int(s) < 300 or int(s) == 402))

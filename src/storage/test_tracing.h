@@ -28,12 +28,8 @@ struct RecordingTracer {
 
 // The value of a string attribute ("" when absent or not a string).
 inline std::string string_attribute(const telemetry::SpanData& span, const std::string& key) {
-  for (const auto& kv : span.attributes) {
-    if (kv.key == key) {
-      if (const auto* s = std::get_if<std::string>(&kv.value)) return *s;
-    }
-  }
-  return {};
+  const auto* value = telemetry::find_attribute<std::string>(span.attributes, key);
+  return value != nullptr ? *value : std::string();
 }
 
 }  // namespace tdemo::storage::testing

@@ -37,6 +37,16 @@ inline AttributeValue attribute(double v) { return v; }
 bool set_attribute(Attributes& list, std::string_view key, AttributeValue value,
                    std::size_t max_count);
 
+// The value of `key` as a T (std::string, bool, std::int64_t, double, or an array type); null
+// when the key is absent or holds another type. Linear: attribute lists are short.
+template <class T>
+const T* find_attribute(const Attributes& list, std::string_view key) {
+  for (const auto& kv : list) {
+    if (kv.key == key) return std::get_if<T>(&kv.value);
+  }
+  return nullptr;
+}
+
 // Truncates string values (and strings inside arrays) to `max_length` bytes, cutting at a
 // UTF-8 character boundary. No-op when max_length is 0 (meaning "no limit").
 void truncate_value(AttributeValue& value, std::size_t max_length);

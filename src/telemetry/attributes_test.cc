@@ -53,5 +53,15 @@ TEST(AttributesTest, DisplayString) {
   EXPECT_EQ(to_display_string(AttributeValue(std::vector<std::string>{"a", "b"})), "[a, b]");
 }
 
+TEST(AttributesTest, FindAttributeByKeyAndType) {
+  const Attributes list = {{"name", attribute("x")}, {"hit", attribute(true)}, {"port", attribute(8080)}};
+  ASSERT_NE(find_attribute<std::string>(list, "name"), nullptr);
+  EXPECT_EQ(*find_attribute<std::string>(list, "name"), "x");
+  EXPECT_EQ(*find_attribute<bool>(list, "hit"), true);
+  EXPECT_EQ(*find_attribute<std::int64_t>(list, "port"), 8080);
+  EXPECT_EQ(find_attribute<std::string>(list, "port"), nullptr);  // another type
+  EXPECT_EQ(find_attribute<bool>(list, "missing"), nullptr);
+}
+
 }  // namespace
 }  // namespace tdemo::telemetry

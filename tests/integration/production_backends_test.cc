@@ -21,16 +21,8 @@ namespace {
 
 using std::chrono::milliseconds;
 using test::SpanCapture;
+using test::bool_attribute;
 using test::string_attribute;
-
-std::optional<bool> bool_attribute(const telemetry::SpanData& span, std::string_view key) {
-  for (const auto& kv : span.attributes) {
-    if (kv.key == key) {
-      if (const auto* b = std::get_if<bool>(&kv.value)) return *b;
-    }
-  }
-  return std::nullopt;
-}
 
 // Polls `done` every 50 ms for at most 20 s (a bound against hangs, not a timing assertion).
 template <class Predicate>

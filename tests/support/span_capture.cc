@@ -56,12 +56,13 @@ std::vector<telemetry::SpanData> SpanCapture::wait_for_trace(const std::string& 
 }
 
 std::string string_attribute(const telemetry::SpanData& span, std::string_view key) {
-  for (const auto& kv : span.attributes) {
-    if (kv.key == key) {
-      if (const auto* s = std::get_if<std::string>(&kv.value)) return *s;
-    }
-  }
-  return {};
+  const auto* value = telemetry::find_attribute<std::string>(span.attributes, key);
+  return value != nullptr ? *value : std::string();
+}
+
+std::optional<bool> bool_attribute(const telemetry::SpanData& span, std::string_view key) {
+  const auto* value = telemetry::find_attribute<bool>(span.attributes, key);
+  return value != nullptr ? std::optional<bool>(*value) : std::nullopt;
 }
 
 }  // namespace tdemo::test

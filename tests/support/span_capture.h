@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -42,5 +43,6 @@ class SpanCapture {
 
 // The string / bool value of a span attribute ("" / nullopt when absent or of another type).
 std::string string_attribute(const telemetry::SpanData& span, std::string_view key);
+std::optional<bool> bool_attribute(const telemetry::SpanData& span, std::string_view key);
 
 }  // namespace tdemo::test

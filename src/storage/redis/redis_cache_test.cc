@@ -16,21 +16,13 @@ using testing::RecordingTracer;
 using testing::string_attribute;
 
 std::int64_t int_attribute(const telemetry::SpanData& span, const std::string& key) {
-  for (const auto& kv : span.attributes) {
-    if (kv.key == key) {
-      if (const auto* v = std::get_if<std::int64_t>(&kv.value)) return *v;
-    }
-  }
-  return -1;
+  const auto* value = telemetry::find_attribute<std::int64_t>(span.attributes, key);
+  return value != nullptr ? *value : -1;
 }
 
 std::optional<bool> bool_attribute(const telemetry::SpanData& span, const std::string& key) {
-  for (const auto& kv : span.attributes) {
-    if (kv.key == key) {
-      if (const auto* v = std::get_if<bool>(&kv.value)) return *v;
-    }
-  }
-  return std::nullopt;
+  const auto* value = telemetry::find_attribute<bool>(span.attributes, key);
+  return value != nullptr ? std::optional<bool>(*value) : std::nullopt;
 }
 
 // Polls `done` every 10 ms for at most 10 s (a bound against hangs, not a timing assertion).
