@@ -75,6 +75,24 @@ TEST_F(AgainstServices, DemoScenariosPass) {
   EXPECT_EQ(out.find("[FAIL]"), std::string::npos) << out;
 }
 
+// With every payment declined by the simulated processor, the retry scenario still passes: a
+// decline is a result, replayed under the same Idempotency-Key (it used to fail 5% of demos).
+TEST(DemoScenarios, IdempotentRetryReplaysADeclineToo) {
+  const auto base = test::free_port_range(4);
+  const std::string gateway = "http://127.0.0.1:" + std::to_string(base);
+  test::ProcessOptions options;
+  options.args = {"all", "--base-port", std::to_string(base), "--trace-store=off", "--data-dir",
+                  ::testing::TempDir() + "loadgen_declines_" + std::to_string(base)};
+  options.env = {{"OTEL_TRACES_EXPORTER", "none"}, {"PAYMENT_DECLINE_RATE", "1"}};
+  test::Process services(TD_BINARY, options);
+  ASSERT_TRUE(test::wait_for_http(gateway + "/health", std::chrono::seconds(30))) << services.stderr_text();
+  test::Process demo(TD_BINARY, command({"traffic", "--mode", "demo", "--target", gateway}));
+  demo.wait_for(std::chrono::seconds(60));
+  const auto out = demo.stdout_text();
+  EXPECT_NE(out.find("[PASS] Idempotent retry"), std::string::npos) << out;
+  EXPECT_NE(out.find("HTTP 402"), std::string::npos) << "the payments were not declined:\n" << out;
+}
+
 TEST_F(AgainstServices, LoadTestCountsAgreeWithTheGatewayMetrics) {
   const auto before = request_counts(gateway_);
   const std::string json_path = ::testing::TempDir() + "loadgen_services_report.json";
