@@ -7,13 +7,13 @@
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
-
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <string>
 #include <vector>
 
+#include "interop/json_compare.h"
 #include "telemetry/otlp/decoder.h"
 #include "telemetry/otlp/gzip.h"
 #include "telemetry/otlp/http_exporter.h"
@@ -37,7 +37,8 @@ using namespace std::chrono_literals;
 class NodeProcess {
  public:
   explicit NodeProcess(const std::string& args) {
-    const std::string command = std::string("cd '") + TD_INTEROP_DIR + "' && '" + TD_NODE_EXECUTABLE + "' " + args;
+    const std::string command =
+        std::string("cd '") + TD_INTEROP_DIR + "' && '" + TD_NODE_EXECUTABLE + "' " + args;
     pipe_ = popen(command.c_str(), "r");
   }
   ~NodeProcess() { close(); }
@@ -119,21 +120,24 @@ json::array normalize(const Attributes& attributes) {
   for (const auto& kv : attributes) sorted.push_back(&kv);
   std::stable_sort(sorted.begin(), sorted.end(), [](auto* a, auto* b) { return a->key < b->key; });
   json::array out;
-  for (const KeyValue* kv : sorted) out.push_back(json::array{json::string(kv->key), normalize(kv->value)});
+  for (const KeyValue* kv : sorted)
+    out.push_back(json::array{json::string(kv->key), normalize(kv->value)});
   return out;
 }
 
 std::string trace_state(const SpanContext& c) {
   std::string out;
   if (!c.trace_state_ptr()) return out;
-  for (const auto& [k, v] : c.trace_state_ptr()->entries()) out += (out.empty() ? "" : ",") + k + "=" + v;
+  for (const auto& [k, v] : c.trace_state_ptr()->entries())
+    out += (out.empty() ? "" : ",") + k + "=" + v;
   return out;
 }
 
 json::value normalize(const SpanData& s) {
   json::array events;
   for (const auto& e : s.events) {
-    events.push_back(json::object{{"name", e.name}, {"time", std::to_string(e.time_unix_nano)},
+    events.push_back(json::object{{"name", e.name},
+                                  {"time", std::to_string(e.time_unix_nano)},
                                   {"attributes", normalize(e.attributes)},
                                   {"droppedAttributesCount", e.dropped_attributes_count}});
   }
@@ -150,7 +154,8 @@ json::value normalize(const SpanData& s) {
   return json::object{
       {"traceId", hex(s.context.trace_id().bytes.data(), 16)},
       {"spanId", hex(s.context.span_id().bytes.data(), 8)},
-      {"parentSpanId", all_zero(s.parent_span_id) ? std::string() : hex(s.parent_span_id.bytes.data(), 8)},
+      {"parentSpanId",
+       all_zero(s.parent_span_id) ? std::string() : hex(s.parent_span_id.bytes.data(), 8)},
       {"traceState", trace_state(s.context)},
       {"flags", s.context.flags()},
       {"parentRemote", s.parent_is_remote},
@@ -164,9 +169,11 @@ json::value normalize(const SpanData& s) {
       {"droppedEventsCount", s.dropped_events_count},
       {"links", links},
       {"droppedLinksCount", s.dropped_links_count},
-      {"status", json::object{{"code", static_cast<int>(s.status_code)}, {"message", s.status_message}}},
+      {"status",
+       json::object{{"code", static_cast<int>(s.status_code)}, {"message", s.status_message}}},
       {"resource", s.resource ? normalize(s.resource->attributes) : json::array{}},
-      {"scope", json::object{{"name", s.scope ? s.scope->name : ""}, {"version", s.scope ? s.scope->version : ""}}},
+      {"scope", json::object{{"name", s.scope ? s.scope->name : ""},
+                             {"version", s.scope ? s.scope->version : ""}}},
   };
 }
 
@@ -179,40 +186,8 @@ json::array normalize(const SpanBatch& batch) {
   return out;
 }
 
-// Structural equality where numbers compare by value whatever their JSON kind (2 == 2.0).
-bool same(const json::value& a, const json::value& b, std::string path, std::string& where) {
-  if (a.is_number() && b.is_number()) {
-    if (a.to_number<double>() == b.to_number<double>()) return true;
-  } else if (a.kind() == b.kind()) {
-    if (a.is_object()) {
-      const auto& ao = a.get_object();
-      const auto& bo = b.get_object();
-      if (ao.size() != bo.size()) return where = path + ": different keys", false;
-      for (const auto& [k, v] : ao) {
-        const auto* other = bo.if_contains(k);
-        if (other == nullptr) return where = path + "." + std::string(k) + ": missing", false;
-        if (!same(v, *other, path + "." + std::string(k), where)) return false;
-      }
-      return true;
-    }
-    if (a.is_array()) {
-      const auto& aa = a.get_array();
-      const auto& ba = b.get_array();
-      if (aa.size() != ba.size()) return where = path + ": " + std::to_string(aa.size()) + " vs " + std::to_string(ba.size()) + " items", false;
-      for (std::size_t i = 0; i < aa.size(); ++i) {
-        if (!same(aa[i], ba[i], path + "[" + std::to_string(i) + "]", where)) return false;
-      }
-      return true;
-    }
-    if (a == b) return true;
-  }
-  where = path + ": " + json::serialize(a) + " vs " + json::serialize(b);
-  return false;
-}
-
 void expect_same(const json::value& expected, const json::value& actual) {
-  std::string where;
-  EXPECT_TRUE(same(expected, actual, "spans", where)) << where;
+  interop::expect_same_json(expected, actual);
 }
 
 // --- Our exporter → the JS receiver -----------------------------------------------------------
@@ -265,8 +240,10 @@ void js_sdk_to_our_decoder(const std::string& protocol, bool use_gzip) {
   using testing::ScriptedAction;
   std::vector<ScriptedAction> script;
   for (int i = 0; i < 10; ++i) {
-    script.push_back(protocol == "json" ? ScriptedAction::respond(200, {{"Content-Type", "application/json"}}, "{}")
-                                        : ScriptedAction::respond(200, {{"Content-Type", "application/x-protobuf"}}));
+    script.push_back(
+        protocol == "json"
+            ? ScriptedAction::respond(200, {{"Content-Type", "application/json"}}, "{}")
+            : ScriptedAction::respond(200, {{"Content-Type", "application/x-protobuf"}}));
   }
   testing::TestHttpServer server(script);
   NodeProcess sender("sender.mjs " + server.url() + " " + protocol + (use_gzip ? " gzip" : ""));
@@ -283,7 +260,8 @@ void js_sdk_to_our_decoder(const std::string& protocol, bool use_gzip) {
       ASSERT_EQ(request.headers.count("content-encoding"), 1u);
       EXPECT_EQ(request.headers.at("content-encoding"), "gzip");
     }
-    if (request.headers.count("content-encoding") && request.headers.at("content-encoding") == "gzip") {
+    if (request.headers.count("content-encoding") &&
+        request.headers.at("content-encoding") == "gzip") {
       GunzipResult plain = gzip_decompress(body);
       ASSERT_TRUE(plain.ok()) << plain.error;
       body = std::move(plain.data);
