@@ -18,23 +18,6 @@ namespace {
 
 std::int64_t micros(std::uint64_t ns) { return static_cast<std::int64_t>(ns / 1000); }
 
-json::value array_json(const AttributeValue& value) {
-  json::array a;
-  std::visit(
-      [&a](const auto& v) {
-        using T = std::decay_t<decltype(v)>;
-        if constexpr (std::is_same_v<T, std::vector<bool>>) {
-          for (bool b : v) a.emplace_back(b);
-        } else if constexpr (std::is_same_v<T, std::vector<std::string>> ||
-                             std::is_same_v<T, std::vector<std::int64_t>> ||
-                             std::is_same_v<T, std::vector<double>>) {
-          for (const auto& e : v) a.emplace_back(e);
-        }
-      },
-      value);
-  return a;
-}
-
 json::object tag(std::string_view key, const AttributeValue& value) {
   json::object t;
   t["key"] = key;
@@ -43,9 +26,9 @@ json::object tag(std::string_view key, const AttributeValue& value) {
     case 1: t["type"] = "bool"; t["value"] = std::get<bool>(value); break;
     case 2: t["type"] = "int64"; t["value"] = std::get<std::int64_t>(value); break;
     case 3: t["type"] = "float64"; t["value"] = std::get<double>(value); break;
-    default:  // arrays: Jaeger's translator stores them as a JSON string
+    default:  // arrays: Jaeger's translator stores them as json.Marshal's text
       t["type"] = "string";
-      t["value"] = json::serialize(array_json(value));
+      t["value"] = tag_string(value);
   }
   return t;
 }
@@ -86,6 +69,41 @@ json::object reference(const char* type, const std::string& trace_id, const std:
   return r;
 }
 
+bool has_key(const Attributes& attrs, std::string_view key) {
+  for (const auto& kv : attrs) {
+    if (kv.key == key) return true;
+  }
+  return false;
+}
+
+// A link's reference type: CHILD_OF when its opentracing.ref_type attribute says child_of.
+const char* link_ref_type(const telemetry::Link& link) {
+  for (const auto& kv : link.attributes) {
+    if (kv.key != "opentracing.ref_type") continue;
+    const auto* type = std::get_if<std::string>(&kv.value);
+    return type && *type == "child_of" ? "CHILD_OF" : "FOLLOWS_FROM";
+  }
+  return "FOLLOWS_FROM";
+}
+
+// The parent first as CHILD_OF, then each link (FOLLOWS_FROM unless its opentracing.ref_type
+// says child_of); a link to the parent itself only sets the parent reference's type.
+json::array references(const SpanData& s, const std::string& trace_id) {
+  json::array refs;
+  const bool has_parent = is_valid(s.parent_span_id);
+  if (has_parent) refs.push_back(reference("CHILD_OF", trace_id, to_hex(s.parent_span_id)));
+  for (const auto& link : s.links) {
+    if (has_parent && link.context.trace_id() == s.context.trace_id() &&
+        link.context.span_id() == s.parent_span_id) {
+      refs[0].as_object()["refType"] = link_ref_type(link);
+      continue;
+    }
+    refs.push_back(reference(link_ref_type(link), jaeger_trace_id(link.context.trace_id()),
+                             to_hex(link.context.span_id())));
+  }
+  return refs;
+}
+
 std::string trace_state_text(const telemetry::SpanContext& ctx) {
   std::string out;
   if (!ctx.trace_state_ptr()) return out;
@@ -116,15 +134,7 @@ json::object jaeger_trace_json(const Trace& trace) {
     span["traceID"] = trace_id;
     span["spanID"] = to_hex(s.context.span_id());
     span["operationName"] = s.name;
-    json::array refs;
-    if (is_valid(s.parent_span_id)) {
-      refs.push_back(reference("CHILD_OF", trace_id, to_hex(s.parent_span_id)));
-    }
-    for (const auto& link : s.links) {
-      refs.push_back(
-          reference("FOLLOWS_FROM", jaeger_trace_id(link.context.trace_id()), to_hex(link.context.span_id())));
-    }
-    span["references"] = std::move(refs);
+    span["references"] = references(s, trace_id);
     span["startTime"] = micros(s.start_time_unix_nano);
     span["duration"] = micros(s.end_time_unix_nano > s.start_time_unix_nano
                                   ? s.end_time_unix_nano - s.start_time_unix_nano
@@ -152,7 +162,9 @@ json::object jaeger_trace_json(const Trace& trace) {
       json::object log;
       log["timestamp"] = micros(e.time_unix_nano);
       json::array fields;
-      if (!e.name.empty()) fields.push_back(string_tag("event", e.name));
+      // The name becomes an "event" field unless an attribute already is one.
+      if (!e.name.empty() && !has_key(e.attributes, "event"))
+        fields.push_back(string_tag("event", e.name));
       for (const auto& kv : e.attributes) fields.push_back(tag(kv.key, kv.value));
       log["fields"] = std::move(fields);
       logs.push_back(std::move(log));
@@ -243,13 +255,22 @@ json::array otlp_attributes(const Attributes& attrs) {
   return out;
 }
 
+// OTLP's SpanFlags: the W3C trace flags, plus HAS_IS_REMOTE | IS_REMOTE (0x300) when the
+// parent (or linked) context is remote. A context known to be local is written without the
+// HAS_IS_REMOTE bit, as "unknown": the store keeps only whether it was remote.
+std::uint32_t otlp_flags(std::uint8_t trace_flags, bool remote) {
+  return trace_flags | (remote ? 0x300u : 0u);
+}
+
 json::object otlp_span(const SpanData& s) {
   json::object span;
   span["traceId"] = to_hex(s.context.trace_id());
   span["spanId"] = to_hex(s.context.span_id());
   if (const std::string state = trace_state_text(s.context); !state.empty()) span["traceState"] = state;
   if (is_valid(s.parent_span_id)) span["parentSpanId"] = to_hex(s.parent_span_id);
-  if (s.context.flags() != 0) span["flags"] = s.context.flags();
+  if (const std::uint32_t flags = otlp_flags(s.context.flags(), s.parent_is_remote); flags != 0) {
+    span["flags"] = flags;
+  }
   span["name"] = s.name;
   span["kind"] = static_cast<int>(s.kind);
   span["startTimeUnixNano"] = std::to_string(s.start_time_unix_nano);
@@ -273,6 +294,9 @@ json::object otlp_span(const SpanData& s) {
     link["traceId"] = to_hex(l.context.trace_id());
     link["spanId"] = to_hex(l.context.span_id());
     if (const std::string state = trace_state_text(l.context); !state.empty()) link["traceState"] = state;
+    if (const std::uint32_t flags = otlp_flags(l.context.flags(), l.context.remote()); flags != 0) {
+      link["flags"] = flags;
+    }
     link["attributes"] = otlp_attributes(l.attributes);
     if (l.dropped_attributes_count) link["droppedAttributesCount"] = l.dropped_attributes_count;
     links.push_back(std::move(link));

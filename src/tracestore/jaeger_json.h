@@ -13,10 +13,12 @@
 namespace tdemo::tracestore {
 
 // One trace in Jaeger's JSON model: {traceID, spans, processes, warnings}.
-//  - span tags: attributes, then otel.scope.name/version, span.kind (lowercase),
-//    otel.status_code ("OK"/"ERROR"), error=true, otel.status_description, w3c.tracestate;
-//  - events -> logs {timestamp, fields: [event=name, attributes...]};
-//  - parent -> CHILD_OF reference, links -> FOLLOWS_FROM references;
+//  - span tags: attributes (arrays as a string tag with json.Marshal's text, see go_json.h),
+//    then otel.scope.name/version, span.kind (lowercase), otel.status_code ("OK"/"ERROR"),
+//    error=true, otel.status_description, w3c.tracestate;
+//  - events -> logs {timestamp, fields: [event=name unless an attribute is "event", attributes]};
+//  - parent -> CHILD_OF reference first, links -> FOLLOWS_FROM references (CHILD_OF when the
+//    link's opentracing.ref_type is child_of; a link to the parent retypes the parent's);
 //  - resource -> process {serviceName, tags (resource attributes except service.name)}.
 boost::json::object jaeger_trace_json(const Trace& trace);
 

@@ -98,6 +98,59 @@ TEST(JaegerJson, MapsOtlpAsJaegerDoes) {
   EXPECT_FALSE(find_tag(process.at("tags").as_array(), "service.name"));
 }
 
+// Array attributes become string tags holding json.Marshal's text, as Jaeger's translator
+// writes them: 1.5 not 1.5E0, HTML-escaped strings.
+TEST(JaegerJson, ArrayTagsAsJaegerWritesThem) {
+  Trace t = sample_trace();
+  t.spans[0].attributes = {{"weights", std::vector<double>{1.5, -2.25}},
+                           {"ids", std::vector<std::int64_t>{1, 2}},
+                           {"flags", std::vector<bool>{true, false}},
+                           {"names", std::vector<std::string>{"<a>", ""}}};
+  const json::object trace = jaeger_trace_json(t);
+  const auto& tags = trace.at("spans").as_array()[0].at("tags").as_array();
+  for (const char* key : {"weights", "ids", "flags", "names"}) {
+    ASSERT_TRUE(find_tag(tags, key)) << key;
+    EXPECT_EQ(find_tag(tags, key)->at("type").as_string(), "string") << key;
+  }
+  EXPECT_EQ(find_tag(tags, "weights")->at("value").as_string(), "[1.5,-2.25]");
+  EXPECT_EQ(find_tag(tags, "ids")->at("value").as_string(), "[1,2]");
+  EXPECT_EQ(find_tag(tags, "flags")->at("value").as_string(), "[true,false]");
+  EXPECT_EQ(find_tag(tags, "names")->at("value").as_string(), R"(["\u003ca\u003e",""])");
+}
+
+// Jaeger's translator: a link's opentracing.ref_type=child_of makes it CHILD_OF, and a link to
+// the parent itself retypes the parent reference instead of adding a second one.
+TEST(JaegerJson, LinkReferenceTypes) {
+  Trace t = sample_trace();
+  telemetry::SpanData& child = t.spans[1];
+  telemetry::Link to_parent;
+  to_parent.context = telemetry::SpanContext(testing::trace_id(7), testing::span_id(1), 1, false);
+  to_parent.attributes = {{"opentracing.ref_type", std::string("follows_from")}};
+  telemetry::Link child_of;
+  child_of.context = telemetry::SpanContext(testing::trace_id(5), testing::span_id(6), 1, true);
+  child_of.attributes = {{"opentracing.ref_type", std::string("child_of")}};
+  child.links = {to_parent, child_of};
+  const json::object trace = jaeger_trace_json(t);
+  const auto& refs = trace.at("spans").as_array()[1].at("references").as_array();
+  ASSERT_EQ(refs.size(), 2u);
+  EXPECT_EQ(refs[0].at("refType").as_string(), "FOLLOWS_FROM");
+  EXPECT_EQ(refs[0].at("spanID").as_string(), "0000000000000001");
+  EXPECT_EQ(refs[1].at("refType").as_string(), "CHILD_OF");
+  EXPECT_EQ(refs[1].at("spanID").as_string(), "0000000000000006");
+}
+
+// An event attribute named "event" replaces the field Jaeger would make of the event's name.
+TEST(JaegerJson, EventAttributeNamedEventWins) {
+  Trace t = sample_trace();
+  t.spans[0].events = {{"log", kT0 + 10, {{"event", std::string("db.retry")}}, 0}};
+  const json::object trace = jaeger_trace_json(t);
+  const auto& log = trace.at("spans").as_array()[0].at("logs").as_array()[0];
+  const auto& fields = log.at("fields").as_array();
+  ASSERT_EQ(fields.size(), 1u);
+  EXPECT_EQ(fields[0].at("key").as_string(), "event");
+  EXPECT_EQ(fields[0].at("value").as_string(), "db.retry");
+}
+
 TEST(JaegerJson, ShortTraceIdWhenHighHalfIsZero) {
   Trace t = sample_trace();
   t.id.bytes[0] = 0;
@@ -130,6 +183,30 @@ TEST(OtlpJson, GroupsByResourceAndScope) {
   EXPECT_EQ(root.at("status").at("code").as_int64(), 2);
   EXPECT_EQ(root.at("attributes").as_array()[0].at("value").at("intValue").as_string(), "500");
   EXPECT_EQ(spans[1].at("parentSpanId").as_string(), "0000000000000001");
+}
+
+// SpanFlags: trace flags plus 0x300 when the parent (or a linked context) is remote.
+TEST(OtlpJson, FlagsCarryTheRemoteBits) {
+  Trace t = sample_trace();
+  t.spans[0].parent_is_remote = true;
+  t.spans[0].context =
+      telemetry::SpanContext(t.spans[0].context.trace_id(), t.spans[0].context.span_id(), 1, false);
+  t.spans[0].links[0].context =
+      telemetry::SpanContext(testing::trace_id(8), testing::span_id(9), 1, true);
+  telemetry::Link local;
+  local.context = telemetry::SpanContext(testing::trace_id(8), testing::span_id(10), 1, false);
+  t.spans[0].links.push_back(local);
+  t.spans[1].context =
+      telemetry::SpanContext(t.spans[1].context.trace_id(), t.spans[1].context.span_id(), 1, false);
+  const json::object out = otlp_traces_json({t});
+  const auto& spans =
+      out.at("resourceSpans").as_array()[0].at("scopeSpans").as_array()[0].at("spans").as_array();
+  EXPECT_EQ(spans[0].at("flags").to_number<int>(), 0x301);
+  EXPECT_EQ(spans[1].at("flags").to_number<int>(), 0x001);
+  const auto& links = spans[0].at("links").as_array();
+  ASSERT_EQ(links.size(), 2u);
+  EXPECT_EQ(links[0].at("flags").to_number<int>(), 0x301);
+  EXPECT_EQ(links[1].at("flags").to_number<int>(), 0x001);
 }
 
 }  // namespace

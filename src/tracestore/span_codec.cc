@@ -3,11 +3,16 @@
 #include <charconv>
 #include <cstring>
 
+#include "tracestore/go_json.h"
+
 namespace tdemo::tracestore {
 namespace {
 
 using telemetry::AttributeValue;
 using telemetry::Attributes;
+
+// A link's flags varint: OTLP's SPAN_FLAGS_CONTEXT_HAS_IS_REMOTE | CONTEXT_IS_REMOTE.
+constexpr std::uint32_t kLinkIsRemote = 0x300;
 
 enum ValueType : std::uint8_t {
   kString = 0, kBool = 1, kInt = 2, kDouble = 3,
@@ -251,23 +256,7 @@ std::string tag_string(const AttributeValue& value) {
         } else if constexpr (std::is_same_v<T, std::int64_t> || std::is_same_v<T, double>) {
           append_number(out, v);
         } else {
-          out.push_back('[');
-          bool first = true;
-          for (const auto& e : v) {
-            if (!first) out.push_back(',');
-            first = false;
-            using E = std::decay_t<decltype(e)>;
-            if constexpr (std::is_same_v<E, std::string>) {
-              out.push_back('"');
-              out += e;
-              out.push_back('"');
-            } else if constexpr (std::is_same_v<T, std::vector<bool>>) {
-              out += static_cast<bool>(e) ? "true" : "false";
-            } else {
-              append_number(out, e);
-            }
-          }
-          out.push_back(']');
+          out = go_json_array(v);
         }
       },
       value);
@@ -312,7 +301,9 @@ std::string encode_span_details(const telemetry::SpanData& span, StringInterner*
   for (const auto& l : span.links) {
     w.bytes(l.context.trace_id().bytes.data(), 16);
     w.bytes(l.context.span_id().bytes.data(), 8);
-    w.varint(l.context.flags());
+    // W3C trace flags in the low byte; 0x300 marks a remote link context (OTLP's SpanFlags
+    // bits). Blobs written before the bits existed decode as not remote.
+    w.varint(l.context.flags() | (l.context.remote() ? kLinkIsRemote : 0u));
     w.string(join_state(l.context.trace_state_ptr()));
     w.attributes(l.attributes);
     w.varint(l.dropped_attributes_count);
@@ -366,9 +357,11 @@ bool decode_span_details(std::string_view blob, const StringInterner* keys,
     telemetry::SpanId id;
     r.raw(trace.bytes.data(), 16);
     r.raw(id.bytes.data(), 8);
-    const auto link_flags = static_cast<std::uint8_t>(r.varint());
+    const std::uint64_t link_flags = r.varint();
     const std::string_view link_state = r.string_view();
-    l.context = telemetry::SpanContext(trace, id, link_flags, true, parse_state(link_state));
+    l.context = telemetry::SpanContext(trace, id, static_cast<std::uint8_t>(link_flags & 0xFF),
+                                       (link_flags & kLinkIsRemote) == kLinkIsRemote,
+                                       parse_state(link_state));
     l.attributes = r.attributes();
     l.dropped_attributes_count = static_cast<std::uint32_t>(r.varint());
     if (!r.ok()) break;

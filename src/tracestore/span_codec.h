@@ -33,7 +33,8 @@ bool decode_span_details(std::string_view blob, const StringInterner* keys,
 bool details_have_tag(std::string_view blob, const StringInterner* keys, std::string_view key,
                       std::string_view value);
 
-// Renders an attribute value as a Jaeger tag string (arrays as JSON-like lists).
+// Renders an attribute value as a Jaeger tag string: arrays as Jaeger's OTLP translator writes
+// them (Go's json.Marshal, see go_json.h), so tag search matches the rendered tag.
 std::string tag_string(const telemetry::AttributeValue& value);
 
 }  // namespace tdemo::tracestore

@@ -28,6 +28,9 @@ telemetry::SpanData rich_span() {
   link.context = telemetry::SpanContext(testing::trace_id(9), testing::span_id(8), 0, true);
   link.attributes = {{"k", std::int64_t{1}}};
   s.links.push_back(link);
+  telemetry::Link local;  // a link to a span of this process: not remote, sampled
+  local.context = telemetry::SpanContext(testing::trace_id(10), testing::span_id(11), 1, false);
+  s.links.push_back(local);
   s.status_message = "boom";
   s.dropped_attributes_count = 3;
   s.dropped_events_count = 4;
@@ -49,10 +52,15 @@ void expect_round_trip(StringInterner* keys) {
   EXPECT_EQ(decoded.events[0].time_unix_nano, 1'000'000'500u);
   EXPECT_EQ(decoded.events[0].attributes, original.events[0].attributes);
   EXPECT_EQ(decoded.events[0].dropped_attributes_count, 1u);
-  ASSERT_EQ(decoded.links.size(), 1u);
+  ASSERT_EQ(decoded.links.size(), 2u);
   EXPECT_EQ(decoded.links[0].context.trace_id(), testing::trace_id(9));
   EXPECT_EQ(decoded.links[0].context.span_id(), testing::span_id(8));
   EXPECT_EQ(decoded.links[0].attributes, original.links[0].attributes);
+  EXPECT_EQ(decoded.links[0].context.flags(), 0);
+  EXPECT_TRUE(decoded.links[0].context.remote());
+  EXPECT_EQ(decoded.links[1].context.span_id(), testing::span_id(11));
+  EXPECT_EQ(decoded.links[1].context.flags(), 1);
+  EXPECT_FALSE(decoded.links[1].context.remote());
   EXPECT_EQ(decoded.status_message, "boom");
   EXPECT_EQ(decoded.dropped_attributes_count, 3u);
   EXPECT_EQ(decoded.dropped_events_count, 4u);
@@ -106,6 +114,18 @@ TEST(SpanCodec, TagStrings) {
   EXPECT_EQ(tag_string(AttributeValue(std::int64_t{7})), "7");
   EXPECT_EQ(tag_string(AttributeValue(std::vector<std::string>{"a", "b"})), "[\"a\",\"b\"]");
   EXPECT_EQ(tag_string(AttributeValue(std::vector<bool>{true})), "[true]");
+  // Arrays as Jaeger renders them (Go's json.Marshal), not as std::to_chars or Boost.JSON would.
+  EXPECT_EQ(tag_string(AttributeValue(std::vector<double>{1.5, -2.25})), "[1.5,-2.25]");
+  EXPECT_EQ(tag_string(AttributeValue(std::vector<std::string>{"a\"<b>"})),
+            R"(["a\"\u003cb\u003e"])");
+}
+
+TEST(SpanCodec, FindsArrayTagsByTheirJaegerText) {
+  telemetry::SpanData s = rich_span();
+  s.attributes = {{"weights", std::vector<double>{1.5, -2.25}}};
+  const std::string blob = encode_span_details(s, nullptr);
+  EXPECT_TRUE(details_have_tag(blob, nullptr, "weights", "[1.5,-2.25]"));
+  EXPECT_FALSE(details_have_tag(blob, nullptr, "weights", "[1.5E0,-2.25E0]"));
 }
 
 }  // namespace

@@ -1,0 +1,159 @@
+#include "tracestore/go_json.h"
+
+#include <charconv>
+#include <cmath>
+#include <type_traits>
+
+namespace tdemo::tracestore {
+namespace {
+
+constexpr char kHex[] = "0123456789abcdef";
+
+// The length of the valid UTF-8 sequence at the start of `s` (as Go's utf8.DecodeRuneInString
+// accepts it: no overlong forms, no surrogates, nothing above U+10FFFF); 0 when invalid.
+std::size_t utf8_sequence_length(std::string_view s) {
+  const auto byte = [&s](std::size_t i) { return static_cast<unsigned char>(s[i]); };
+  const unsigned char b0 = byte(0);
+  std::size_t n = 0;
+  unsigned char low = 0x80, high = 0xBF;  // the range of the second byte
+  if (b0 >= 0xC2 && b0 <= 0xDF) {
+    n = 2;
+  } else if (b0 >= 0xE0 && b0 <= 0xEF) {
+    n = 3;
+    if (b0 == 0xE0) low = 0xA0;
+    if (b0 == 0xED) high = 0x9F;
+  } else if (b0 >= 0xF0 && b0 <= 0xF4) {
+    n = 4;
+    if (b0 == 0xF0) low = 0x90;
+    if (b0 == 0xF4) high = 0x8F;
+  } else {
+    return 0;
+  }
+  if (s.size() < n || byte(1) < low || byte(1) > high) return 0;
+  for (std::size_t i = 2; i < n; ++i) {
+    if (byte(i) < 0x80 || byte(i) > 0xBF) return 0;
+  }
+  return n;
+}
+
+void append_escaped_byte(std::string& out, unsigned char c) {
+  out += "\\u00";
+  out += kHex[c >> 4];
+  out += kHex[c & 15];
+}
+
+}  // namespace
+
+void append_go_json_string(std::string& out, std::string_view s) {
+  out.push_back('"');
+  std::size_t i = 0;
+  while (i < s.size()) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c < 0x80) {
+      switch (c) {
+        case '"':
+          out += "\\\"";
+          break;
+        case '\\':
+          out += "\\\\";
+          break;
+        case '\b':
+          out += "\\b";
+          break;
+        case '\f':
+          out += "\\f";
+          break;
+        case '\n':
+          out += "\\n";
+          break;
+        case '\r':
+          out += "\\r";
+          break;
+        case '\t':
+          out += "\\t";
+          break;
+        case '<':
+        case '>':
+        case '&':
+          append_escaped_byte(out, c);
+          break;
+        default:
+          if (c < 0x20) {
+            append_escaped_byte(out, c);
+          } else {
+            out.push_back(static_cast<char>(c));
+          }
+      }
+      ++i;
+      continue;
+    }
+    const std::size_t n = utf8_sequence_length(s.substr(i));
+    if (n == 0) {
+      out += "\\ufffd";
+      ++i;
+    } else if (n == 3 && c == 0xE2 && static_cast<unsigned char>(s[i + 1]) == 0x80 &&
+               (static_cast<unsigned char>(s[i + 2]) == 0xA8 ||
+                static_cast<unsigned char>(s[i + 2]) == 0xA9)) {
+      out += static_cast<unsigned char>(s[i + 2]) == 0xA8 ? "\\u2028" : "\\u2029";
+      i += n;
+    } else {
+      out.append(s.substr(i, n));
+      i += n;
+    }
+  }
+  out.push_back('"');
+}
+
+bool append_go_json_number(std::string& out, double d) {
+  if (!std::isfinite(d)) return false;
+  const double magnitude = std::fabs(d);
+  const bool exponent = magnitude != 0 && (magnitude < 1e-6 || magnitude >= 1e21);
+  char buf[64];
+  const auto [end, ec] =
+      std::to_chars(buf, buf + sizeof buf, d,
+                    exponent ? std::chars_format::scientific : std::chars_format::fixed);
+  if (ec != std::errc()) return false;
+  std::string_view text(buf, static_cast<std::size_t>(end - buf));
+  // Go writes e-7 where printf-style formatting writes e-07.
+  const std::size_t e = text.find("e-0");
+  if (e != std::string_view::npos && text.size() == e + 4) {
+    out.append(text.substr(0, e + 2));
+    out.push_back(text.back());
+  } else {
+    out.append(text);
+  }
+  return true;
+}
+
+std::string go_json_array(const telemetry::AttributeValue& value) {
+  std::string out;
+  const bool ok = std::visit(
+      [&out](const auto& v) {
+        using T = std::decay_t<decltype(v)>;
+        if constexpr (std::is_same_v<T, std::string> || std::is_same_v<T, bool> ||
+                      std::is_same_v<T, std::int64_t> || std::is_same_v<T, double>) {
+          return false;
+        } else {
+          out.push_back('[');
+          for (std::size_t i = 0; i < v.size(); ++i) {
+            if (i > 0) out.push_back(',');
+            if constexpr (std::is_same_v<T, std::vector<std::string>>) {
+              append_go_json_string(out, v[i]);
+            } else if constexpr (std::is_same_v<T, std::vector<bool>>) {
+              out += v[i] ? "true" : "false";
+            } else if constexpr (std::is_same_v<T, std::vector<std::int64_t>>) {
+              out += std::to_string(v[i]);
+            } else if (!append_go_json_number(out, v[i])) {
+              return false;
+            }
+          }
+          out.push_back(']');
+          return true;
+        }
+      },
+      value);
+  if (!ok) out.clear();
+  return out;
+}
+
+}  // namespace tdemo::tracestore
