@@ -71,8 +71,15 @@ server.addEvent('cache.miss', { 'cache.key': 'user:42', 'cache.size': 17 });
 server.recordException(Object.assign(new Error('User 42 not found'), { name: 'NotFoundError' }));
 server.setStatus({ code: SpanStatusCode.ERROR, message: 'User 42 not found' });
 
-const client = tracer.startSpan('SELECT users', { kind: SpanKind.CLIENT, attributes: { 'db.system': 'sqlite' } },
-  trace.setSpan(context.active(), server));
+// A link to its own parent typed the OpenTracing way, and an event whose attributes name it
+// (Jaeger maps both specially: the parent reference turns FOLLOWS_FROM; the log's "event" field
+// is the attribute, not the event's name).
+const client = tracer.startSpan('SELECT users', {
+  kind: SpanKind.CLIENT,
+  attributes: { 'db.system': 'sqlite' },
+  links: [{ context: server.spanContext(), attributes: { 'opentracing.ref_type': 'follows_from' } }],
+}, trace.setSpan(context.active(), server));
+client.addEvent('log', { event: 'db.retry', attempt: 2 });
 client.setStatus({ code: SpanStatusCode.OK });
 client.end();
 server.end();
