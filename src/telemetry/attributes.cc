@@ -37,6 +37,27 @@ std::string scalar_to_string(const T& value) {
 
 }  // namespace
 
+namespace {
+
+// Entries given up by clear_attributes_for_reuse on this thread: their keys' buffers (never
+// larger than kMaxSpareKeyCapacity), their values already freed.
+constexpr std::size_t kMaxSpareEntries = 256;
+constexpr std::size_t kMaxSpareKeyCapacity = 128;
+thread_local Attributes spare_entries;
+
+}  // namespace
+
+void clear_attributes_for_reuse(Attributes& list) {
+  Attributes& spare = spare_entries;
+  for (auto& entry : list) {
+    if (spare.size() >= kMaxSpareEntries) break;
+    if (entry.key.capacity() > kMaxSpareKeyCapacity) continue;
+    entry.value.emplace<bool>(false);
+    spare.push_back(std::move(entry));
+  }
+  list.clear();
+}
+
 bool set_attribute(Attributes& list, std::string_view key, AttributeValue value,
                    std::size_t max_count) {
   for (auto& entry : list) {
@@ -46,7 +67,15 @@ bool set_attribute(Attributes& list, std::string_view key, AttributeValue value,
     }
   }
   if (list.size() >= max_count) return false;
-  list.push_back(KeyValue{std::string(key), std::move(value)});
+  Attributes& spare = spare_entries;
+  if (spare.empty()) {
+    list.push_back(KeyValue{std::string(key), std::move(value)});
+    return true;
+  }
+  KeyValue& entry = list.emplace_back(std::move(spare.back()));
+  spare.pop_back();
+  entry.key.assign(key);  // within the reused buffer when it is large enough
+  entry.value = std::move(value);
   return true;
 }
 

@@ -37,6 +37,12 @@ inline AttributeValue attribute(double v) { return v; }
 bool set_attribute(Attributes& list, std::string_view key, AttributeValue value,
                    std::size_t max_count);
 
+// Empties `list`, keeping its entries (up to a few hundred per thread) for the next
+// set_attribute calls on this thread to reuse, so their key strings keep their heap buffers
+// (semantic-convention keys are mostly longer than std::string's inline buffer). The span
+// pool clears recycled spans this way: a span's attributes cost no allocation in the steady state.
+void clear_attributes_for_reuse(Attributes& list);
+
 // The value of `key` as a T (std::string, bool, std::int64_t, double, or an array type); null
 // when the key is absent or holds another type. Linear: attribute lists are short.
 template <class T>

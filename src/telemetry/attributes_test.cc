@@ -16,6 +16,25 @@ TEST(AttributesTest, SetReplacesExistingKey) {
   EXPECT_EQ(list.size(), 2u);
 }
 
+TEST(AttributesTest, ClearedEntriesAreReusedWithTheirKeyBuffers) {
+  const std::string long_key = "http.response.status_code.with.a.long.suffix";
+  Attributes first;
+  ASSERT_TRUE(
+      set_attribute(first, long_key, attribute("a value long enough to be on the heap"), 8));
+  clear_attributes_for_reuse(first);
+  EXPECT_TRUE(first.empty());
+
+  Attributes second;
+  ASSERT_TRUE(set_attribute(second, "k", attribute(7), 8));
+  ASSERT_TRUE(set_attribute(second, "k", attribute(8), 8));  // replaces, does not append
+  ASSERT_EQ(second.size(), 1u);
+  EXPECT_EQ(second[0].key, "k");
+  EXPECT_EQ(second[0].value, attribute(8));
+  // The reused entry kept the long key's buffer: no allocation for the next long key.
+  EXPECT_GE(second[0].key.capacity(), long_key.size());
+  EXPECT_FALSE(set_attribute(second, "other", attribute(true), 1));  // the count limit holds
+}
+
 TEST(AttributesTest, TruncateCutsAtUtf8Boundary) {
   struct Case {
     std::string input;
@@ -54,7 +73,8 @@ TEST(AttributesTest, DisplayString) {
 }
 
 TEST(AttributesTest, FindAttributeByKeyAndType) {
-  const Attributes list = {{"name", attribute("x")}, {"hit", attribute(true)}, {"port", attribute(8080)}};
+  const Attributes list = {
+      {"name", attribute("x")}, {"hit", attribute(true)}, {"port", attribute(8080)}};
   ASSERT_NE(find_attribute<std::string>(list, "name"), nullptr);
   EXPECT_EQ(*find_attribute<std::string>(list, "name"), "x");
   EXPECT_EQ(*find_attribute<bool>(list, "hit"), true);

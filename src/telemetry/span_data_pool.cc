@@ -11,43 +11,51 @@ BoundedSpanQueue& pool() {
   return *instance;
 }
 
-// Clears every field while keeping the capacity of the containers.
+// Clears every field but the resource and scope, keeping the capacity of the containers (field by
+// field: building a whole SpanData{} and move-assigning it costs more than the span's own work).
 void reset(SpanData& span) {
-  Attributes attributes = std::move(span.attributes);
-  std::vector<Event> events = std::move(span.events);
-  std::vector<Link> links = std::move(span.links);
-  std::string name = std::move(span.name);
-  std::string status_message = std::move(span.status_message);
-  attributes.clear();
-  events.clear();
-  links.clear();
-  name.clear();
-  status_message.clear();
-  span = SpanData{};
-  span.attributes = std::move(attributes);
-  span.events = std::move(events);
-  span.links = std::move(links);
-  span.name = std::move(name);
-  span.status_message = std::move(status_message);
+  span.context = SpanContext();
+  span.parent_span_id = SpanId();
+  span.parent_is_remote = false;
+  span.name.clear();
+  span.kind = SpanKind::kInternal;
+  span.start_time_unix_nano = 0;
+  span.end_time_unix_nano = 0;
+  clear_attributes_for_reuse(span.attributes);
+  span.dropped_attributes_count = 0;
+  span.events.clear();
+  span.dropped_events_count = 0;
+  span.links.clear();
+  span.dropped_links_count = 0;
+  span.status_code = StatusCode::kUnset;
+  span.status_message.clear();
+}
+
+// Copy-assigns only when the pointers differ: no reference count traffic in the steady state.
+template <class T>
+void assign_if_different(std::shared_ptr<const T>& target, const std::shared_ptr<const T>& value) {
+  if (target != value) target = value;
 }
 
 }  // namespace
 
-std::unique_ptr<SpanData> acquire_span_data() {
+std::unique_ptr<SpanData> acquire_span_data(
+    const std::shared_ptr<const Resource>& resource,
+    const std::shared_ptr<const InstrumentationScope>& scope) {
   std::unique_ptr<SpanData> span = pool().try_pop();
-  if (!span) return std::make_unique<SpanData>();
-  // The clearing (and so the freeing of strings) happens here, on the thread that will
-  // allocate again, where the allocator's thread cache makes it cheap.
-  reset(*span);
+  if (!span) {
+    span = std::make_unique<SpanData>();
+  } else {
+    reset(*span);
+  }
+  assign_if_different(span->resource, resource);
+  assign_if_different(span->scope, scope);
   return span;
 }
 
 void recycle_span_data(std::unique_ptr<SpanData> span) noexcept {
   if (!span) return;
-  span->resource.reset();
-  span->scope.reset();
-  span->context = SpanContext();  // drops the trace state reference
-  pool().try_push(span);          // when full, `span` still owns the object and deletes it
+  pool().try_push(span);  // when full, `span` still owns the object and deletes it
 }
 
 }  // namespace tdemo::telemetry

@@ -48,14 +48,38 @@ TEST(SpanDataPoolTest, RecycledSpansComeBackClean) {
     }
     for (auto& span : dirty) recycle_span_data(std::move(span));
   }
-  EXPECT_EQ(resource.use_count(), 1);  // recycling let go of the resource
   std::vector<std::unique_ptr<SpanData>> acquired;
   for (std::size_t i = 0; i < kSpanDataPoolCapacity + 8; ++i) {
     acquired.push_back(acquire_span_data());
     ASSERT_TRUE(is_default(*acquired.back())) << i;
   }
+  EXPECT_EQ(resource.use_count(), 1);  // reusing the spans let go of the old resource
   for (auto& span : acquired) recycle_span_data(std::move(span));  // the overflow is deleted
   recycle_span_data(nullptr);
+}
+
+TEST(SpanDataPoolTest, AcquiredSpansCarryTheGivenResourceAndScope) {
+  auto first = std::make_shared<const Resource>(Resource{{{"service.name", attribute("a")}}, ""});
+  auto second = std::make_shared<const Resource>(Resource{{{"service.name", attribute("b")}}, ""});
+  auto scope = std::make_shared<const InstrumentationScope>();
+  std::vector<std::unique_ptr<SpanData>> spans;
+  for (int i = 0; i < 4; ++i) spans.push_back(acquire_span_data(first, scope));
+  for (auto& span : spans) {
+    EXPECT_EQ(span->resource, first);
+    EXPECT_EQ(span->scope, scope);
+    recycle_span_data(std::move(span));
+  }
+  spans.clear();
+  // The pool is first in, first out: take all of it to get the four spans back.
+  for (std::size_t i = 0; i < kSpanDataPoolCapacity + 8; ++i) {
+    spans.push_back(acquire_span_data(second, nullptr));
+  }
+  for (auto& span : spans) {
+    EXPECT_EQ(span->resource, second);
+    EXPECT_EQ(span->scope, nullptr);
+  }
+  EXPECT_EQ(first.use_count(), 1);  // the reused spans dropped the first resource
+  for (auto& span : spans) recycle_span_data(std::move(span));
 }
 
 }  // namespace

@@ -1,12 +1,12 @@
 #include "telemetry/tracer.h"
 
-#include "telemetry/span_data_pool.h"
-
 #include <unistd.h>
 
 #include <algorithm>
 #include <cstdint>
 #include <cstdio>
+
+#include "telemetry/span_data_pool.h"
 
 namespace tdemo::telemetry {
 
@@ -136,7 +136,7 @@ Span Tracer::start_span(std::string_view name, const Context& parent,
   const std::uint8_t flags =
       sampling.decision == SamplingDecision::kRecordAndSample ? kTraceFlagSampled : 0;
 
-  auto data = acquire_span_data();
+  auto data = acquire_span_data(provider.resource_, scope_);
   data->context = SpanContext(trace_id, span_id, flags, false, std::move(state));
   if (has_parent) {
     data->parent_span_id = parent_span.span_id();
@@ -146,8 +146,6 @@ Span Tracer::start_span(std::string_view name, const Context& parent,
   data->kind = options.kind;
   data->start_time_unix_nano =
       options.start_time_unix_nano != 0 ? options.start_time_unix_nano : now_unix_nano();
-  data->resource = provider.resource_;
-  data->scope = scope_;
 
   const SpanLimits& limits = provider.limits_;
   Attributes& attributes = data->attributes;
