@@ -5,7 +5,7 @@
 # returning the same kind of small JSON body. Writes bench/results/loadtester_vs_wrk.json.
 #
 #   bash bench/loadtester_vs_wrk.sh            (BIN=build/release/bin/tracing-demo by default)
-#   DURATION=5 CONNECTIONS=32 STRESS_RPS=5000 bash bench/loadtester_vs_wrk.sh
+#   DURATION=5 CONNECTIONS=32 ROUNDS=3 STRESS_RPS=5000 bash bench/loadtester_vs_wrk.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -15,6 +15,7 @@ CONNECTIONS=${CONNECTIONS:-32}
 THREADS=${THREADS:-2}
 STRESS_RPS=${STRESS_RPS:-5000}
 STRESS_DURATION=${STRESS_DURATION:-3}
+ROUNDS=${ROUNDS:-3}
 OUT=bench/results/loadtester_vs_wrk.json
 mkdir -p bench/results
 command -v wrk >/dev/null || { echo "wrk is missing (apt-get install wrk)" >&2; exit 1; }
@@ -66,32 +67,46 @@ NGINX
 fi
 echo "target: $TARGET_KIND at $URL/health"
 
-# 2. wrk, then ours, with the same threads and connections.
-wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency "$URL/health" >"$WORK/wrk.txt"
-"$BIN" load-test --target "$URL" --endpoint /health --users "$CONNECTIONS" --threads "$THREADS" \
-  --duration "$DURATION" --requests 0 --json "$WORK/ours.json" >"$WORK/ours.txt" 2>/dev/null
+# 2. wrk and ours, with the same threads and connections, alternated ROUNDS times so that drift
+#    (a warming server, a neighbour's load) hits both alike; each tool's median round counts.
+for round in $(seq 1 "$ROUNDS"); do
+  wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency "$URL/health" >"$WORK/wrk-$round.txt"
+  "$BIN" load-test --target "$URL" --endpoint /health --users "$CONNECTIONS" --threads "$THREADS" \
+    --duration "$DURATION" --requests 0 --json "$WORK/ours-$round.json" >"$WORK/ours-$round.txt" 2>/dev/null
+  echo "round $round/$ROUNDS: wrk $(grep -o 'Requests/sec: *[0-9.]*' "$WORK/wrk-$round.txt" | awk '{print $2}') req/s," \
+       "load-test $(python3 -c 'import json,sys; print(round(json.load(open(sys.argv[1]))["throughput_rps"], 1))' "$WORK/ours-$round.json") req/s"
+done
 
 # 3. The stress mode's accuracy.
 OTEL_TRACES_EXPORTER=none "$BIN" traffic --mode stress --target "$URL" --mix "GET /health=1" \
   --rps "$STRESS_RPS" --duration "$STRESS_DURATION" --concurrency 64 --sample-rate 0 \
   --json "$WORK/stress.json" >"$WORK/stress.txt" 2>/dev/null
 
-python3 - "$WORK" "$OUT" "$TARGET_KIND" "$CONNECTIONS" "$THREADS" "$DURATION" <<'PY'
-import json, re, sys
-work, out, kind, connections, threads, duration = sys.argv[1:7]
-wrk = open(f"{work}/wrk.txt").read()
+python3 - "$WORK" "$OUT" "$TARGET_KIND" "$CONNECTIONS" "$THREADS" "$DURATION" "$ROUNDS" <<'PY'
+import json, re, statistics, sys
+work, out, kind, connections, threads, duration, rounds = sys.argv[1:8]
+rounds = int(rounds)
 def ms(text):
     value, unit = re.match(r"([\d.]+)(us|ms|s)", text).groups()
     return float(value) * {"us": 1e-3, "ms": 1.0, "s": 1e3}[unit]
-wrk_fig = {
-    "throughput_rps": float(re.search(r"Requests/sec:\s+([\d.]+)", wrk).group(1)),
-    # Anchored: "82.50%" in the thread stats must not pass for the 50th percentile.
-    "p50_ms": ms(re.search(r"^\s*50%\s+(\S+)", wrk, re.M).group(1)),
-    "p99_ms": ms(re.search(r"^\s*99%\s+(\S+)", wrk, re.M).group(1)),
-}
-ours_json = json.load(open(f"{work}/ours.json"))
-ours = {"throughput_rps": ours_json["throughput_rps"], "p50_ms": ours_json["latency_ms"]["p50"],
-        "p99_ms": ours_json["latency_ms"]["p99"], "errors": ours_json["errors"]}
+def wrk_round(r):
+    wrk = open(f"{work}/wrk-{r}.txt").read()
+    return {
+        "throughput_rps": float(re.search(r"Requests/sec:\s+([\d.]+)", wrk).group(1)),
+        # Anchored: "82.50%" in the thread stats must not pass for the 50th percentile.
+        "p50_ms": ms(re.search(r"^\s*50%\s+(\S+)", wrk, re.M).group(1)),
+        "p99_ms": ms(re.search(r"^\s*99%\s+(\S+)", wrk, re.M).group(1)),
+    }
+def ours_round(r):
+    j = json.load(open(f"{work}/ours-{r}.json"))
+    return {"throughput_rps": j["throughput_rps"], "p50_ms": j["latency_ms"]["p50"],
+            "p99_ms": j["latency_ms"]["p99"], "errors": j["errors"]}
+wrk_rounds = [wrk_round(r) for r in range(1, rounds + 1)]
+ours_rounds = [ours_round(r) for r in range(1, rounds + 1)]
+def median_of(rows):
+    return {k: statistics.median(row[k] for row in rows) for k in rows[0]}
+wrk_fig = median_of(wrk_rounds)
+ours = median_of(ours_rounds)
 stress_json = json.load(open(f"{work}/stress.json"))["open_loop"]
 ratio = {k: ours[k] / wrk_fig[k] if wrk_fig[k] else None for k in ("throughput_rps", "p50_ms", "p99_ms")}
 stress = {"requested_rps": stress_json["requested_rps"], "achieved_rps": stress_json["achieved_rps"],
@@ -99,7 +114,8 @@ stress = {"requested_rps": stress_json["requested_rps"], "achieved_rps": stress_
           "send_lag_p99_ms": stress_json["send_lag_ms"]["p99"]}
 result = {
     "target": kind, "endpoint": "GET /health", "threads": int(threads), "connections": int(connections),
-    "duration_s": float(duration), "wrk": wrk_fig, "load_test": ours, "ratio_ours_to_wrk": ratio,
+    "duration_s": float(duration), "rounds": rounds, "wrk": wrk_fig, "load_test": ours,
+    "ratio_ours_to_wrk": ratio, "wrk_rounds": wrk_rounds, "load_test_rounds": ours_rounds,
     "checks": {
         "throughput_within_10pct": ratio["throughput_rps"] >= 0.9,
         "p50_within_20pct": 0.8 <= ratio["p50_ms"] <= 1.2,
