@@ -2,11 +2,13 @@
 // search over 1M stored spans (p50/p99 reported as counters, in ms), lookup by trace id, and
 // memory per stored span (the store's own estimate and the process RSS growth).
 #include <benchmark/benchmark.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
 #include <fstream>
-#include <unistd.h>
+#include <map>
+#include <memory>
 
 #include "telemetry/otlp/decoder.h"
 #include "telemetry/otlp/protobuf_encoder.h"
@@ -23,11 +25,13 @@ const char* kServices[] = {"gateway", "users", "orders", "payments"};
 // A realistic 10-span trace across four services, with HTTP/DB attributes.
 void add_trace(telemetry::SpanBatch& out, std::uint64_t trace, std::uint64_t start) {
   static const std::shared_ptr<const telemetry::Resource> resources[] = {
-      testing::resource("gateway"), testing::resource("users"), testing::resource("orders"), testing::resource("payments")};
+      testing::resource("gateway"), testing::resource("users"), testing::resource("orders"),
+      testing::resource("payments")};
   for (std::uint64_t i = 1; i <= 10; ++i) {
     const std::size_t service = (i - 1) * 4 / 10;
     auto s = std::make_unique<telemetry::SpanData>(testing::span(
-        trace, i, i == 1 ? 0 : (i - 1) / 3 + 1, std::string(kServices[service]) + " op" + std::to_string(i % 5), resources[service],
+        trace, i, i == 1 ? 0 : (i - 1) / 3 + 1,
+        std::string(kServices[service]) + " op" + std::to_string(i % 5), resources[service],
         start + i * kMs, (11 - i) * kMs + (trace % 97) * 100'000));
     s->attributes = {{"http.request.method", std::string("GET")},
                      {"http.route", std::string("/api/v1/items/{id}")},
@@ -49,7 +53,8 @@ void BM_IngestProtobuf(benchmark::State& state) {
   static TraceStore* store = nullptr;
   if (state.thread_index() == 0) store = new TraceStore(TraceStoreOptions{.max_traces = 100'000});
   // 50 traces x 10 spans per request, distinct trace ids per thread.
-  const std::string body = encoded_request(1'000'000ULL * static_cast<std::uint64_t>(state.thread_index() + 1), 50);
+  const std::string body =
+      encoded_request(1'000'000ULL * static_cast<std::uint64_t>(state.thread_index() + 1), 50);
   std::size_t spans = 0;
   for (auto _ : state) {
     auto decoded = telemetry::otlp::decode_export_request(body, telemetry::otlp::Format::kProtobuf);
@@ -71,24 +76,29 @@ std::size_t rss_bytes() {
   return resident * static_cast<std::size_t>(sysconf(_SC_PAGESIZE));
 }
 
-// 100k traces x 10 spans = 1M spans, built once.
+// `traces` traces x 10 spans, built once per size.
 struct BigStore {
   TraceStore store{TraceStoreOptions{.max_traces = 200'000}};
   double rss_per_span = 0;
-  BigStore() {
+  explicit BigStore(std::uint64_t traces) {
     const std::size_t before = rss_bytes();
-    for (std::uint64_t t = 0; t < 100'000; t += 100) {
+    for (std::uint64_t t = 0; t < traces; t += 100) {
       telemetry::SpanBatch batch;
       for (std::uint64_t i = 0; i < 100; ++i) add_trace(batch, t + i + 1, kT0 + (t + i) * 10 * kMs);
       store.add(std::span<const std::unique_ptr<telemetry::SpanData>>(batch));
     }
-    rss_per_span = static_cast<double>(rss_bytes() - before) / static_cast<double>(store.stats().spans_stored);
+    rss_per_span =
+        static_cast<double>(rss_bytes() - before) / static_cast<double>(store.stats().spans_stored);
   }
 };
-BigStore& big_store() {
-  static BigStore instance;
-  return instance;
+BigStore& store_of(std::uint64_t traces) {
+  static std::map<std::uint64_t, std::unique_ptr<BigStore>> stores;
+  auto& slot = stores[traces];
+  if (!slot) slot = std::make_unique<BigStore>(traces);
+  return *slot;
 }
+// 100k traces x 10 spans = 1M spans.
+BigStore& big_store() { return store_of(100'000); }
 
 void report_percentiles(benchmark::State& state, std::vector<double>& ms) {
   if (ms.empty()) return;
@@ -97,23 +107,28 @@ void report_percentiles(benchmark::State& state, std::vector<double>& ms) {
   state.counters["p99_ms"] = ms[std::min(ms.size() - 1, ms.size() * 99 / 100)];
 }
 
-// arg 0: service only (newest 20); 1: service + operation + tag + min duration (selective).
-void BM_Search1MSpans(benchmark::State& state) {
-  auto& big = big_store();
+// The query of each search benchmark: 0, service only (newest 20); 1, service + operation +
+// tag + min duration (selective).
+TraceQuery search_query(std::int64_t kind) {
   TraceQuery q;
   q.service = "payments";
   q.limit = 20;
-  if (state.range(0) == 1) {
+  if (kind == 1) {
     q.operation = "payments op0";
     q.tags = {{"http.response.status_code", "500"}};
     q.duration_min_ns = 1 * kMs;
   }
+  return q;
+}
+
+void run_search(benchmark::State& state, BigStore& big, const TraceQuery& q) {
   std::vector<double> ms;
   std::size_t found = 0;
   for (auto _ : state) {
     const auto start = std::chrono::steady_clock::now();
     auto traces = big.store.find_traces(q);
-    ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
+    ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+                     .count());
     found = traces.size();
     benchmark::DoNotOptimize(traces);
   }
@@ -121,7 +136,22 @@ void BM_Search1MSpans(benchmark::State& state) {
   state.counters["spans_stored"] = static_cast<double>(big.store.stats().spans_stored);
   report_percentiles(state, ms);
 }
+
+// arg: the query kind (see search_query).
+void BM_Search1MSpans(benchmark::State& state) {
+  run_search(state, big_store(), search_query(state.range(0)));
+}
 BENCHMARK(BM_Search1MSpans)->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond);
+
+// The cost curve: the same searches over 10k, 100k and 1M stored spans (args: spans, query kind).
+void BM_SearchCurve(benchmark::State& state) {
+  run_search(state, store_of(static_cast<std::uint64_t>(state.range(0)) / 10),
+             search_query(state.range(1)));
+}
+BENCHMARK(BM_SearchCurve)
+    ->ArgsProduct({{10'000, 100'000, 1'000'000}, {0, 1}})
+    ->ArgNames({"spans", "query"})
+    ->Unit(benchmark::kMillisecond);
 
 void BM_TraceById(benchmark::State& state) {
   auto& big = big_store();
@@ -138,7 +168,8 @@ void BM_MemoryPerSpan(benchmark::State& state) {
   auto& big = big_store();
   for (auto _ : state) benchmark::DoNotOptimize(big.store.stats());
   const auto stats = big.store.stats();
-  state.counters["estimate_bytes_per_span"] = static_cast<double>(stats.memory_bytes) / static_cast<double>(stats.spans_stored);
+  state.counters["estimate_bytes_per_span"] =
+      static_cast<double>(stats.memory_bytes) / static_cast<double>(stats.spans_stored);
   state.counters["rss_bytes_per_span"] = big.rss_per_span;
 }
 BENCHMARK(BM_MemoryPerSpan)->Iterations(1);
