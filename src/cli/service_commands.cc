@@ -169,6 +169,9 @@ int run_all(ServiceFlags& flags) {
     if (!exporter_endpoint_configured()) {
       endpoint = "http://127.0.0.1:" + std::to_string(store->otlp_http_port()) + "/v1/traces";
     }
+    if (!store->jaeger_thrift_problem().empty()) {
+      log.warning("trace store: not serving " + store->jaeger_thrift_problem());
+    }
     traces_ui = "http://127.0.0.1:" + std::to_string(store->ui_port());
     log.info("trace store", {{"ui", telemetry::attribute(traces_ui)}});
   }

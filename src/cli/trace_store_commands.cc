@@ -80,8 +80,14 @@ int run_store(const tracestore::TraceStoreServerOptions& options, std::size_t th
     return 1;
   }
   pool.start();
+  if (!server.jaeger_thrift_problem().empty()) {
+    std::cerr << "traces: warning: not serving " << server.jaeger_thrift_problem() << "\n";
+  }
   std::printf("trace store: OTLP/HTTP http://%s:%u/v1/traces", options.host.c_str(), server.otlp_http_port());
   if (server.otlp_grpc_port()) std::printf(", OTLP/gRPC %s:%u", options.host.c_str(), server.otlp_grpc_port());
+  if (server.jaeger_thrift_port()) {
+    std::printf(", Jaeger Thrift http://%s:%u/api/traces", options.host.c_str(), server.jaeger_thrift_port());
+  }
   std::printf(", UI and Jaeger API http://%s:%u/ (%llu spans loaded)\n", options.host.c_str(), server.ui_port(),
               static_cast<unsigned long long>(server.stats().spans_stored));
   std::fflush(stdout);
@@ -104,6 +110,10 @@ void add_trace_store_commands(CLI::App& app) {
   traces->add_option("--otlp-grpc-port", options->otlp_grpc_port, "OTLP/gRPC port (0: any)")->capture_default_str();
   traces->add_option("--ui-port", options->ui_port, "Query API, UI and /metrics port (0: any)")->capture_default_str();
   traces->add_flag("!--no-grpc", options->enable_grpc, "Do not serve OTLP/gRPC");
+  traces->add_option("--jaeger-thrift-port", options->jaeger_thrift_port,
+                     "Jaeger clients' collector endpoint, POST /api/traces (0: any; skipped with a warning when taken)")
+      ->capture_default_str();
+  traces->add_flag("!--no-jaeger-thrift", options->enable_jaeger_thrift, "Do not serve Jaeger Thrift on its own port");
   traces->add_option("--max-traces", options->store.max_traces, "Traces kept in memory (oldest evicted)")
       ->capture_default_str()->check(CLI::PositiveNumber);
   traces->add_option("--max-spans-per-trace", options->store.max_spans_per_trace, "Further spans are rejected")

@@ -11,6 +11,7 @@
 
 #include "telemetry/otlp/decoder_internal.h"
 #include "telemetry/otlp/utf8.h"
+#include "tracestore/otlp_ingest.h"
 
 namespace tdemo::tracestore {
 namespace {
@@ -573,6 +574,34 @@ DecodeResult decode_jaeger_thrift_batch(std::string_view body, const DecodeLimit
     result.error = "not a jaeger.thrift Batch in Thrift's binary protocol: " + e.what;
   }
   return result;
+}
+
+http::Response handle_jaeger_thrift_http(OtlpIngest& ingest, const http::Request& request) {
+  std::string type(request.header("Content-Type").value_or(""));
+  type = type.substr(0, type.find(';'));
+  for (auto& c : type) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  while (!type.empty() && type.back() == ' ') type.pop_back();
+  if (type != "application/x-thrift" && type != "application/vnd.apache.thrift.binary") {
+    return http::Response::text(400, "Unsupported content type: " + type + "\n");
+  }
+  if (request.body.size() > ingest.options().max_body_bytes) {
+    return http::Response::text(413, "Request body too large\n");
+  }
+  telemetry::otlp::DecodeLimits limits;
+  limits.max_spans = ingest.options().max_spans_per_request;
+  const IngestOutcome outcome = ingest.store(decode_jaeger_thrift_batch(request.body, limits));
+  switch (outcome.kind) {
+    case IngestOutcome::Kind::kMalformed:
+      return http::Response::text(400, "Unable to process request body: " + outcome.message + "\n");
+    case IngestOutcome::Kind::kUnavailable: {
+      auto r = http::Response::text(503, "Cannot submit Jaeger batch: " + outcome.message + "\n");
+      r.headers.set("Retry-After", "1");
+      return r;
+    }
+    case IngestOutcome::Kind::kOk:
+      break;
+  }
+  return http::Response::empty(202);
 }
 
 }  // namespace tdemo::tracestore

@@ -14,6 +14,7 @@
 
 #include <string_view>
 
+#include "http/message.h"
 #include "telemetry/otlp/decoder.h"
 
 namespace tdemo::tracestore {
@@ -23,5 +24,14 @@ namespace tdemo::tracestore {
 // with an all-zero trace or span id are left out and counted in rejected_spans.
 telemetry::otlp::DecodeResult decode_jaeger_thrift_batch(
     std::string_view body, const telemetry::otlp::DecodeLimits& limits = {});
+
+class OtlpIngest;
+
+// POST /api/traces as Jaeger's collector answers it: Content-Type application/x-thrift (or
+// application/vnd.apache.thrift.binary) with a Batch -> 202 Accepted and an empty body; another
+// type -> 400 "Unsupported content type: ..."; a body that is not a Batch -> 400 "Unable to
+// process request body: ..."; over the ingest size limit -> 413; durable storage failing -> 503.
+// The spans go through `ingest` like OTLP's (same limits, same storage).
+http::Response handle_jaeger_thrift_http(OtlpIngest& ingest, const http::Request& request);
 
 }  // namespace tdemo::tracestore

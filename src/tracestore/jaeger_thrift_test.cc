@@ -6,6 +6,9 @@
 #include <cstdint>
 #include <string>
 
+#include "tracestore/otlp_ingest.h"
+#include "tracestore/trace_store.h"
+
 namespace tdemo::tracestore {
 namespace {
 
@@ -247,6 +250,57 @@ TEST(JaegerThrift, InvalidUtf8IsRepaired) {
   const auto decoded = decode_jaeger_thrift_batch(t.out);
   ASSERT_TRUE(decoded.ok()) << decoded.error;
   EXPECT_EQ(decoded.spans.at(0)->name, "bad \xEF\xBF\xBD name");
+}
+
+http::Request thrift_post(std::string body, std::string type = "application/x-thrift") {
+  http::Request r;
+  r.method = http::Method::kPost;
+  r.headers.set("Content-Type", type);
+  r.body = std::move(body);
+  return r;
+}
+
+TEST(JaegerThriftHttp, AnswersLikeJaegersCollectorAndStoresTheSpans) {
+  TraceStore store;
+  IngestOptions options;
+  options.max_body_bytes = 4096;
+  OtlpIngest ingest(store, nullptr, options);
+  Thrift t = batch_header(1);
+  t.i64(1, kLow)
+      .i64(2, kHigh)
+      .i64(3, 5)
+      .str(5, "checkout")
+      .i32(7, 1)
+      .i64(8, 1'700'000'000'000'000)
+      .i64(9, 20);
+  t.stop().stop();
+
+  const auto ok = handle_jaeger_thrift_http(ingest, thrift_post(t.out));
+  EXPECT_EQ(ok.status, 202);
+  EXPECT_TRUE(ok.body.empty());
+  TraceQuery query;
+  query.service = "shop";
+  const auto found = store.find_traces(query);
+  ASSERT_EQ(found.size(), 1u);
+  ASSERT_EQ(found[0].spans.size(), 1u);
+  EXPECT_EQ(found[0].spans[0].name, "checkout");
+
+  const auto wrong_type = handle_jaeger_thrift_http(ingest, thrift_post(t.out, "application/json"));
+  EXPECT_EQ(wrong_type.status, 400);
+  EXPECT_NE(wrong_type.body.find("Unsupported content type: application/json"), std::string::npos);
+  const auto garbage = handle_jaeger_thrift_http(ingest, thrift_post("\x0c\x00"));
+  EXPECT_EQ(garbage.status, 400);
+  EXPECT_NE(garbage.body.find("Unable to process request body"), std::string::npos);
+  EXPECT_EQ(handle_jaeger_thrift_http(ingest, thrift_post(std::string(5000, 'x'))).status, 413);
+  EXPECT_EQ(store.stats().spans_stored, 1u);
+  // Jaeger's other Thrift media type is accepted too.
+  Thrift other = batch_header(1);
+  other.i64(1, 3).i64(2, 0).i64(3, 4).str(5, "other").i32(7, 1).i64(8, 1).i64(9, 1).stop().stop();
+  EXPECT_EQ(handle_jaeger_thrift_http(
+                ingest, thrift_post(other.out, "application/vnd.apache.thrift.binary; x=1"))
+                .status,
+            202);
+  EXPECT_EQ(store.stats().spans_stored, 2u);
 }
 
 }  // namespace

@@ -69,10 +69,13 @@ OtlpIngest::OtlpIngest(TraceStore& store, SqliteSpanStorage* storage, IngestOpti
     : store_(store), storage_(storage), options_(options) {}
 
 IngestOutcome OtlpIngest::ingest(std::string_view body, telemetry::otlp::Format format) {
-  IngestOutcome outcome;
   telemetry::otlp::DecodeLimits limits;
   limits.max_spans = options_.max_spans_per_request;
-  auto decoded = telemetry::otlp::decode_export_request(body, format, limits);
+  return store(telemetry::otlp::decode_export_request(body, format, limits));
+}
+
+IngestOutcome OtlpIngest::store(telemetry::otlp::DecodeResult decoded) {
+  IngestOutcome outcome;
   if (!decoded.ok()) {
     outcome.kind = IngestOutcome::Kind::kMalformed;
     outcome.message = decoded.error;

@@ -37,6 +37,9 @@ class OtlpIngest {
   // Decodes an uncompressed body and stores the valid spans. With durable storage, the spans
   // are committed to disk before this returns kOk (kUnavailable when the write failed).
   IngestOutcome ingest(std::string_view body, telemetry::otlp::Format format);
+  // The common tail of every ingest format: persists (with durable storage) and stores what a
+  // decoder produced; kMalformed when the decoder reported an error.
+  IngestOutcome store(telemetry::otlp::DecodeResult decoded);
 
   // POST /v1/traces per the OTLP/HTTP spec: 200 with ExportTraceServiceResponse (in the
   // request's encoding; partial_success when spans were rejected), 400 with a google.rpc.Status

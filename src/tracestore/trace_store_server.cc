@@ -12,6 +12,7 @@
 #include "metrics/registry.h"
 #include "telemetry/span_data.h"
 #include "tracestore/grpc_trace_service.h"
+#include "tracestore/jaeger_thrift.h"
 #include "tracestore/query_api.h"
 #include "tracestore/sqlite_storage.h"
 
@@ -44,6 +45,8 @@ struct TraceStoreServer::Impl {
   http::Router ui_router;
   std::unique_ptr<http::Server> ingest_server;
   std::unique_ptr<http::Server> ui_server;
+  std::unique_ptr<http::Server> jaeger_server;
+  std::string jaeger_problem;
   std::unique_ptr<GrpcTraceServer> grpc;
   std::mutex retention_mutex;
   std::condition_variable retention_wake;
@@ -128,6 +131,14 @@ std::optional<std::string> TraceStoreServer::start() {
     }
     co_return ingest->handle_http(ctx.request);
   });
+  d.ingest_router.post("/api/traces", [ingest, token](http::RequestContext& ctx) -> boost::asio::awaitable<http::Response> {
+    if (!authorized(ctx.request, token)) {
+      auto r = http::error_response(401, "missing or invalid bearer token");
+      r.headers.set("WWW-Authenticate", "Bearer");
+      co_return r;
+    }
+    co_return handle_jaeger_thrift_http(*ingest, ctx.request);
+  });
   add_query_routes(d.ui_router, *d.api, d.registry, {.auth_token = token, .serve_ui = o.serve_ui});
 
   http::ServerOptions ingest_options;
@@ -138,6 +149,17 @@ std::optional<std::string> TraceStoreServer::start() {
   ingest_options.service_name = "tracestore-otlp";
   d.ingest_server = std::make_unique<http::Server>(d.pool, d.ingest_router, http::TransportTracing{}, nullptr, ingest_options);
   if (auto error = d.ingest_server->start()) return "OTLP/HTTP: " + *error;
+
+  if (o.enable_jaeger_thrift) {
+    http::ServerOptions jaeger_options = ingest_options;
+    jaeger_options.port = o.jaeger_thrift_port;
+    jaeger_options.service_name = "tracestore-jaeger";
+    d.jaeger_server = std::make_unique<http::Server>(d.pool, d.ingest_router, http::TransportTracing{}, nullptr, jaeger_options);
+    if (auto error = d.jaeger_server->start()) {
+      d.jaeger_problem = "Jaeger Thrift (port " + std::to_string(o.jaeger_thrift_port) + "): " + *error;
+      d.jaeger_server.reset();
+    }
+  }
 
   http::ServerOptions ui_options;
   ui_options.host = o.host;
@@ -161,6 +183,7 @@ void TraceStoreServer::stop() {
   if (d.grpc) d.grpc->stop();
   if (d.ingest_server) d.ingest_server->stop();
   if (d.ui_server) d.ui_server->stop();
+  if (d.jaeger_server) d.jaeger_server->stop();
   {
     std::lock_guard lock(d.retention_mutex);
     d.stopping = true;
@@ -178,6 +201,10 @@ std::uint16_t TraceStoreServer::ui_port() const noexcept {
 std::uint16_t TraceStoreServer::otlp_grpc_port() const noexcept {
   return impl_->grpc ? impl_->grpc->port() : 0;
 }
+std::uint16_t TraceStoreServer::jaeger_thrift_port() const noexcept {
+  return impl_->jaeger_server ? impl_->jaeger_server->port() : 0;
+}
+const std::string& TraceStoreServer::jaeger_thrift_problem() const noexcept { return impl_->jaeger_problem; }
 TraceStore& TraceStoreServer::store() noexcept { return *impl_->store; }
 StoreStats TraceStoreServer::stats() const { return impl_->store->stats(); }
 

@@ -1,5 +1,6 @@
 // The embedded trace store as one object: OTLP/HTTP ingest (POST /v1/traces), OTLP/gRPC ingest
-// (TraceService/Export), and the query API + web UI + /metrics, over one in-memory store with
+// (TraceService/Export), Jaeger Thrift ingest (POST /api/traces, on its own port 14268 like
+// Jaeger's collector, and on the OTLP/HTTP port), and the query API + web UI + /metrics, over one in-memory store with
 // optional SQLite persistence. Used by `tracing-demo traces` and, in-process, by `all`.
 //
 //   http::IoPool pool(2);
@@ -31,6 +32,10 @@ struct TraceStoreServerOptions {
   std::uint16_t ui_port = 16686;        // query API, UI and /metrics
   std::uint16_t otlp_grpc_port = 4317;
   bool enable_grpc = true;
+  // Jaeger clients' collector endpoint. Optional: when the port cannot be bound (another store
+  // or a Jaeger has it), the store still starts, without it (see jaeger_thrift_problem()).
+  std::uint16_t jaeger_thrift_port = 14268;  // 0: ephemeral
+  bool enable_jaeger_thrift = true;
   TraceStoreOptions store;              // max_traces, max_spans_per_trace
   IngestOptions ingest;                 // body size limits
   std::string storage;                  // "" (memory only) or "sqlite:PATH"
@@ -60,6 +65,9 @@ class TraceStoreServer {
   std::uint16_t otlp_http_port() const noexcept;
   std::uint16_t ui_port() const noexcept;
   std::uint16_t otlp_grpc_port() const noexcept;  // 0 when gRPC is disabled
+  std::uint16_t jaeger_thrift_port() const noexcept;  // 0 when not serving it
+  // Why the Jaeger Thrift port is not served although enabled (the bind error); "" otherwise.
+  const std::string& jaeger_thrift_problem() const noexcept;
   TraceStore& store() noexcept;
   StoreStats stats() const;
 
