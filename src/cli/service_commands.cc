@@ -43,6 +43,7 @@ struct ServiceFlags {
   std::int64_t downstream_latency_ms = 0;
   std::int64_t processor_latency_ms = 0;
   std::int64_t downstream_timeout_ms = 5000;
+  std::int64_t payment_claim_timeout_ms = 10000;
   std::string trace_store = "on";
   std::size_t io_threads = 0;
   // The embedded trace store's listeners and limits (`all` only).
@@ -57,6 +58,7 @@ struct ServiceFlags {
     config.knobs.downstream_latency = std::chrono::milliseconds(downstream_latency_ms);
     config.knobs.processor_latency = std::chrono::milliseconds(processor_latency_ms);
     config.downstream_timeout = std::chrono::milliseconds(downstream_timeout_ms);
+    config.payment_claim_timeout = std::chrono::milliseconds(payment_claim_timeout_ms);
   }
 };
 
@@ -97,6 +99,23 @@ void add_common_options(CLI::App* app, ServiceFlags& flags) {
       ->envname("MAX_BODY_BYTES")->capture_default_str();
   app->add_option("--io-threads", flags.io_threads, "event-loop threads (0: core count)")
       ->envname("IO_THREADS")->capture_default_str();
+  app->add_option("--max-connections", c.max_connections,
+                  "open connections per service; beyond: 503 with Retry-After, then close")
+      ->envname("MAX_CONNECTIONS")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 20))
+      ->capture_default_str();
+  app->add_option("--max-in-flight", c.max_in_flight_per_thread,
+                  "requests in progress per I/O thread and service; beyond: 503 with Retry-After")
+      ->envname("MAX_IN_FLIGHT")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 20))
+      ->capture_default_str();
+  app->add_option(
+         "--payment-claim-timeout-ms", flags.payment_claim_timeout_ms,
+         "payments: a pending payment whose claim is this old (plus the processor latency) is "
+         "taken over by a retry with its Idempotency-Key (its process died)")
+      ->envname("PAYMENT_CLAIM_TIMEOUT_MS")
+      ->check(CLI::Range(1, 3600000))
+      ->capture_default_str();
 }
 
 void add_url_options(CLI::App* app, ServiceConfig& c) {
@@ -187,6 +206,9 @@ int run_all(ServiceFlags& flags) {
     config.knobs = flags.config.knobs;
     config.downstream_timeout = flags.config.downstream_timeout;
     config.max_body_bytes = flags.config.max_body_bytes;
+    config.max_connections = flags.config.max_connections;
+    config.max_in_flight_per_thread = flags.config.max_in_flight_per_thread;
+    config.payment_claim_timeout = flags.config.payment_claim_timeout;
     config.trace_context_test = flags.config.trace_context_test;
     config.traces_ui_url = traces_ui;
     auto host = services::ServiceHost::create(config, telemetry_for(role, true, endpoint), pool);

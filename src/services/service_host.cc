@@ -164,7 +164,8 @@ std::optional<std::string> build_role(ServiceHost::Parts& p) {
       processor.latency = p.config.knobs.processor_latency;
       p.processor = std::make_unique<payments::Processor>(ctx.tracer, processor);
       p.payment_service = std::make_unique<payments::PaymentService>(
-          *p.payment_repository, *p.orders_client, *p.processor, ctx.tracer, *p.blocking);
+          *p.payment_repository, *p.orders_client, *p.processor, ctx.tracer, *p.blocking,
+          p.config.payment_claim_timeout + processor.latency);
       payments::add_routes(p.router, *p.payment_service, *p.payment_repository, *p.blocking);
       standard.local_checks = database_check(*p.payment_repository, p.config.database_path());
       standard.dependencies.push_back({"orders", [c = p.orders_client.get()](const telemetry::Context& t) {
@@ -231,6 +232,8 @@ storage::Result<std::unique_ptr<ServiceHost>, std::string> ServiceHost::create(
   server_options.host = config.host;
   server_options.port = config.port;
   server_options.max_body_bytes = config.max_body_bytes;
+  server_options.max_connections = config.max_connections;
+  server_options.max_in_flight_per_thread = config.max_in_flight_per_thread;
   server_options.service_name = parts->telemetry->service_name();
   parts->server = std::make_unique<http::Server>(pool, parts->router,
                                                  http::transport_tracing(*parts->telemetry),

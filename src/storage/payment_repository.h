@@ -3,6 +3,7 @@
 // around "look the key up, else insert a pending payment", so concurrent retries charge once.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -33,13 +34,20 @@ struct NewPayment {
   std::int64_t amount_cents = 0;
   std::string card_last4;
   std::optional<std::string> idempotency_key;
+  // A pending payment under the same key whose claim is at least this old was abandoned (the
+  // process charging it died): begin() renews the claim and hands the payment to this caller.
+  // nullopt: a pending payment is never taken over. Must exceed the longest time a live owner
+  // needs between begin() and complete()/decline().
+  std::optional<std::chrono::milliseconds> resume_after;
 };
 
-// What begin() found: a new pending payment (this caller must process it), or an existing one
-// for the same Idempotency-Key (replay its result; do not charge again).
+// What begin() found: a pending payment this caller must process (new, or resumed after its
+// owner's claim expired), or an existing one for the same Idempotency-Key (replay its result;
+// do not charge again).
 struct PaymentClaim {
   Payment payment;
-  bool created = false;
+  bool created = false;  // this caller owns the pending payment
+  bool resumed = false;  // ... taken over from an expired claim (created is true too)
 };
 
 // Implementations are thread-safe. Every call records DB spans as children of `parent`.
@@ -56,9 +64,10 @@ class PaymentRepository {
   virtual PoolStats pool_stats() const = 0;
 
   // In one transaction: when the key is known, returns that payment (created=false), or
-  // kInvalid when it was used with a different order or amount; else inserts a pending
-  // payment (created=true). kConflict when the order already has a pending or completed
-  // payment under another key.
+  // kInvalid when it was used with a different order or amount, or resumes it when it is
+  // pending with a claim older than payment.resume_after (created=resumed=true); else inserts
+  // a pending payment (created=true). kConflict when the order already has a pending or
+  // completed payment under another key. Claim ages are measured on the database's clock.
   virtual Result<PaymentClaim> begin(const telemetry::Context& parent, const NewPayment& payment) = 0;
   // pending -> completed (with the processor's transaction id) or declined (with a reason).
   virtual Result<Payment> complete(const telemetry::Context& parent, std::int64_t id,

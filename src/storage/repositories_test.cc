@@ -1,12 +1,14 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
 #include <cstdio>
 #include <thread>
 #include <vector>
 
 #include "storage/order_repository.h"
 #include "storage/payment_repository.h"
+#include "storage/sqlite.h"
 #include "storage/test_tracing.h"
 #include "storage/user_repository.h"
 
@@ -114,7 +116,7 @@ TEST(OrderRepositoryTest, RejectsNonPositiveAmounts) {
 }
 
 NewPayment payment_for(std::int64_t order, std::optional<std::string> key) {
-  return NewPayment{order, 1050, "4242", std::move(key)};
+  return NewPayment{order, 1050, "4242", std::move(key), std::nullopt};
 }
 
 TEST(PaymentRepositoryTest, SameIdempotencyKeyReturnsTheSamePayment) {
@@ -162,6 +164,48 @@ TEST(PaymentRepositoryTest, OneLivePaymentPerOrderButDeclinesMayBeRetried) {
   auto retry = repo.value()->begin({}, payment_for(5, "new-key"));
   ASSERT_TRUE(retry.ok()) << retry.error().message;
   EXPECT_TRUE(retry->created);
+}
+
+// A payments file from before claims were leased (no claimed_at column) gets the column on
+// open, and its pending payments count as abandoned long ago.
+TEST(PaymentRepositoryTest, OldFileGetsClaimColumnAndItsPendingPaymentsCanBeResumed) {
+  const std::string path = ::testing::TempDir() + "payments_old_schema.db";
+  std::remove(path.c_str());
+  {
+    DatabaseOptions options;
+    options.path = path;
+    auto db = Database::open(options);
+    ASSERT_TRUE(db.ok()) << db.error().message;
+    ASSERT_TRUE(db.value()
+                    ->exec(R"sql(
+      CREATE TABLE payments (
+        id INTEGER PRIMARY KEY AUTOINCREMENT, order_id INTEGER NOT NULL,
+        amount_cents INTEGER NOT NULL, card_last4 TEXT NOT NULL, status TEXT NOT NULL,
+        idempotency_key TEXT UNIQUE, decline_reason TEXT NOT NULL DEFAULT '',
+        transaction_id TEXT NOT NULL DEFAULT '', created_at TEXT NOT NULL DEFAULT '');
+      INSERT INTO payments (order_id, amount_cents, card_last4, status, idempotency_key)
+        VALUES (31, 1050, '4242', 'pending', 'old-key');)sql")
+                    .ok());
+  }
+  RecordingTracer tracing;
+  SqliteRepositoryOptions options;
+  options.pool.database.path = path;
+  auto repo = make_sqlite_payment_repository(options, tracing.tracer());
+  ASSERT_TRUE(repo.ok()) << repo.error().message;
+  auto payment = payment_for(31, "old-key");
+  payment.resume_after = std::chrono::hours(24);
+  auto resumed = repo.value()->begin({}, payment);
+  ASSERT_TRUE(resumed.ok()) << resumed.error().message;
+  EXPECT_TRUE(resumed->resumed);
+  EXPECT_TRUE(resumed->created);
+  EXPECT_EQ(resumed->payment.status, "pending");
+  auto again = repo.value()->begin({}, payment);  // claimed now: not resumed twice
+  ASSERT_TRUE(again.ok()) << again.error().message;
+  EXPECT_FALSE(again->created);
+  repo.value().reset();
+  std::remove(path.c_str());
+  std::remove((path + "-wal").c_str());
+  std::remove((path + "-shm").c_str());
 }
 
 TEST(PaymentRepositoryTest, ConcurrentRetriesCreateOnePayment) {

@@ -16,11 +16,19 @@ CREATE TABLE IF NOT EXISTS payments (
   idempotency_key TEXT UNIQUE,
   decline_reason TEXT NOT NULL DEFAULT '',
   transaction_id TEXT NOT NULL DEFAULT '',
-  created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+  created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+  claimed_at INTEGER  -- ms since the epoch: when the current owner claimed the pending payment
 );
 CREATE UNIQUE INDEX IF NOT EXISTS payments_one_live_per_order
   ON payments (order_id) WHERE status != 'declined';
 )sql";
+
+// Files made before claims were leased lack claimed_at; NULL counts as long expired.
+const std::string kHasClaimedAt =
+    "SELECT 1 FROM pragma_table_info('payments') WHERE name = 'claimed_at'";
+constexpr const char* kAddClaimedAt = "ALTER TABLE payments ADD COLUMN claimed_at INTEGER";
+// The database's clock in ms since the epoch.
+const std::string kNowMs = "CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER)";
 
 const std::string kColumns =
     "id, order_id, amount_cents, card_last4, status, idempotency_key, decline_reason, "
@@ -28,8 +36,14 @@ const std::string kColumns =
 const std::string kSelectById = "SELECT " + kColumns + " FROM payments WHERE id = ?";
 const std::string kSelectByKey = "SELECT " + kColumns + " FROM payments WHERE idempotency_key = ?";
 const std::string kInsert =
-    "INSERT INTO payments (order_id, amount_cents, card_last4, status, idempotency_key) "
-    "VALUES (?, ?, ?, 'pending', ?) RETURNING " + kColumns;
+    "INSERT INTO payments (order_id, amount_cents, card_last4, status, idempotency_key, "
+    "claimed_at) "
+    "VALUES (?, ?, ?, 'pending', ?, " +
+    kNowMs + ") RETURNING " + kColumns;
+// Takes over a pending payment whose claim is at least ? ms old (its owner died mid-payment).
+const std::string kResume =
+    "UPDATE payments SET claimed_at = " + kNowMs + " WHERE id = ? AND status = 'pending' " +
+    "AND COALESCE(claimed_at, 0) <= " + kNowMs + " - ? RETURNING " + kColumns;
 const std::string kComplete =
     "UPDATE payments SET status = 'completed', transaction_id = ? WHERE id = ? AND status = 'pending' "
     "RETURNING " + kColumns;
@@ -61,6 +75,17 @@ Result<Payment> one_payment(Statement& s, const std::string& missing) {
   return p;
 }
 
+Status create_schema(Database& db) {
+  if (auto s = db.exec(kSchema); !s.ok()) return s;
+  auto has_column = db.prepare(kHasClaimedAt);
+  if (!has_column.ok()) return has_column.error();
+  Statement* statement = has_column.value();
+  auto row = statement->step();
+  statement->reset();
+  if (!row.ok()) return row.error();
+  return row.value() ? ok_status() : db.exec(kAddClaimedAt);
+}
+
 class SqlitePaymentRepository final : public PaymentRepository {
  public:
   SqlitePaymentRepository(std::unique_ptr<ConnectionPool> pool, QueryTracer tracer)
@@ -83,6 +108,19 @@ class SqlitePaymentRepository final : public PaymentRepository {
         if (existing->order_id != payment.order_id || existing->amount_cents != payment.amount_cents) {
           return Error{ErrorCode::kInvalid,
                        "Idempotency-Key was already used for a different payment request"};
+        }
+        if (existing->status == "pending" && payment.resume_after) {
+          auto resumed = traced_query(
+              tracer_, parent, db, "UPDATE", "payments", kResume, {}, [&](Statement& s) {
+                s.bind(1, existing->id);
+                s.bind(2, static_cast<std::int64_t>(payment.resume_after->count()));
+                return one_payment(s, "the claim is still live");
+              });
+          if (resumed.ok()) {
+            if (auto s = tx.commit(); !s.ok()) return s.error();
+            return PaymentClaim{std::move(resumed).value(), true, true};
+          }
+          if (resumed.error().code != ErrorCode::kNotFound) return resumed.error();
         }
         return PaymentClaim{std::move(existing).value(), false};
       }
@@ -159,7 +197,7 @@ class SqlitePaymentRepository final : public PaymentRepository {
 
 Result<std::unique_ptr<PaymentRepository>> make_sqlite_payment_repository(
     const SqliteRepositoryOptions& options, telemetry::Tracer tracer) {
-  auto pool = ConnectionPool::create(options.pool, [](Database& db) { return db.exec(kSchema); });
+  auto pool = ConnectionPool::create(options.pool, create_schema);
   if (!pool.ok()) return pool.error();
   QueryTracer query_tracer(std::move(tracer), "sqlite", pool.value()->name(), options.slow_query);
   return std::unique_ptr<PaymentRepository>(

@@ -51,6 +51,13 @@ struct ServiceConfig {
   std::size_t cache_max_entries = 10000;               // users lookup cache
   std::chrono::milliseconds cache_ttl{60000};
   std::size_t max_body_bytes = 1 << 20;                // larger request bodies -> 413
+  // Load shedding (http::ServerOptions): open connections per service, and requests in
+  // progress per I/O thread; beyond either the service answers 503 with Retry-After.
+  std::size_t max_connections = 10000;
+  std::size_t max_in_flight_per_thread = 4096;
+  // payments: how long a claim on a pending payment lasts (beyond the processor's latency)
+  // before a retry with the same Idempotency-Key may take over a payment whose process died.
+  std::chrono::milliseconds payment_claim_timeout{10000};
   bool trace_context_test = false;  // gateway: serve POST /test for the W3C test suite
   std::string traces_ui_url;        // the trace store's UI when known (linked from GET / and
                                     // full-flow answers); "" otherwise

@@ -85,7 +85,8 @@ boost::asio::awaitable<Outcome<PaymentOutcome>> PaymentService::pay(const teleme
 
   // 2. Claim the key (or find the earlier result) in one transaction.
   storage::NewPayment claim_request{request.order_id, request.amount_cents,
-                                    last_four_digits(request.card_digits), request.idempotency_key};
+                                    last_four_digits(request.card_digits), request.idempotency_key,
+                                    claim_timeout_};
   auto claim = co_await run_blocking(blocking_, [&] { return repository_.begin(context, claim_request); });
   if (!claim.ok()) {
     const auto& error = claim.error();
@@ -98,6 +99,12 @@ boost::asio::awaitable<Outcome<PaymentOutcome>> PaymentService::pay(const teleme
   }
   span.set_attribute("payment.id", claim.value().payment.id);
   if (!claim.value().created) co_return co_await finish_replay(context, span, claim.value().payment);
+  if (claim.value().resumed) {
+    // The first attempt's process died between claiming and recording the outcome; the
+    // processor is keyed by the payment id, so authorizing it again is not a second charge.
+    span.set_attribute("payment.resumed", true);
+    span.add_event("payment.resumed_abandoned_claim");
+  }
 
   // 3. Charge: fraud check + authorization.
   auto decision = co_await processor_.authorize(context, claim.value().payment.id,
@@ -105,6 +112,9 @@ boost::asio::awaitable<Outcome<PaymentOutcome>> PaymentService::pay(const teleme
   if (!decision.approved) {
     const auto id = claim.value().payment.id;
     auto declined = co_await run_blocking(blocking_, [&] { return repository_.decline(context, id, decision.reason); });
+    if (!declined.ok() && declined.error().code == storage::ErrorCode::kNotFound) {
+      co_return co_await finish_taken_over(context, span, id);
+    }
     if (!declined.ok()) {
       mark_span_error(span, storage::to_string(declined.error().code), declined.error().message);
       co_return storage_error_response(declined.error());
@@ -117,6 +127,9 @@ boost::asio::awaitable<Outcome<PaymentOutcome>> PaymentService::pay(const teleme
   }
   const auto id = claim.value().payment.id;
   auto completed = co_await run_blocking(blocking_, [&] { return repository_.complete(context, id, decision.transaction_id); });
+  if (!completed.ok() && completed.error().code == storage::ErrorCode::kNotFound) {
+    co_return co_await finish_taken_over(context, span, id);
+  }
   if (!completed.ok()) {
     mark_span_error(span, storage::to_string(completed.error().code), completed.error().message);
     co_return storage_error_response(completed.error());
@@ -145,6 +158,19 @@ boost::asio::awaitable<Outcome<PaymentOutcome>> PaymentService::finish_replay(
   if (auto failed = co_await mark_order_paid(context, span, payment)) co_return std::move(*failed);
   PaymentOutcome outcome{std::move(payment), true};
   co_return outcome;
+}
+
+boost::asio::awaitable<Outcome<PaymentOutcome>> PaymentService::finish_taken_over(
+    const telemetry::Context& context, telemetry::Span& span, std::int64_t id) {
+  // Our claim expired while we were charging and a retry recorded the outcome first: answer
+  // with what the database holds (the recorded outcome stands; ours is not written).
+  span.add_event("payment.claim_lost");
+  auto stored = co_await run_blocking(blocking_, [&] { return repository_.find(context, id); });
+  if (!stored.ok()) {
+    mark_span_error(span, storage::to_string(stored.error().code), stored.error().message);
+    co_return storage_error_response(stored.error());
+  }
+  co_return co_await finish_replay(context, span, std::move(stored).value());
 }
 
 boost::asio::awaitable<std::optional<http::Response>> PaymentService::mark_order_paid(

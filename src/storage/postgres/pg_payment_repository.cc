@@ -17,8 +17,10 @@ CREATE TABLE IF NOT EXISTS payments (
   idempotency_key TEXT UNIQUE,
   decline_reason TEXT NOT NULL DEFAULT '',
   transaction_id TEXT NOT NULL DEFAULT '',
-  created_at TIMESTAMPTZ NOT NULL DEFAULT now()
+  created_at TIMESTAMPTZ NOT NULL DEFAULT now(),
+  claimed_at BIGINT  -- ms since the epoch: when the current owner claimed the pending payment
 );
+ALTER TABLE payments ADD COLUMN IF NOT EXISTS claimed_at BIGINT;
 CREATE UNIQUE INDEX IF NOT EXISTS payments_one_live_per_order
   ON payments (order_id) WHERE status != 'declined';
 )sql";
@@ -31,9 +33,18 @@ const std::string kSelectByKey = "SELECT " + kColumns + " FROM payments WHERE id
 // Held to the end of the transaction: retries with one key run one after the other, and the
 // second sees the first's committed payment (READ COMMITTED takes a new snapshot per statement).
 const std::string kLockKey = "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))";
+// The database's clock in ms since the epoch.
+const std::string kNowMs = "(extract(epoch FROM clock_timestamp()) * 1000)::bigint";
 const std::string kInsert =
-    "INSERT INTO payments (order_id, amount_cents, card_last4, status, idempotency_key) "
-    "VALUES ($1, $2, $3, 'pending', $4) RETURNING " + kColumns;
+    "INSERT INTO payments (order_id, amount_cents, card_last4, status, idempotency_key, "
+    "claimed_at) "
+    "VALUES ($1, $2, $3, 'pending', $4, " +
+    kNowMs + ") RETURNING " + kColumns;
+// Takes over a pending payment whose claim is at least $2 ms old (its owner died mid-payment);
+// NULL (rows from before claims were leased) counts as long expired.
+const std::string kResume =
+    "UPDATE payments SET claimed_at = " + kNowMs + " WHERE id = $1 AND status = 'pending' " +
+    "AND COALESCE(claimed_at, 0) <= " + kNowMs + " - $2::bigint RETURNING " + kColumns;
 const std::string kComplete =
     "UPDATE payments SET status = 'completed', transaction_id = $1 "
     "WHERE id = $2 AND status = 'pending' RETURNING " + kColumns;
@@ -89,8 +100,20 @@ class PostgresPaymentRepository final : public PaymentRepository {
           return Error{ErrorCode::kInvalid,
                        "Idempotency-Key was already used for a different payment request"};
         }
+        bool resumed = false;
+        if (existing->status == "pending" && payment.resume_after) {
+          auto taken = one_payment(
+              runner_.run(parent, connection, "UPDATE", "payments", kResume,
+                          {pg::param(existing->id), pg::param(payment.resume_after->count())}),
+              "the claim is still live");
+          if (!taken.ok() && taken.error().code != ErrorCode::kNotFound) return taken.error();
+          if (taken.ok()) {
+            existing = std::move(taken);
+            resumed = true;
+          }
+        }
         if (auto status = transaction.commit(); !status.ok()) return status.error();
-        return PaymentClaim{std::move(existing).value(), false};
+        return PaymentClaim{std::move(existing).value(), resumed, resumed};
       }
       if (existing.error().code != ErrorCode::kNotFound) return existing.error();
     }

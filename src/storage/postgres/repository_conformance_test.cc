@@ -4,8 +4,10 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <set>
 #include <thread>
 #include <vector>
@@ -228,7 +230,7 @@ TEST_P(RepositoryConformanceTest, ConcurrentMarkPaidLetsOnePaymentWin) {
 
 NewPayment payment_for(std::int64_t order, std::optional<std::string> key,
                        std::int64_t amount = 1050) {
-  return NewPayment{order, amount, "4242", std::move(key)};
+  return NewPayment{order, amount, "4242", std::move(key), std::nullopt};
 }
 
 TEST_P(RepositoryConformanceTest, SameIdempotencyKeyReplaysThePayment) {
@@ -255,6 +257,55 @@ TEST_P(RepositoryConformanceTest, SameIdempotencyKeyReplaysThePayment) {
   ASSERT_FALSE(twice.ok());
   EXPECT_EQ(twice.error().code, ErrorCode::kNotFound);
   EXPECT_EQ(repo->find({}, first->payment.id)->transaction_id, "txn_1");
+}
+
+// A process that dies between begin() and complete() leaves a pending payment: once its claim
+// is older than resume_after, a retry with the key takes it over (one payment, one charge);
+// a live claim, or a retry that does not ask for resumption, only replays "pending".
+TEST_P(RepositoryConformanceTest, AbandonedPendingPaymentIsResumedOnceItsClaimExpires) {
+  auto repo = payments();
+  ASSERT_TRUE(repo);
+  const auto with_timeout = [](std::optional<std::chrono::milliseconds> timeout) {
+    auto payment = payment_for(21, "crashed");
+    payment.resume_after = timeout;
+    return payment;
+  };
+  auto first = repo->begin({}, with_timeout(std::chrono::hours(1)));
+  ASSERT_TRUE(first.ok()) << first.error().message;
+  EXPECT_TRUE(first->created);
+  EXPECT_FALSE(first->resumed);
+  for (auto timeout : {std::optional<std::chrono::milliseconds>(std::chrono::hours(1)),
+                       std::optional<std::chrono::milliseconds>()}) {
+    auto live = repo->begin({}, with_timeout(timeout));
+    ASSERT_TRUE(live.ok()) << live.error().message;
+    EXPECT_FALSE(live->created);
+    EXPECT_FALSE(live->resumed);
+    EXPECT_EQ(live->payment.status, "pending");
+  }
+
+  // The first owner "died": its claim is older than a zero timeout.
+  auto resumed = repo->begin({}, with_timeout(std::chrono::milliseconds(0)));
+  ASSERT_TRUE(resumed.ok()) << resumed.error().message;
+  EXPECT_TRUE(resumed->created);
+  EXPECT_TRUE(resumed->resumed);
+  EXPECT_EQ(resumed->payment.id, first->payment.id);
+  // The claim was renewed: a retry right after does not take it over again.
+  auto after = repo->begin({}, with_timeout(std::chrono::hours(1)));
+  ASSERT_TRUE(after.ok()) << after.error().message;
+  EXPECT_FALSE(after->created);
+
+  // The new owner charges; the old one, had it lived, could not record a second outcome.
+  ASSERT_TRUE(repo->complete({}, resumed->payment.id, "txn_resumed").ok());
+  auto late = repo->decline({}, first->payment.id, "late");
+  ASSERT_FALSE(late.ok());
+  EXPECT_EQ(late.error().code, ErrorCode::kNotFound);
+  // A finished payment is never resumed.
+  auto replay = repo->begin({}, with_timeout(std::chrono::milliseconds(0)));
+  ASSERT_TRUE(replay.ok()) << replay.error().message;
+  EXPECT_FALSE(replay->created);
+  EXPECT_FALSE(replay->resumed);
+  EXPECT_EQ(replay->payment.status, "completed");
+  EXPECT_EQ(replay->payment.transaction_id, "txn_resumed");
 }
 
 TEST_P(RepositoryConformanceTest, KeyReusedForAnotherRequestIsInvalid) {
