@@ -15,6 +15,7 @@ SpanCapture::SpanCapture(std::uint16_t port) : pool_(1) {
     {
       std::lock_guard lock(mutex_);
       for (auto& span : decoded.spans) spans_.push_back(*span);
+      bodies_.push_back(ctx.request.body);
     }
     co_return http::Response::json_text(200, "{}");
   });
@@ -34,6 +35,11 @@ SpanCapture::~SpanCapture() {
 std::vector<telemetry::SpanData> SpanCapture::all() const {
   std::lock_guard lock(mutex_);
   return spans_;
+}
+
+std::vector<std::string> SpanCapture::bodies() const {
+  std::lock_guard lock(mutex_);
+  return bodies_;
 }
 
 std::vector<telemetry::SpanData> SpanCapture::trace(const std::string& trace_id_hex) const {

@@ -28,6 +28,8 @@ class SpanCapture {
   std::string endpoint() const { return "http://127.0.0.1:" + std::to_string(port()); }
 
   std::vector<telemetry::SpanData> all() const;
+  // Every export request body as received (protobuf or JSON bytes, as the exporter sent them).
+  std::vector<std::string> bodies() const;
   // The spans of one trace (hex id).
   std::vector<telemetry::SpanData> trace(const std::string& trace_id_hex) const;
   // Waits (bounded, ~10 s) until the trace has at least `count` spans; exports are batched.
@@ -39,6 +41,7 @@ class SpanCapture {
   std::unique_ptr<http::Server> server_;
   mutable std::mutex mutex_;
   std::vector<telemetry::SpanData> spans_;
+  std::vector<std::string> bodies_;
 };
 
 // The string / bool value of a span attribute ("" / nullopt when absent or of another type).

@@ -49,4 +49,37 @@ std::string mask_card_number(std::string_view text) {
   return "****" + last_four_digits(text);
 }
 
+std::string mask_card_numbers_in(std::string_view text) {
+  const auto is_digit = [](char c) { return c >= '0' && c <= '9'; };
+  std::string out;
+  std::size_t i = 0;
+  while (i < text.size()) {
+    if (!is_digit(text[i])) {
+      out.push_back(text[i++]);
+      continue;
+    }
+    // The run: digits, each separated from the next by at most one space or dash.
+    std::size_t end = i, digits = 0;
+    while (end < text.size()) {
+      if (is_digit(text[end])) {
+        ++end;
+        ++digits;
+      } else if ((text[end] == ' ' || text[end] == '-') && end + 1 < text.size() &&
+                 is_digit(text[end + 1])) {
+        ++end;
+      } else {
+        break;
+      }
+    }
+    const std::string_view run = text.substr(i, end - i);
+    if (digits >= 12) {
+      out += mask_card_number(run);
+    } else {
+      out += run;
+    }
+    i = end;
+  }
+  return out;
+}
+
 }  // namespace tdemo::services

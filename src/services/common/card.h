@@ -16,5 +16,9 @@ bool luhn_valid(std::string_view digits) noexcept;
 std::string mask_card_number(std::string_view text);
 // The last four digits ("" when there are fewer than four digits).
 std::string last_four_digits(std::string_view text);
+// `text` with every run of 12 or more digits (single spaces or dashes between digits count as
+// part of the run) replaced by its mask_card_number() form: "pay 4242 4242 4242 4242 now" ->
+// "pay ****4242 now". For echoing text a client sent, which may hold a card number anywhere.
+std::string mask_card_numbers_in(std::string_view text);
 
 }  // namespace tdemo::services

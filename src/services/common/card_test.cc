@@ -31,5 +31,20 @@ TEST(CardTest, MasksToTheLastFourDigits) {
   EXPECT_EQ(last_four_digits("4242424242424242"), "4242");
 }
 
+TEST(CardTest, MasksCardNumbersAnywhereInText) {
+  const struct { const char* in; const char* out; } cases[] = {
+      {"4242424242424242", "****4242"},
+      {"pay 4242 4242 4242 1234 now", "pay ****1234 now"},
+      {"a 4242-4242-4242-1234, b 5555555555554444", "a ****1234, b ****4444"},
+      {"12345678901234567890123", "****0123"},            // longer than a card: still hidden
+      {"card4242424242424242cvv", "card****4242cvv"},
+      {"order 12345678901 at 2024-01-02", "order 12345678901 at 2024-01-02"},  // 11 digits: kept
+      {"1 2 3", "1 2 3"},
+      {"4242  4242 4242 4242", "4242  ****4242"},         // two spaces end a run
+      {"", ""},
+  };
+  for (const auto& c : cases) EXPECT_EQ(mask_card_numbers_in(c.in), c.out) << c.in;
+}
+
 }  // namespace
 }  // namespace tdemo::services

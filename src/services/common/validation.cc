@@ -26,6 +26,32 @@ bool is_local_char(char c) {
   return kSpecials.find(c) != std::string_view::npos || static_cast<unsigned char>(c) >= 0x80;
 }
 
+// `value` with anything shaped like a card number masked: inside strings and object keys
+// (mask_card_numbers_in), and numbers of 12 or more digits (as "****").
+boost::json::value mask_card_data(const boost::json::value& value) {
+  switch (value.kind()) {
+    case boost::json::kind::string:
+      return boost::json::value(mask_card_numbers_in(value.get_string()));
+    case boost::json::kind::int64:
+      return std::llabs(value.get_int64()) >= 100'000'000'000 ? "****" : value;
+    case boost::json::kind::uint64: return value.get_uint64() >= 100'000'000'000 ? "****" : value;
+    case boost::json::kind::double_: return std::fabs(value.get_double()) >= 1e11 ? "****" : value;
+    case boost::json::kind::array: {
+      boost::json::array out;
+      for (const auto& item : value.get_array()) out.push_back(mask_card_data(item));
+      return out;
+    }
+    case boost::json::kind::object: {
+      boost::json::object out;
+      for (const auto& [key, item] : value.get_object()) {
+        out[mask_card_numbers_in(key)] = mask_card_data(item);
+      }
+      return out;
+    }
+    default: return value;
+  }
+}
+
 }  // namespace
 
 std::optional<std::string> email_problem(std::string_view email) {
@@ -127,7 +153,7 @@ BodyValidator::BodyValidator(const boost::json::value& body,
     issue.loc = {std::string("body")};
     issue.type = "model_attributes_type";
     issue.msg = "Input should be a valid dictionary or object to extract fields from";
-    issue.input = shown_body_;
+    issue.input = mask_card_data(shown_body_);
     issues_.push_back(std::move(issue));
   }
 }
@@ -138,7 +164,7 @@ void BodyValidator::issue(std::string_view name, std::string type, std::string m
   issue.loc = {std::string("body"), std::string(name)};
   issue.type = std::move(type);
   issue.msg = std::move(msg);
-  issue.input = std::move(input);
+  issue.input = mask_card_data(input);
   issue.ctx = std::move(ctx);
   issues_.push_back(std::move(issue));
 }

@@ -30,7 +30,9 @@ std::optional<std::int64_t> parse_cents(const boost::json::value& value);
 std::string format_cents(std::int64_t cents);
 double cents_to_double(std::int64_t cents) noexcept;
 
-// Not thread-safe; one per request. `body` must outlive the validator.
+// Not thread-safe; one per request. `body` must outlive the validator. Every issue's input
+// has card-number-shaped data masked (runs of 12+ digits in strings and keys, numbers of 12+
+// digits), wherever the client put it: an error body never echoes a card number.
 class BodyValidator {
  public:
   // `shown_body` is what "input" shows for problems about the whole body or a missing field

@@ -168,6 +168,34 @@ TEST(ValidationTest, CardNumberNeverEchoed) {
   EXPECT_EQ(g.card_number_field("card"), "4242424242424242");
 }
 
+// A card number where no card is expected (a misspelt field, another field, a body that is not
+// an object) is masked in every echoed input too.
+TEST(ValidationTest, CardNumbersInOtherInputsAreMasked) {
+  const struct { const char* body; const char* field; const char* shown; } cases[] = {
+      {R"({"card_numbr": "4242 4242 4242 4242"})", "card_number", R"({"card_numbr":"****4242"})"},
+      {R"({"amount": "4242424242424242"})", "amount", R"("****4242")"},
+      {R"({"amount": 4242424242424242})", "amount", R"("****")"},
+      {R"({"amount": [1, "x 5555555555554444"]})", "amount", R"([1,"x ****4444"])"},
+      {R"({"amount": {"4242424242424242": 1}})", "amount", R"({"****4242":1})"},
+      {R"(["4242424242424242"])", nullptr, R"(["****4242"])"},
+      {R"("4242424242424242")", nullptr, R"("****4242")"},
+      {R"({"amount": "12345678901"})", "amount", R"("12345678901")"},  // 11 digits: not a card
+  };
+  for (const auto& c : cases) {
+    auto body = parse(c.body);
+    BodyValidator v(body);
+    if (c.field != nullptr) {
+      if (std::string_view(c.field) == "amount") {
+        EXPECT_FALSE(v.money_field("amount", 100000)) << c.body;
+      } else {
+        EXPECT_FALSE(v.int_field(c.field, 0)) << c.body;
+      }
+    }
+    ASSERT_EQ(v.issues().size(), 1u) << c.body;
+    EXPECT_EQ(boost::json::serialize(v.issues()[0].input), c.shown) << c.body;
+  }
+}
+
 TEST(ValidationTest, ShownBodyRedactsMissingFieldInput) {
   auto body = parse(R"({"card": "4242424242424242"})");
   BodyValidator v(body, boost::json::value{{"card", "****4242"}});
