@@ -8,6 +8,8 @@
 //    recorded span, built here independently of the store (expected_jaeger_span);
 //  - /api/services, /api/services/{s}/operations and /api/operations list the sender's service,
 //    operations and span kinds.
+// Also Jaeger's own Node.js client (jaeger-client, jaeger_client_sender.mjs) -> the store's Jaeger
+// Thrift port -> /api/traces/{id}, compared with the Thrift spans it sent.
 // The test skips (GTEST_SKIP) only when tests/interop/node_modules is missing.
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
@@ -71,10 +73,11 @@ bool wait_for_tcp(std::uint16_t port, std::chrono::milliseconds timeout) {
 // `tracing-demo traces` on three free loopback ports; SIGKILLed by the destructor if still up.
 struct TraceStore {
   TraceStore() {
-    const auto ports = test::free_ports(3);
+    const auto ports = test::free_ports(4);
     http_port = ports[0];
     grpc_port = ports[1];
     ui_port = ports[2];
+    jaeger_port = ports[3];
     test::ProcessOptions options;
     options.args = {"traces",
                     "--host",
@@ -84,7 +87,9 @@ struct TraceStore {
                     "--otlp-grpc-port",
                     std::to_string(grpc_port),
                     "--ui-port",
-                    std::to_string(ui_port)};
+                    std::to_string(ui_port),
+                    "--jaeger-thrift-port",
+                    std::to_string(jaeger_port)};
     process = std::make_unique<test::Process>(TD_BINARY, options);
     ready = test::wait_for_http(ui() + "/api/services", 30s) && wait_for_tcp(grpc_port, 30s);
   }
@@ -95,7 +100,7 @@ struct TraceStore {
     return "http://127.0.0.1:" + std::to_string(http_port) + "/v1/traces";
   }
 
-  std::uint16_t http_port = 0, grpc_port = 0, ui_port = 0;
+  std::uint16_t http_port = 0, grpc_port = 0, ui_port = 0, jaeger_port = 0;
   std::unique_ptr<test::Process> process;
   bool ready = false;
 };
@@ -307,6 +312,155 @@ TEST(StoreInteropShared, ThreeProtocolsIntoOneStoreDoNotMix) {
     expect_traces_intact(store, recorded[i]);
     expect_service_listed(store, runs[i].service, recorded[i]);
   }
+  EXPECT_EQ(store.process->terminate(), 0) << store.process->stderr_text();
+}
+
+// --- Jaeger's own client over Jaeger Thrift ---------------------------------------------------
+
+// A jaeger.thrift Tag as jaeger-client printed it, as the Jaeger API must show it.
+json::object expected_jaeger_tag(const json::object& thrift) {
+  json::object tag;
+  tag["key"] = thrift.at("key");
+  const auto type = thrift.at("vType").as_string();
+  if (type == "DOUBLE") {
+    tag["type"] = "float64";
+    tag["value"] = thrift.at("vDouble").to_number<double>();
+  } else if (type == "BOOL") {
+    tag["type"] = "bool";
+    tag["value"] = thrift.at("vBool");
+  } else if (type == "BINARY") {
+    tag["type"] = "string";  // base64, as the OpenTelemetry Collector's Jaeger receiver keeps it
+    tag["value"] = thrift.at("vBinary");
+  } else {
+    tag["type"] = "string";
+    tag["value"] = thrift.at("vStr");
+  }
+  return tag;
+}
+
+// Tags as comparable values: {key: {type, value}} with numbers as doubles.
+std::map<std::string, json::value> tag_map(const json::array& tags) {
+  std::map<std::string, json::value> out;
+  for (const auto& t : tags) {
+    json::object v;
+    v["type"] = t.at("type");
+    v["value"] =
+        t.at("value").is_number() ? json::value(t.at("value").to_number<double>()) : t.at("value");
+    out[std::string(t.at("key").as_string())] = std::move(v);
+  }
+  return out;
+}
+
+// jaeger-client (Jaeger's Node.js OpenTracing tracer) posts jaeger.thrift Batches to the store's
+// /api/traces; every span comes back through Jaeger's query API as Jaeger shows it: ids (64-bit
+// trace ids), operation, µs times, references (the parent as CHILD_OF unless a reference already
+// names it), typed tags (numbers are DOUBLE in jaeger-client), logs and the process.
+TEST(StoreInteropJaegerClient, ThriftBatchesComeBackThroughTheJaegerApi) {
+  if (!std::filesystem::exists(std::string(TD_INTEROP_DIR) + "/node_modules/jaeger-client")) {
+    GTEST_SKIP() << "tests/interop/node_modules is missing: run scripts/setup.sh (npm ci)";
+  }
+  TraceStore store;
+  ASSERT_TRUE(store.ready) << store.process->stderr_text();
+  test::ProcessOptions options;
+  options.args = {"jaeger_client_sender.mjs",
+                  "http://127.0.0.1:" + std::to_string(store.jaeger_port) + "/api/traces"};
+  options.working_directory = TD_INTEROP_DIR;
+  test::Process sender(TD_NODE_EXECUTABLE, options);
+  ASSERT_EQ(sender.wait_for(60s), 0) << sender.stderr_text();
+  boost::system::error_code ec;
+  const json::value sent = json::parse(sender.stdout_text(), ec);
+  ASSERT_FALSE(ec) << sender.stdout_text();
+  const auto& spans = sent.at("spans").as_array();
+  ASSERT_EQ(spans.size(), 3u);
+
+  // 64-bit trace ids: Jaeger shows them with 16 hex digits.
+  std::string trace_id(spans[0].at("traceId").as_string());
+  ASSERT_EQ(trace_id.substr(0, 16), "0000000000000000");
+  const json::value trace = jaeger_trace(store, trace_id.substr(16), spans.size());
+  ASSERT_TRUE(trace.is_object());
+  std::map<std::string, json::object> stored;
+  for (const auto& s : trace.at("spans").as_array())
+    stored[std::string(s.at("spanID").as_string())] = s.as_object();
+
+  for (const auto& value : spans) {
+    const auto& want = value.as_object();
+    const std::string span_id(want.at("spanId").as_string());
+    SCOPED_TRACE(std::string(want.at("operationName").as_string()));
+    ASSERT_TRUE(stored.count(span_id)) << "span " << span_id << " is missing";
+    const auto& got = stored[span_id];
+    EXPECT_EQ(got.at("traceID"), json::value(trace_id.substr(16)));
+    EXPECT_EQ(got.at("operationName"), want.at("operationName"));
+    EXPECT_EQ(got.at("startTime").to_number<std::int64_t>(),
+              want.at("startTime").to_number<std::int64_t>());
+    EXPECT_EQ(got.at("duration").to_number<std::int64_t>(),
+              want.at("duration").to_number<std::int64_t>());
+
+    // References: the sent ones, plus the parent as CHILD_OF first when none names it.
+    std::vector<std::tuple<std::string, std::string, std::string>> want_refs, got_refs;
+    const std::string parent(want.at("parentSpanId").as_string());
+    bool parent_named = false;
+    for (const auto& r : want.at("references").as_array()) {
+      want_refs.emplace_back(r.at("refType").as_string(),
+                             std::string(r.at("traceId").as_string()).substr(16),
+                             r.at("spanId").as_string());
+      parent_named = parent_named || r.at("spanId").as_string() == parent;
+    }
+    if (parent != "0000000000000000" && !parent_named) {
+      want_refs.insert(want_refs.begin(), {"CHILD_OF", trace_id.substr(16), parent});
+    }
+    for (const auto& r : got.at("references").as_array()) {
+      got_refs.emplace_back(r.at("refType").as_string(), r.at("traceID").as_string(),
+                            r.at("spanID").as_string());
+    }
+    EXPECT_EQ(got_refs, want_refs);
+
+    // Tags: every sent tag with its type and value; the store may only add the status and the
+    // kind it derived (otel.status_code for error=true, span.kind "internal" when none was sent).
+    auto got_tags = tag_map(got.at("tags").as_array());
+    json::array sent_tags;
+    for (const auto& t : want.at("tags").as_array())
+      sent_tags.push_back(expected_jaeger_tag(t.as_object()));
+    for (const auto& [key, tag] : tag_map(sent_tags)) {
+      ASSERT_TRUE(got_tags.count(key)) << "tag " << key << " is missing";
+      EXPECT_EQ(got_tags[key], tag) << "tag " << key;
+      got_tags.erase(key);
+    }
+    for (const auto& [key, tag] : got_tags) {
+      EXPECT_TRUE(key == "otel.status_code" ||
+                  (key == "span.kind" && tag.at("value") == "internal"))
+          << "unexpected tag " << key << " = " << json::serialize(tag);
+    }
+
+    // Logs: timestamp and every field.
+    const auto& want_logs = want.at("logs").as_array();
+    const auto& got_logs = got.at("logs").as_array();
+    ASSERT_EQ(got_logs.size(), want_logs.size());
+    for (std::size_t i = 0; i < want_logs.size(); ++i) {
+      EXPECT_EQ(got_logs[i].at("timestamp").to_number<std::int64_t>(),
+                want_logs[i].at("timestamp").to_number<std::int64_t>());
+      json::array fields;
+      for (const auto& f : want_logs[i].at("fields").as_array())
+        fields.push_back(expected_jaeger_tag(f.as_object()));
+      EXPECT_EQ(tag_map(got_logs[i].at("fields").as_array()), tag_map(fields));
+    }
+
+    // The process: its service name and every tag jaeger-client sent (hostname, ip, ...).
+    const auto& process = trace.at("processes").at(got.at("processID").as_string()).as_object();
+    EXPECT_EQ(process.at("serviceName"), sent.at("process").at("serviceName"));
+    auto process_tags = tag_map(process.at("tags").as_array());
+    for (const auto& t : sent.at("process").at("tags").as_array()) {
+      const auto tag = expected_jaeger_tag(t.as_object());
+      const std::string key(tag.at("key").as_string());
+      ASSERT_TRUE(process_tags.count(key)) << "process tag " << key << " is missing";
+      EXPECT_EQ(process_tags[key], tag_map(json::array{tag})[key]) << "process tag " << key;
+    }
+  }
+  std::set<std::string> operations, listed;
+  for (const auto& span : spans)
+    operations.insert(std::string(span.at("operationName").as_string()));
+  const json::value ops = get_json(store, "/api/services/jaeger-js-client/operations");
+  for (const auto& op : ops.at("data").as_array()) listed.insert(std::string(op.as_string()));
+  EXPECT_EQ(listed, operations);
   EXPECT_EQ(store.process->terminate(), 0) << store.process->stderr_text();
 }
 
