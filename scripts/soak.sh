@@ -12,6 +12,11 @@
 # after the first minute stays within SOAK_RSS_GROWTH_PCT (default 10%) of its first-minute
 # value, and export resumes. Results: bench/results/soak.json (+ the load-test reports).
 #
+# With SOAK_CHAOS=1, first the issue-9 crash and overload integration tests run for the soak's
+# length instead of seconds: orders and payments SIGKILLed at random for SOAK_MINUTES under paying
+# clients (nothing lost, nothing charged twice), then SOAK_MINUTES*20 overload waves (shed, RSS
+# flat, latency recovers). They come from the same build as BIN.
+#
 #   scripts/soak.sh [BIN]      SOAK_MINUTES=1 scripts/soak.sh   (a short run)
 set -euo pipefail
 BIN=${1:-build/release/bin/tracing-demo}
@@ -24,6 +29,15 @@ OUT=${SOAK_OUT:-bench/results}
 WORK=$(mktemp -d /tmp/tdemo-soak.XXXXXX)
 mkdir -p "$OUT"
 [ -x "$BIN" ] || { echo "soak: $BIN not found (make build-release)" >&2; exit 2; }
+
+if [ "${SOAK_CHAOS:-0}" = 1 ]; then
+  TESTS="$(dirname "$BIN")/../tests/integration"
+  echo "soak: chaos: orders and payments killed at random for ${MINUTES} min under paying clients"
+  TD_CRASH_CHAOS_S=$((MINUTES * 60)) "$TESTS/integration_payments_crash_test" \
+    --gtest_filter='*KilledOrdersAndPayments*'
+  echo "soak: overload: $((MINUTES * 20)) waves of 500 connections"
+  TD_OVERLOAD_WAVES=$((MINUTES * 20)) "$TESTS/integration_overload_test"
+fi
 
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$WORK"; }

@@ -14,6 +14,7 @@
 #include <atomic>
 #include <boost/json.hpp>
 #include <chrono>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -34,7 +35,12 @@ using Clock = std::chrono::steady_clock;
 constexpr int kMaxConnections = 16;
 constexpr int kMaxInFlight = 4;
 constexpr int kSpikeConnections = 500;
-constexpr int kWaves = 4;
+
+// 4 waves; TD_OVERLOAD_WAVES makes it a soak (scripts/soak.sh with SOAK_CHAOS=1).
+int waves() {
+  const char* text = std::getenv("TD_OVERLOAD_WAVES");
+  return text != nullptr && std::atoi(text) > 0 ? std::atoi(text) : 4;
+}
 
 // VmRSS of `pid` in KiB (0 when unreadable).
 long rss_kib(pid_t pid) {
@@ -214,6 +220,7 @@ TEST(Overload, ExcessIsShedWith503MemoryStaysBoundedLatencyRecovers) {
   });
   const std::string request =
       "GET /demo/full-flow/1 HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
+  const int kWaves = waves();
   SpikeFigures figures;
   std::vector<long> rss_after_wave;
   for (int wave = 0; wave < kWaves; ++wave) {

@@ -12,6 +12,7 @@
 #include <atomic>
 #include <boost/json.hpp>
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <map>
 #include <memory>
@@ -306,7 +307,10 @@ class PaymentsCrashTest : public ::testing::Test {
 
 TEST_F(PaymentsCrashTest, KilledOrdersAndPaymentsLoseNothingAndChargeOnce) {
   constexpr int kClients = 4;
-  const auto chaos_time = seconds(10);
+  // TD_CRASH_CHAOS_S makes it a soak (scripts/soak.sh with SOAK_CHAOS=1).
+  const char* chaos_env = std::getenv("TD_CRASH_CHAOS_S");
+  const auto chaos_time =
+      seconds(chaos_env != nullptr && std::atoi(chaos_env) > 0 ? std::atoi(chaos_env) : 10);
   std::atomic<bool> chaos_over{false};
   std::mutex mutex;
   std::vector<ClientPayment> done;
