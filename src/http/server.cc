@@ -8,6 +8,7 @@
 
 #include <array>
 #include <condition_variable>
+#include <cstdlib>
 #include <mutex>
 #include <unordered_set>
 
@@ -25,11 +26,11 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/string_body.hpp>
-#include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/write.hpp>
 
 #include "http/errors.h"
 #include "http/request_handler.h"
+#include "http/request_reader.h"
 
 namespace tdemo::http {
 
@@ -101,26 +102,6 @@ struct Connection {
   bool idle = true;  // waiting for the next request (may be closed on shutdown)
   explicit Connection(tcp::socket socket) : stream(std::move(socket)) {}
 };
-
-// The connection's addresses, formatted once per connection.
-struct Peers {
-  std::string client_address, server_address;
-  std::uint16_t client_port = 0, server_port = 0;
-};
-
-Request to_request(bhttp::request<bhttp::string_body>&& message, const Peers& peers) {
-  Request request;
-  request.set_target(message.method_string(), message.target());
-  request.version = message.version() == 10 ? 10 : 11;
-  request.headers.reserve(std::distance(message.begin(), message.end()));
-  for (const auto& field : message) request.headers.add(field.name_string(), field.value());
-  request.body = std::move(message.body());
-  request.client_address = peers.client_address;
-  request.client_port = peers.client_port;
-  request.server_address = peers.server_address;
-  request.server_port = peers.server_port;
-  return request;
-}
 
 bhttp::response<bhttp::string_body> to_message(Response&& response, int version, bool keep_alive,
                                                bool head_only) {
@@ -348,9 +329,8 @@ class Server::Impl : public std::enable_shared_from_this<Server::Impl> {
         buffer.commit(n);
       }
       c.idle = false;
-      bhttp::request_parser<bhttp::string_body> parser;
-      parser.header_limit(static_cast<std::uint32_t>(o.max_header_bytes));
-      parser.body_limit(o.max_body_bytes);
+      RequestParser parser;
+      apply_limits(parser, o);
       c.stream.expires_after(o.read_timeout);
       auto [hec, hn] = co_await bhttp::async_read_header(c.stream, buffer, parser,
                                                          asio::as_tuple(asio::use_awaitable));
@@ -365,26 +345,15 @@ class Server::Impl : public std::enable_shared_from_this<Server::Impl> {
         hec = bec;
       }
       if (hec) {
-        if (hec == bhttp::error::header_limit) {
-          co_await write_error(c, header_fields_too_large(), 11, o.write_timeout);
-          co_return true;
-        }
-        if (hec == bhttp::error::body_limit) {
-          co_await write_error(c, payload_too_large(), 11, o.write_timeout);
-          co_return true;
-        }
-        if (hec != bhttp::error::end_of_stream && hec != beast::error::timeout &&
-            hec != asio::error::eof && hec != asio::error::operation_aborted &&
-            hec != asio::error::connection_reset && hec != bhttp::error::partial_message) {
-          co_await write_error(c, bad_request("Bad Request"), 11, o.write_timeout);
-          co_return true;
-        }
-        co_return false;
+        auto answer = read_error_response(hec);
+        if (!answer) co_return false;
+        co_await write_error(c, std::move(*answer), 11, o.write_timeout);
+        co_return true;
       }
       auto message = parser.release();
       const bool keep_alive = message.keep_alive();
-      const int version = message.version();
       Request request = to_request(std::move(message), peers);
+      const int version = request.version;
       c.stream.expires_never();  // the handler's time is bounded by its own timeouts
       RequestHandler::Outcome outcome = co_await handler_.handle(request, index);
       const bool keep = keep_alive && !outcome.response.close &&
@@ -407,6 +376,36 @@ class Server::Impl : public std::enable_shared_from_this<Server::Impl> {
   std::mutex mutex_;
   std::condition_variable changed_;
 };
+
+std::optional<std::string> apply_environment(ServerOptions& options) {
+  const auto read = [](const char* name, std::int64_t min, std::int64_t max,
+                       std::int64_t& out) -> std::optional<std::string> {
+    const char* text = std::getenv(name);
+    if (text == nullptr || *text == '\0') return std::nullopt;
+    const auto value = parse_int64(text);
+    if (!value || *value < min || *value > max) {
+      return std::string(name) + "='" + text + "': expected an integer in " + std::to_string(min) +
+             ".." + std::to_string(max);
+    }
+    out = *value;
+    return std::nullopt;
+  };
+  const struct {
+    const char* name;
+    std::chrono::milliseconds* field;
+  } timeouts[] = {{"HTTP_READ_TIMEOUT_MS", &options.read_timeout},
+                  {"HTTP_IDLE_TIMEOUT_MS", &options.idle_timeout},
+                  {"HTTP_WRITE_TIMEOUT_MS", &options.write_timeout}};
+  for (const auto& [name, field] : timeouts) {
+    std::int64_t ms = field->count();
+    if (auto error = read(name, 1, 3'600'000, ms)) return error;
+    *field = std::chrono::milliseconds(ms);
+  }
+  auto header_bytes = static_cast<std::int64_t>(options.max_header_bytes);
+  if (auto error = read("HTTP_MAX_HEADER_BYTES", 1024, 1 << 20, header_bytes)) return error;
+  options.max_header_bytes = static_cast<std::size_t>(header_bytes);
+  return std::nullopt;
+}
 
 Server::Server(IoPool& pool, const Router& router, TransportTracing tracing,
                metrics::Registry* registry, ServerOptions options)

@@ -75,6 +75,12 @@ struct ServerOptions {
   std::shared_ptr<const telemetry::Logger> logger;
 };
 
+// Overrides limits of `options` from the environment: HTTP_READ_TIMEOUT_MS,
+// HTTP_IDLE_TIMEOUT_MS, HTTP_WRITE_TIMEOUT_MS (1..3600000) and HTTP_MAX_HEADER_BYTES
+// (1024..1048576); unset or empty variables leave the field alone. Returns an error text
+// naming the variable when a value is invalid (then `options` may be partly updated).
+std::optional<std::string> apply_environment(ServerOptions& options);
+
 struct ServerStats {
   std::uint64_t connections_accepted = 0;
   std::uint64_t connections_rejected = 0;  // over max_connections

@@ -5,6 +5,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <future>
 #include <thread>
 
@@ -361,6 +362,31 @@ TEST_F(ServerTest, MetricsRecordDurationsByRoute) {
   EXPECT_NE(text.find("route=\"unmatched\",status=\"404\"} 1"), std::string::npos) << text;
   EXPECT_NE(text.find("# TYPE http_server_active_requests gauge\nhttp_server_active_requests 0\n"),
             std::string::npos) << text;
+}
+
+TEST(ServerLimitsTest, EnvironmentSetsTimeoutsAndHeaderLimit) {
+  ::setenv("HTTP_READ_TIMEOUT_MS", "1500", 1);
+  ::setenv("HTTP_IDLE_TIMEOUT_MS", "2500", 1);
+  ::setenv("HTTP_MAX_HEADER_BYTES", "", 1);  // empty: the default stays
+  ServerOptions options;
+  EXPECT_EQ(apply_environment(options), std::nullopt);
+  EXPECT_EQ(options.read_timeout, 1500ms);
+  EXPECT_EQ(options.idle_timeout, 2500ms);
+  EXPECT_EQ(options.write_timeout, ServerOptions{}.write_timeout);
+  EXPECT_EQ(options.max_header_bytes, ServerOptions{}.max_header_bytes);
+  for (const char* bad : {"0", "-5", "soon", "3600001"}) {
+    ::setenv("HTTP_READ_TIMEOUT_MS", bad, 1);
+    ServerOptions rejected;
+    auto error = apply_environment(rejected);
+    ASSERT_TRUE(error.has_value()) << bad;
+    EXPECT_NE(error->find("HTTP_READ_TIMEOUT_MS"), std::string::npos) << *error;
+  }
+  ::unsetenv("HTTP_READ_TIMEOUT_MS");
+  ::setenv("HTTP_MAX_HEADER_BYTES", "100", 1);
+  ServerOptions small;
+  EXPECT_TRUE(apply_environment(small).has_value());
+  ::unsetenv("HTTP_IDLE_TIMEOUT_MS");
+  ::unsetenv("HTTP_MAX_HEADER_BYTES");
 }
 
 TEST(ServerLimitsTest, OverMaxConnectionsGets503WithRetryAfter) {

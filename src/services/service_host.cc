@@ -235,6 +235,7 @@ storage::Result<std::unique_ptr<ServiceHost>, std::string> ServiceHost::create(
   server_options.max_connections = config.max_connections;
   server_options.max_in_flight_per_thread = config.max_in_flight_per_thread;
   server_options.service_name = parts->telemetry->service_name();
+  if (auto error = http::apply_environment(server_options)) return *error;
   parts->server = std::make_unique<http::Server>(pool, parts->router,
                                                  http::transport_tracing(*parts->telemetry),
                                                  &parts->registry, server_options);

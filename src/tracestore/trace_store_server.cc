@@ -147,6 +147,7 @@ std::optional<std::string> TraceStoreServer::start() {
   ingest_options.max_body_bytes = o.ingest.max_body_bytes;
   ingest_options.access_log = o.access_log;
   ingest_options.service_name = "tracestore-otlp";
+  if (auto error = http::apply_environment(ingest_options)) return *error;
   d.ingest_server = std::make_unique<http::Server>(d.pool, d.ingest_router, http::TransportTracing{}, nullptr, ingest_options);
   if (auto error = d.ingest_server->start()) return "OTLP/HTTP: " + *error;
 
@@ -166,6 +167,7 @@ std::optional<std::string> TraceStoreServer::start() {
   ui_options.port = o.ui_port;
   ui_options.access_log = o.access_log;
   ui_options.service_name = "tracestore-query";
+  if (auto error = http::apply_environment(ui_options)) return *error;
   d.ui_server = std::make_unique<http::Server>(d.pool, d.ui_router, http::TransportTracing{}, nullptr, ui_options);
   if (auto error = d.ui_server->start()) return "query/UI: " + *error;
 
