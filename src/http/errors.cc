@@ -1,5 +1,8 @@
 #include "http/errors.h"
 
+#include <cmath>
+#include <cstdlib>
+
 #include <boost/json/array.hpp>
 #include <boost/json/error.hpp>
 #include <boost/json/object.hpp>
@@ -12,7 +15,7 @@ namespace tdemo::http {
 
 Response error_response(int status, std::string_view detail) {
   boost::json::object body;
-  body["detail"] = detail;
+  body["detail"] = to_valid_utf8(detail);  // details may quote client input
   return Response::json(status, body);
 }
 
@@ -80,6 +83,63 @@ Response service_unavailable(int retry_after_seconds) {
   return r;
 }
 
+namespace {
+
+bool has_non_finite_number(const boost::json::value& value) {
+  switch (value.kind()) {
+    case boost::json::kind::double_: return !std::isfinite(value.get_double());
+    case boost::json::kind::array:
+      for (const auto& item : value.get_array()) {
+        if (has_non_finite_number(item)) return true;
+      }
+      return false;
+    case boost::json::kind::object:
+      for (const auto& [key, item] : value.get_object()) {
+        if (has_non_finite_number(item)) return true;
+      }
+      return false;
+    default: return false;
+  }
+}
+
+// The offset of the first number literal in `text` that overflows a double (0 when none is
+// found): where the parser would have stopped had it refused the number.
+std::size_t first_overflowing_number(std::string_view text) {
+  bool in_string = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (in_string) {
+      if (c == '\\') ++i;
+      else if (c == '"') in_string = false;
+      continue;
+    }
+    if (c == '"') {
+      in_string = true;
+    } else if (c == '-' || (c >= '0' && c <= '9')) {
+      const std::size_t end = text.find_first_not_of("+-0123456789.eE", i);
+      const std::string literal(text.substr(i, end == std::string_view::npos ? end : end - i));
+      if (!std::isfinite(std::strtod(literal.c_str(), nullptr))) return i;
+      if (end == std::string_view::npos) break;
+      i = end - 1;
+    }
+  }
+  return 0;
+}
+
+Response json_invalid(std::size_t position, std::string error) {
+  ValidationIssue issue;
+  issue.loc = {std::string("body"), static_cast<std::int64_t>(position)};
+  issue.msg = "JSON decode error";
+  issue.type = "json_invalid";
+  issue.input = boost::json::object{};
+  boost::json::object ctx;
+  ctx["error"] = std::move(error);
+  issue.ctx = std::move(ctx);
+  return validation_error({issue});
+}
+
+}  // namespace
+
 JsonBody parse_json_body(const Request& request, std::size_t max_depth) {
   JsonBody out;
   if (request.headers.contains("content-type") && !request.has_json_content_type()) {
@@ -97,18 +157,16 @@ JsonBody parse_json_body(const Request& request, std::size_t max_depth) {
   const std::size_t consumed = parser.write_some(request.body.data(), request.body.size(), ec);
   if (!ec) parser.finish(ec);
   if (ec) {
-    ValidationIssue issue;
-    issue.loc = {std::string("body"), static_cast<std::int64_t>(consumed)};
-    issue.msg = "JSON decode error";
-    issue.type = "json_invalid";
-    issue.input = boost::json::object{};
-    boost::json::object ctx;
-    ctx["error"] = ec.message();
-    issue.ctx = std::move(ctx);
-    out.error = validation_error({issue});
+    out.error = json_invalid(consumed, ec.message());
     return out;
   }
   out.value = parser.release();
+  // Boost.JSON reads 1e999 as infinity, which no JSON text can carry back (echoed in a 422,
+  // forwarded downstream): refuse it like a syntax error.
+  if (has_non_finite_number(out.value)) {
+    out.value = nullptr;
+    out.error = json_invalid(first_overflowing_number(request.body), "number out of range");
+  }
   return out;
 }
 

@@ -53,6 +53,7 @@ Response service_unavailable(int retry_after_seconds);  // 503 + Retry-After
 //  - malformed JSON                              -> 422 [{"type":"json_invalid","loc":["body",pos],
 //                                                      "msg":"JSON decode error",...}]
 //  - nesting deeper than `max_depth`             -> 422 json_invalid
+//  - a number beyond double's range (1e999)      -> 422 json_invalid ("number out of range")
 // On success `error` is empty and `value` holds the document.
 struct JsonBody {
   boost::json::value value;

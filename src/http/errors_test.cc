@@ -65,6 +65,27 @@ TEST(JsonBodyTest, MalformedJsonIs422JsonInvalid) {
   EXPECT_TRUE(detail.at("loc").as_array().at(1).is_int64());
 }
 
+TEST(JsonBodyTest, NumbersBeyondDoubleRangeAre422JsonInvalid) {
+  // Boost.JSON parses these as +-infinity, which would make the 422 echoing them (and any
+  // forwarded copy) invalid JSON.
+  Request r;
+  r.headers.set("Content-Type", "application/json");
+  for (const char* body : {R"({"amount": 1e999})", R"({"s": "1e999", "a": [1, -2E+400]})",
+                           R"({"x": "\"", "amount": -1e309})", "1e400"}) {
+    r.body = body;
+    auto parsed = parse_json_body(r);
+    ASSERT_TRUE(parsed.error.has_value()) << body;
+    EXPECT_EQ(parsed.error->status, 422);
+    auto detail = body_of(*parsed.error).at("detail").as_array().at(0);
+    EXPECT_EQ(detail.at("type").as_string(), "json_invalid");
+    EXPECT_EQ(detail.at("ctx").at("error").as_string(), "number out of range");
+    const auto position = detail.at("loc").as_array().at(1).as_int64();
+    EXPECT_EQ(r.body.substr(static_cast<std::size_t>(position), 1).find_first_of("-1"), 0u) << body;
+  }
+  r.body = R"({"amount": 1e308, "small": 1e-400})";  // large but finite; underflow is 0
+  EXPECT_FALSE(parse_json_body(r).error.has_value());
+}
+
 TEST(JsonBodyTest, WrongContentTypeEmptyBodyAndDepth) {
   Request r;
   r.headers.set("Content-Type", "text/plain");

@@ -127,12 +127,24 @@ void Request::set_target(std::string_view method_token, std::string_view request
   method_text.assign(method_token);
   method = parse_method(method_token);
   target.assign(request_target);
-  const auto q = request_target.find('?');
-  path.assign(request_target.substr(0, q));
+  std::string_view origin = request_target;
+  // absolute-form (RFC 9112 3.2.2), which servers must accept: "http://host:port/path?query".
+  const auto scheme_end = origin.find("://");
+  const bool absolute = scheme_end != std::string_view::npos &&
+                        (iequals(origin.substr(0, scheme_end), "http") ||
+                         iequals(origin.substr(0, scheme_end), "https"));
+  if (absolute) {
+    origin.remove_prefix(scheme_end + 3);
+    const auto path_start = origin.find_first_of("/?");
+    origin = path_start == std::string_view::npos ? std::string_view{} : origin.substr(path_start);
+  }
+  const auto q = origin.find('?');
+  path.assign(origin.substr(0, q));
+  if (absolute && path.empty()) path = "/";  // "http://host" names the root
   if (q == std::string_view::npos) {
     query.clear();
   } else {
-    query.assign(request_target.substr(q + 1));
+    query.assign(origin.substr(q + 1));
   }
 }
 
@@ -202,6 +214,57 @@ std::string_view reason_phrase(int status) noexcept {
   }
 }
 
+namespace {
+
+// The length of the well-formed UTF-8 sequence at text[i] (Unicode Table 3-7), 0 if none.
+std::size_t utf8_length_at(std::string_view text, std::size_t i) noexcept {
+  const auto byte = [&](std::size_t k) {
+    return i + k < text.size() ? static_cast<unsigned char>(text[i + k]) : 0u;
+  };
+  const unsigned lead = byte(0);
+  if (lead < 0x80) return 1;
+  const auto in = [](unsigned b, unsigned lo, unsigned hi) { return b >= lo && b <= hi; };
+  const unsigned second = byte(1);
+  if (in(lead, 0xC2, 0xDF)) return in(second, 0x80, 0xBF) ? 2 : 0;
+  const bool second_ok = lead == 0xE0   ? in(second, 0xA0, 0xBF)
+                         : lead == 0xED ? in(second, 0x80, 0x9F)  // no surrogates
+                         : lead == 0xF0 ? in(second, 0x90, 0xBF)
+                         : lead == 0xF4 ? in(second, 0x80, 0x8F)
+                                        : in(second, 0x80, 0xBF);
+  if (!second_ok) return 0;
+  if (in(lead, 0xE0, 0xEF)) return in(byte(2), 0x80, 0xBF) ? 3 : 0;
+  if (in(lead, 0xF0, 0xF4)) return in(byte(2), 0x80, 0xBF) && in(byte(3), 0x80, 0xBF) ? 4 : 0;
+  return 0;
+}
+
+}  // namespace
+
+bool is_valid_utf8(std::string_view text) noexcept {
+  for (std::size_t i = 0; i < text.size();) {
+    const std::size_t n = utf8_length_at(text, i);
+    if (n == 0) return false;
+    i += n;
+  }
+  return true;
+}
+
+std::string to_valid_utf8(std::string_view text) {
+  if (is_valid_utf8(text)) return std::string(text);
+  std::string out;
+  out.reserve(text.size() + 8);
+  for (std::size_t i = 0; i < text.size();) {
+    const std::size_t n = utf8_length_at(text, i);
+    if (n == 0) {
+      out += "\xEF\xBF\xBD";  // U+FFFD
+      ++i;
+    } else {
+      out.append(text.substr(i, n));
+      i += n;
+    }
+  }
+  return out;
+}
+
 std::string percent_decode(std::string_view text, bool plus_as_space) {
   std::string out;
   out.reserve(text.size());
@@ -218,7 +281,7 @@ std::string percent_decode(std::string_view text, bool plus_as_space) {
     }
     out.push_back(plus_as_space && c == '+' ? ' ' : c);
   }
-  return out;
+  return is_valid_utf8(out) ? out : to_valid_utf8(out);
 }
 
 std::optional<std::int64_t> parse_int64(std::string_view text) noexcept {

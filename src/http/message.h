@@ -61,8 +61,8 @@ struct PathParam {
 struct Request {
   Method method = Method::kGet;
   std::string method_text;  // as received, e.g. "GET" or an unknown token
-  std::string target;       // origin-form as received: "/users/1?x=y"
-  std::string path;         // target up to '?', not decoded: "/users/1"
+  std::string target;       // as received: "/users/1?x=y" (or absolute-form "http://h/users/1")
+  std::string path;         // target up to '?' without scheme and authority, not decoded
   std::string query;        // after '?', without it; empty when absent
   Headers headers;
   std::string body;
@@ -85,7 +85,8 @@ struct Request {
   std::optional<std::string> query_param(std::string_view name) const;
   // True when Content-Type is application/json or */*+json (parameters ignored).
   bool has_json_content_type() const noexcept;
-  // Sets method/method_text, target, path and query from a method token and a target.
+  // Sets method/method_text, target, path and query from a method token and a target in
+  // origin-form ("/a?b") or absolute-form ("http://host/a?b": scheme and authority dropped).
   void set_target(std::string_view method_token, std::string_view request_target);
 };
 
@@ -112,8 +113,15 @@ struct Response {
 std::string_view reason_phrase(int status) noexcept;
 
 // Percent-decodes `text`; with plus_as_space, '+' becomes ' ' (query strings). Invalid escapes
-// are kept verbatim.
+// are kept verbatim. The result is always valid UTF-8: bytes that do not form UTF-8 become
+// U+FFFD, as Python's urllib.parse.unquote does, so decoded parameters are text that can be
+// echoed in JSON.
 std::string percent_decode(std::string_view text, bool plus_as_space = false);
+// Whether `text` is well-formed UTF-8 (no overlong forms, surrogates or code points past
+// U+10FFFF).
+bool is_valid_utf8(std::string_view text) noexcept;
+// `text` with every byte that is not part of a well-formed UTF-8 sequence replaced by U+FFFD.
+std::string to_valid_utf8(std::string_view text);
 // Strict base-10 int64 (optional leading '-' or '+'; no spaces; overflow -> nullopt).
 std::optional<std::int64_t> parse_int64(std::string_view text) noexcept;
 

@@ -50,6 +50,27 @@ TEST(RequestTest, TargetSplitAndQueryParams) {
   EXPECT_TRUE(r.query.empty());
 }
 
+TEST(RequestTest, AbsoluteFormTargetsAreServedByTheirPath) {
+  // RFC 9112 3.2.2: a server must accept the absolute-form.
+  Request r;
+  r.set_target("GET", "http://127.0.0.1:8000/users/1?x=y");
+  EXPECT_EQ(r.target, "http://127.0.0.1:8000/users/1?x=y");
+  EXPECT_EQ(r.path, "/users/1");
+  EXPECT_EQ(r.query, "x=y");
+  r.set_target("GET", "HTTPS://example.com");
+  EXPECT_EQ(r.path, "/");
+  EXPECT_TRUE(r.query.empty());
+  r.set_target("GET", "http://example.com?q=1");
+  EXPECT_EQ(r.path, "/");
+  EXPECT_EQ(r.query, "q=1");
+  // Only http(s) URLs; anything else stays a (non-matching) path.
+  r.set_target("GET", "ftp://example.com/users/1");
+  EXPECT_EQ(r.path, "ftp://example.com/users/1");
+  r.set_target("GET", "/redirect?to=http://x/y");
+  EXPECT_EQ(r.path, "/redirect");
+  EXPECT_EQ(r.query, "to=http://x/y");
+}
+
 TEST(RequestTest, TypedPathParams) {
   Request r;
   r.path_params = {{"user_id", "42"}, {"name", "x y"}, {"bad", "4x"}, {"neg", "-7"}};
@@ -81,6 +102,15 @@ TEST(ParseTest, Int64AndPercentDecode) {
   EXPECT_EQ(percent_decode("a%2Fb%zz%4"), "a/b%zz%4");
   EXPECT_EQ(percent_decode("a+b"), "a+b");
   EXPECT_EQ(percent_decode("a+b", true), "a b");
+  // Decoded bytes that are not UTF-8 become U+FFFD (echoed in JSON errors, they must be text).
+  EXPECT_EQ(percent_decode("%C3%A9t%C3%A9"), "\xC3\xA9t\xC3\xA9");
+  EXPECT_EQ(percent_decode("a%FFb%C3"), "a\xEF\xBF\xBD" "b\xEF\xBF\xBD");
+  EXPECT_EQ(percent_decode("%ED%A0%80"), "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");  // a surrogate
+  EXPECT_EQ(percent_decode("%C0%AF"), "\xEF\xBF\xBD\xEF\xBF\xBD");  // overlong '/'
+  EXPECT_EQ(percent_decode("%F0%9F%98%80"), "\xF0\x9F\x98\x80");
+  EXPECT_TRUE(is_valid_utf8("plain \xE2\x82\xAC"));
+  EXPECT_FALSE(is_valid_utf8("\xF4\x90\x80\x80"));  // past U+10FFFF
+  EXPECT_EQ(to_valid_utf8("\xE2\x82"), "\xEF\xBF\xBD\xEF\xBF\xBD");  // truncated
 }
 
 TEST(ResponseTest, Helpers) {
