@@ -2,6 +2,7 @@
 
 #include <boost/json/serialize.hpp>
 
+#include <cmath>
 #include <map>
 
 #include "tracestore/id_hex.h"
@@ -18,6 +19,14 @@ namespace {
 
 std::int64_t micros(std::uint64_t ns) { return static_cast<std::int64_t>(ns / 1000); }
 
+// A double as JSON: a number when finite, else proto3 JSON's "NaN" / "Infinity" / "-Infinity"
+// strings (OTLP accepts such values; Boost.JSON would write them as invalid bare words).
+json::value json_double(double d) {
+  if (std::isfinite(d)) return d;
+  if (std::isnan(d)) return "NaN";
+  return d > 0 ? "Infinity" : "-Infinity";
+}
+
 json::object tag(std::string_view key, const AttributeValue& value) {
   json::object t;
   t["key"] = key;
@@ -25,7 +34,7 @@ json::object tag(std::string_view key, const AttributeValue& value) {
     case 0: t["type"] = "string"; t["value"] = std::get<std::string>(value); break;
     case 1: t["type"] = "bool"; t["value"] = std::get<bool>(value); break;
     case 2: t["type"] = "int64"; t["value"] = std::get<std::int64_t>(value); break;
-    case 3: t["type"] = "float64"; t["value"] = std::get<double>(value); break;
+    case 3: t["type"] = "float64"; t["value"] = json_double(std::get<double>(value)); break;
     default:  // arrays: Jaeger's translator stores them as json.Marshal's text
       t["type"] = "string";
       t["value"] = tag_string(value);
@@ -217,6 +226,8 @@ json::object any_value(const AttributeValue& value) {
       using E = std::decay_t<decltype(e)>;
       if constexpr (std::is_same_v<E, std::int64_t>) {
         item[field] = std::to_string(e);
+      } else if constexpr (std::is_same_v<E, double>) {
+        item[field] = json_double(e);
       } else {
         item[field] = static_cast<std::conditional_t<std::is_same_v<E, std::string>, const std::string&, E>>(e);
       }
@@ -230,7 +241,7 @@ json::object any_value(const AttributeValue& value) {
     case 0: v["stringValue"] = std::get<std::string>(value); break;
     case 1: v["boolValue"] = std::get<bool>(value); break;
     case 2: v["intValue"] = std::to_string(std::get<std::int64_t>(value)); break;
-    case 3: v["doubleValue"] = std::get<double>(value); break;
+    case 3: v["doubleValue"] = json_double(std::get<double>(value)); break;
     case 4: v["arrayValue"] = array_of(std::get<std::vector<std::string>>(value), "stringValue"); break;
     case 5: {
       json::array values;

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <limits>
+
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
@@ -207,6 +209,35 @@ TEST(OtlpJson, FlagsCarryTheRemoteBits) {
   ASSERT_EQ(links.size(), 2u);
   EXPECT_EQ(links[0].at("flags").to_number<int>(), 0x301);
   EXPECT_EQ(links[1].at("flags").to_number<int>(), 0x001);
+}
+
+// OTLP carries any double, infinities and NaN included (protobuf, or "Infinity" in OTLP/JSON):
+// both APIs must still answer valid JSON, with proto3 JSON's strings for them.
+TEST(JaegerJson, NonFiniteDoublesStayValidJson) {
+  Trace t = sample_trace();
+  const double inf = std::numeric_limits<double>::infinity();
+  t.spans[0].attributes = {{"up", inf},
+                           {"down", -inf},
+                           {"nan", std::numeric_limits<double>::quiet_NaN()},
+                           {"list", std::vector<double>{1.5, inf}}};
+  const std::string jaeger = json::serialize(jaeger_trace_json(t));
+  const std::string otlp = json::serialize(otlp_traces_json({t}));
+  boost::system::error_code ec;
+  const auto jaeger_value = json::parse(jaeger, ec);
+  ASSERT_FALSE(ec) << jaeger;
+  const auto otlp_value = json::parse(otlp, ec);
+  ASSERT_FALSE(ec) << otlp;
+  const auto& tags = jaeger_value.at("spans").as_array()[0].at("tags").as_array();
+  EXPECT_EQ(find_tag(tags, "up")->at("value").as_string(), "Infinity");
+  EXPECT_EQ(find_tag(tags, "down")->at("value").as_string(), "-Infinity");
+  EXPECT_EQ(find_tag(tags, "nan")->at("value").as_string(), "NaN");
+  const auto& attributes = otlp_value.at("resourceSpans").as_array()[0].at("scopeSpans").as_array()[0]
+                               .at("spans").as_array()[0].at("attributes").as_array();
+  EXPECT_EQ(attributes[0].at("value").at("doubleValue").as_string(), "Infinity");
+  EXPECT_EQ(attributes[3].at("value").at("arrayValue").at("values").as_array()[1].at("doubleValue").as_string(),
+            "Infinity");
+  EXPECT_EQ(attributes[3].at("value").at("arrayValue").at("values").as_array()[0].at("doubleValue").as_double(),
+            1.5);
 }
 
 }  // namespace
