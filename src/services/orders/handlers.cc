@@ -47,6 +47,26 @@ boost::json::value mark_paid_schema() {
 
 }  // namespace
 
+Outcome<storage::NewOrder> parse_order_create(const http::Request& request) {
+  auto body = http::parse_json_body(request);
+  if (body.error) return std::move(*body.error);
+  BodyValidator validator(body.value);
+  auto user_id = validator.int_field("user_id", 0);
+  auto amount = validator.money_field("amount", kMaxAmountCents);
+  auto items = validator.optional_list_field("items", kMaxItems);
+  if (!validator.ok()) return http::validation_error(validator.issues());
+  return storage::NewOrder{*user_id, *amount, boost::json::serialize(*items)};
+}
+
+Outcome<std::int64_t> parse_mark_paid(const http::Request& request) {
+  auto body = http::parse_json_body(request);
+  if (body.error) return std::move(*body.error);
+  BodyValidator validator(body.value);
+  auto payment_id = validator.int_field("payment_id", 0);
+  if (!validator.ok()) return http::validation_error(validator.issues());
+  return *payment_id;
+}
+
 void add_routes(http::Router& router, OrderService& service) {
   router.add_schema("Order", order_schema());
   router.add_schema("OrderCreate", order_create_schema());
@@ -75,15 +95,9 @@ void add_routes(http::Router& router, OrderService& service) {
   router.post(
       "/orders",
       [&service](http::RequestContext& ctx) -> boost::asio::awaitable<http::Response> {
-        auto body = http::parse_json_body(ctx.request);
-        if (body.error) co_return std::move(*body.error);
-        BodyValidator validator(body.value);
-        auto user_id = validator.int_field("user_id", 0);
-        auto amount = validator.money_field("amount", kMaxAmountCents);
-        auto items = validator.optional_list_field("items", kMaxItems);
-        if (!validator.ok()) co_return http::validation_error(validator.issues());
-        storage::NewOrder order{*user_id, *amount, boost::json::serialize(*items)};
-        auto created = co_await service.create_order(ctx.telemetry, std::move(order));
+        auto order = parse_order_create(ctx.request);
+        if (!order.ok()) co_return order.error();
+        auto created = co_await service.create_order(ctx.telemetry, std::move(order).value());
         if (!created.ok()) co_return created.error();
         ctx.span.set_attribute("order.id", created.value().id);
         co_return json_response(201, to_json(created.value()));
@@ -99,12 +113,9 @@ void add_routes(http::Router& router, OrderService& service) {
       "/orders/{order_id}/pay",
       [&service](http::RequestContext& ctx) -> boost::asio::awaitable<http::Response> {
         const std::int64_t id = ctx.request.int_param("order_id").value_or(0);
-        auto body = http::parse_json_body(ctx.request);
-        if (body.error) co_return std::move(*body.error);
-        BodyValidator validator(body.value);
-        auto payment_id = validator.int_field("payment_id", 0);
-        if (!validator.ok()) co_return http::validation_error(validator.issues());
-        auto paid = co_await service.mark_paid(ctx.telemetry, id, *payment_id);
+        auto payment_id = parse_mark_paid(ctx.request);
+        if (!payment_id.ok()) co_return payment_id.error();
+        auto paid = co_await service.mark_paid(ctx.telemetry, id, payment_id.value());
         if (!paid.ok()) co_return paid.error();
         co_return json_response(200, to_json(paid.value()));
       },

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "http/router.h"
+#include "services/common/outcome.h"
 #include "services/orders/service.h"
 
 namespace tdemo::services::orders {
@@ -14,6 +15,13 @@ inline constexpr std::size_t kMaxItems = 100;
 
 // Adds the routes with their docs and schemas. `service` must outlive the router.
 void add_routes(http::Router& router, OrderService& service);
+
+// POST /orders: the request body as a validated NewOrder (user_id > 0, 0 < amount <=
+// kMaxAmountCents with at most two decimals, at most kMaxItems items), or the answer to send
+// instead (415 wrong Content-Type, 422 malformed JSON or invalid fields).
+Outcome<storage::NewOrder> parse_order_create(const http::Request& request);
+// POST /orders/{order_id}/pay: the payment id (> 0) from the body, or the 415/422 answer.
+Outcome<std::int64_t> parse_mark_paid(const http::Request& request);
 
 boost::json::value order_schema();
 boost::json::value order_create_schema();

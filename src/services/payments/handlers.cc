@@ -56,6 +56,41 @@ boost::json::value redact_payment_body(const boost::json::value& body) {
   return copy;
 }
 
+Outcome<PaymentRequest> parse_payment_create(const http::Request& request) {
+  auto body = http::parse_json_body(request);
+  if (body.error) return std::move(*body.error);
+  BodyValidator validator(body.value, redact_payment_body(body.value));
+  PaymentRequest parsed;
+  auto order_id = validator.int_field("order_id", 0);
+  auto amount = validator.money_field("amount", orders::kMaxAmountCents);
+  auto card = validator.card_number_field("card_number");
+  if (auto key = request.header("Idempotency-Key")) {
+    if (key->empty() || key->size() > kMaxIdempotencyKeyLength) {
+      http::ValidationIssue issue;
+      issue.loc = {std::string("header"), std::string("idempotency-key")};
+      issue.type = "string_too_long";
+      issue.msg = "Idempotency-Key must have 1 to 255 characters";
+      issue.input = nullptr;
+      validator.add_issue(std::move(issue));
+    } else if (!http::is_valid_utf8(*key)) {
+      // HTTP allows any byte >= 0x80 in a header; the key is stored and answered in JSON.
+      http::ValidationIssue issue;
+      issue.loc = {std::string("header"), std::string("idempotency-key")};
+      issue.type = "string_unicode";
+      issue.msg = "Input should be a valid string, unable to parse raw data as a unicode string";
+      issue.input = nullptr;
+      validator.add_issue(std::move(issue));
+    } else {
+      parsed.idempotency_key = std::string(*key);
+    }
+  }
+  if (!validator.ok()) return http::validation_error(validator.issues());
+  parsed.order_id = *order_id;
+  parsed.amount_cents = *amount;
+  parsed.card_digits = std::move(*card);
+  return parsed;
+}
+
 void add_routes(http::Router& router, PaymentService& service, storage::PaymentRepository& repository,
                 BlockingPool& blocking) {
   router.add_schema("Payment", payment_schema());
@@ -74,29 +109,9 @@ void add_routes(http::Router& router, PaymentService& service, storage::PaymentR
   router.post(
       "/payments",
       [&service](http::RequestContext& ctx) -> boost::asio::awaitable<http::Response> {
-        auto body = http::parse_json_body(ctx.request);
-        if (body.error) co_return std::move(*body.error);
-        BodyValidator validator(body.value, redact_payment_body(body.value));
-        PaymentRequest request;
-        auto order_id = validator.int_field("order_id", 0);
-        auto amount = validator.money_field("amount", orders::kMaxAmountCents);
-        auto card = validator.card_number_field("card_number");
-        if (auto key = ctx.request.header("Idempotency-Key")) {
-          if (key->empty() || key->size() > kMaxIdempotencyKeyLength) {
-            http::ValidationIssue issue;
-            issue.loc = {std::string("header"), std::string("idempotency-key")};
-            issue.type = "string_too_long";
-            issue.msg = "Idempotency-Key must have 1 to 255 characters";
-            issue.input = nullptr;
-            validator.add_issue(std::move(issue));
-          } else {
-            request.idempotency_key = std::string(*key);
-          }
-        }
-        if (!validator.ok()) co_return http::validation_error(validator.issues());
-        request.order_id = *order_id;
-        request.amount_cents = *amount;
-        request.card_digits = std::move(*card);
+        auto parsed = parse_payment_create(ctx.request);
+        if (!parsed.ok()) co_return parsed.error();
+        const PaymentRequest& request = parsed.value();
         ctx.span.set_attribute("order.id", request.order_id);
         auto outcome = co_await service.pay(ctx.telemetry, request);
         if (!outcome.ok()) co_return outcome.error();

@@ -33,6 +33,16 @@ boost::json::value user_create_schema() {
     "example": {"name": "Ada Lovelace", "email": "ada@example.com"}})");
 }
 
+Outcome<storage::NewUser> parse_user_create(const http::Request& request) {
+  auto body = http::parse_json_body(request);
+  if (body.error) return std::move(*body.error);
+  BodyValidator validator(body.value);
+  auto name = validator.string_field("name", 1, 100);
+  auto email = validator.email_field("email");
+  if (!validator.ok()) return http::validation_error(validator.issues());
+  return storage::NewUser{std::move(*name), std::move(*email)};
+}
+
 void add_routes(http::Router& router, UserService& service) {
   router.add_schema("User", user_schema());
   router.add_schema("UserCreate", user_create_schema());
@@ -58,14 +68,9 @@ void add_routes(http::Router& router, UserService& service) {
   router.post(
       "/users",
       [&service](http::RequestContext& ctx) -> boost::asio::awaitable<http::Response> {
-        auto body = http::parse_json_body(ctx.request);
-        if (body.error) co_return std::move(*body.error);
-        BodyValidator validator(body.value);
-        auto name = validator.string_field("name", 1, 100);
-        auto email = validator.email_field("email");
-        if (!validator.ok()) co_return http::validation_error(validator.issues());
-        storage::NewUser new_user{std::move(*name), std::move(*email)};
-        auto user = co_await service.create_user(ctx.telemetry, std::move(new_user));
+        auto new_user = parse_user_create(ctx.request);
+        if (!new_user.ok()) co_return new_user.error();
+        auto user = co_await service.create_user(ctx.telemetry, std::move(new_user).value());
         if (!user.ok()) co_return storage_error_response(user.error());
         ctx.span.set_attribute("user.id", user.value().id);
         co_return json_response(201, to_json(user.value()));
