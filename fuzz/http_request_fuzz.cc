@@ -1,0 +1,162 @@
+// Fuzzes the server's request path over raw bytes: Beast's parser with the server's default
+// limits (request_reader.h), the answer to a failed read, the conversion to a Request, and
+// what every handler does next (JSON body parsing, query parameters).
+// Up to four pipelined requests are read from one input, as on a keep-alive connection.
+// Checks: a failed read is answered 400/413/431 with a JSON body (or closes, only when the
+// input ends mid-message); a parsed request keeps the server's limits, has header values
+// without CR/LF and a lossless method/target/path/query split, and written out again in a
+// canonical form (Content-Length body) parses to the same Request.
+#include <boost/asio/buffer.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/json.hpp>
+#include <cstdint>
+#include <cstdlib>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "http/errors.h"
+#include "http/message.h"
+#include "http/request_reader.h"
+#include "http/server.h"
+
+using namespace tdemo::http;
+namespace bhttp = boost::beast::http;
+
+namespace {
+
+struct ReadResult {
+  std::optional<RequestMessage> message;
+  boost::system::error_code error;
+  std::size_t consumed = 0;
+};
+
+// Reads one message from `bytes` as the server's read loop does, with the input ending
+// (end of stream) where the bytes end.
+ReadResult read_one(std::string_view bytes, const ServerOptions& options) {
+  ReadResult out;
+  RequestParser parser;
+  apply_limits(parser, options);
+  parser.eager(true);
+  while (!parser.is_done()) {
+    boost::system::error_code ec;
+    const std::size_t n = parser.put(
+        boost::asio::buffer(bytes.data() + out.consumed, bytes.size() - out.consumed), ec);
+    out.consumed += n;
+    if (ec && ec != bhttp::error::need_more) {
+      out.error = ec;
+      return out;
+    }
+    if (n > 0 || parser.is_done()) continue;
+    // No progress: the parser needs more than is left, and the peer has closed.
+    parser.put_eof(ec);
+    if (ec || !parser.is_done()) {
+      out.error = out.consumed == 0 ? bhttp::error::end_of_stream
+                  : ec              ? ec
+                                    : bhttp::error::partial_message;
+      return out;
+    }
+  }
+  out.message = parser.release();
+  return out;
+}
+
+// The path and query split off the target lose nothing: they are the target itself, or, for an
+// http(s) absolute-form target, its end (with "/" standing for an empty path).
+bool split_is_lossless(const Request& request) {
+  const std::string_view target = request.target;
+  const bool has_query = target.find('?') != std::string_view::npos;
+  const std::string rebuilt = request.path + (has_query ? "?" + request.query : "");
+  if (rebuilt == target) return true;
+  const auto scheme_end = target.find("://");
+  if (scheme_end == std::string_view::npos || (!iequals(target.substr(0, scheme_end), "http") &&
+                                               !iequals(target.substr(0, scheme_end), "https"))) {
+    return false;
+  }
+  const std::string_view rest = target.substr(scheme_end + 3);
+  if (rest.ends_with(rebuilt)) return true;
+  return request.path == "/" && rest.ends_with(std::string_view(rebuilt).substr(1));
+}
+
+// The request written back canonically: request line, headers without framing, then
+// Content-Length and the body.
+std::string canonical(const Request& request) {
+  std::string out = request.method_text + " " + request.target + " HTTP/1." +
+                    (request.version == 10 ? "0" : "1") + "\r\n";
+  for (const auto& [name, value] : request.headers) {
+    if (iequals(name, "content-length") || iequals(name, "transfer-encoding")) continue;
+    out += name + ": " + value + "\r\n";
+  }
+  out += "Content-Length: " + std::to_string(request.body.size()) + "\r\n\r\n" + request.body;
+  return out;
+}
+
+void check_error_answer(const Response& response) {
+  if (response.status != 400 && response.status != 413 && response.status != 431) std::abort();
+  boost::system::error_code ec;
+  const auto body = boost::json::parse(response.body, ec);
+  if (ec || !body.is_object() || !body.as_object().contains("detail")) std::abort();
+}
+
+// What handlers do with a request: must not crash, and answer 415/422 or give a value.
+void use_like_handlers(const Request& request) {
+  auto body = parse_json_body(request);
+  if (body.error && body.error->status != 415 && body.error->status != 422) std::abort();
+  (void)request.query_param("limit");
+  (void)request.headers.get_joined("traceparent");
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  std::string_view bytes(reinterpret_cast<const char*>(data), size);
+  static const ServerOptions options;
+  for (int i = 0; i < 4 && !bytes.empty(); ++i) {
+    ReadResult read = read_one(bytes, options);
+    if (!read.message) {
+      auto answer = read_error_response(read.error);
+      if (answer) {
+        check_error_answer(*answer);
+      } else if (read.error != bhttp::error::partial_message &&
+                 read.error != bhttp::error::end_of_stream) {
+        std::abort();  // with every byte available only a cut-short message closes silently
+      }
+      return 0;
+    }
+    bytes.remove_prefix(read.consumed);
+    const std::string method(read.message->method_string());
+    const std::string target(read.message->target());
+    Request request = to_request(std::move(*read.message), Peers{});
+    if (request.method_text != method || request.target != target ||
+        request.body.size() > options.max_body_bytes) {
+      std::abort();
+    }
+    if (!split_is_lossless(request)) std::abort();
+    for (const auto& [name, value] : request.headers) {
+      if (name.empty() || value.find_first_of("\r\n") != std::string::npos) std::abort();
+    }
+
+    ServerOptions roomy;  // the canonical form may be a little longer than the original
+    roomy.max_header_bytes = options.max_header_bytes * 2 + 64;
+    const std::string again_bytes = canonical(request);
+    ReadResult again = read_one(again_bytes, roomy);
+    if (!again.message || again.consumed != again_bytes.size()) std::abort();
+    const Request second = to_request(std::move(*again.message), Peers{});
+    if (second.method_text != request.method_text || second.target != request.target ||
+        second.version != request.version || second.body != request.body) {
+      std::abort();
+    }
+    std::size_t expected_headers = 0;
+    for (const auto& [name, value] : request.headers) {
+      if (iequals(name, "content-length") || iequals(name, "transfer-encoding")) continue;
+      const auto& entries = second.headers.entries();
+      if (expected_headers >= entries.size() || entries[expected_headers].first != name ||
+          entries[expected_headers].second != value) {
+        std::abort();
+      }
+      ++expected_headers;
+    }
+    use_like_handlers(request);
+  }
+  return 0;
+}
