@@ -181,23 +181,18 @@ TEST(Overload, ExcessIsShedWith503MemoryStaysBoundedLatencyRecovers) {
   test::ProcessOptions options;
   // One I/O thread, so the in-flight limit is the gateway's; a 300 ms processor keeps full
   // flows in flight long enough to pile up.
-  options.args = {"all",
-                  "--base-port",
-                  std::to_string(base),
-                  "--trace-store=off",
-                  "--data-dir",
-                  data_dir,
-                  "--io-threads",
-                  "1",
-                  "--max-connections",
-                  std::to_string(kMaxConnections),
-                  "--max-in-flight",
-                  std::to_string(kMaxInFlight),
-                  "--processor-latency-ms",
-                  "300",
-                  "--payment-decline-rate",
-                  "0"};
+  // clang-format off
+  options.args = {"all", "--base-port", std::to_string(base), "--trace-store=off", "--data-dir", data_dir,
+                  "--io-threads", "1", "--max-connections", std::to_string(kMaxConnections),
+                  "--max-in-flight", std::to_string(kMaxInFlight), "--processor-latency-ms", "300",
+                  "--payment-decline-rate", "0"};
+  // clang-format on
   options.env = {{"OTEL_TRACES_EXPORTER", "none"}, {"LOG_LEVEL", "warning"}};
+  // Under AddressSanitizer freed memory sits in a quarantine (256 MiB by default) before reuse,
+  // which reads as growth: keep it small so RSS shows what the server really holds.
+  const char* asan_options = std::getenv("ASAN_OPTIONS");
+  options.env["ASAN_OPTIONS"] = std::string(asan_options != nullptr ? asan_options : "") +
+                                ":quarantine_size_mb=8:thread_local_quarantine_size_kb=64";
   options.unset_env = {"OTEL_SERVICE_NAME", "SERVICE_NAME", "DATABASE_URL", "REDIS_URL"};
   test::Process all(TD_BINARY, options);
   ASSERT_TRUE(test::wait_for_http(gateway + "/health", seconds(30))) << all.stderr_text();
@@ -232,10 +227,16 @@ TEST(Overload, ExcessIsShedWith503MemoryStaysBoundedLatencyRecovers) {
   sampler.join();
   const auto spike_over = Clock::now();
 
-  // Latency back to normal within a few seconds: the first request at once, then 50 more.
+  // Latency back to normal within a few seconds: the first request answers at once, and a
+  // batch of 50 has its median within a generous factor of before (a noisy shared machine:
+  // another batch is allowed while the 5 s last), with a 2 ms floor.
   const auto first = test::http_get(normal, {}, seconds(5));
   EXPECT_EQ(first.status, 200) << first.error << first.body;
-  const double after_ms = sequential_median_ms(normal, 50);
+  const double bound_ms = 3 * std::max(before_ms, 2.0);
+  double after_ms = sequential_median_ms(normal, 50);
+  while (after_ms >= bound_ms && Clock::now() - spike_over < seconds(5)) {
+    after_ms = sequential_median_ms(normal, 50);
+  }
   const double recovery_s = std::chrono::duration<double>(Clock::now() - spike_over).count();
   const std::string metrics = test::http_get(gateway + "/metrics").body;
 
@@ -272,10 +273,7 @@ TEST(Overload, ExcessIsShedWith503MemoryStaysBoundedLatencyRecovers) {
   EXPECT_LT(rss_after_wave.back() - rss_after_wave.front(), 16 * 1024)
       << "RSS keeps growing wave after wave";
 
-  // Latency: back within a generous factor (a noisy shared machine), with a 2 ms floor.
-  EXPECT_LT(after_ms, 3 * std::max(before_ms, 2.0))
-      << "latency did not return to normal after the spike";
-  EXPECT_LT(recovery_s, 15.0);
+  EXPECT_LT(after_ms, bound_ms) << "latency did not return to normal within 5 s of the spike";
 
   EXPECT_EQ(all.terminate(seconds(30)), 0) << all.stderr_text();
   std::filesystem::remove_all(data_dir);
