@@ -39,26 +39,27 @@ std::string scalar_to_string(const T& value) {
 
 namespace {
 
-// Entries given up by clear_attributes_for_reuse on this thread: their keys' buffers (never
-// larger than kMaxSpareKeyCapacity), their values already freed.
-constexpr std::size_t kMaxSpareEntries = 256;
+// Keys of the entries given up by clear_attributes_for_reuse on this thread, kept for their
+// heap buffers (only the SSO-exceeding ones, never larger than kMaxSpareKeyCapacity).
+constexpr std::size_t kMaxSpareKeys = 256;
 constexpr std::size_t kMaxSpareKeyCapacity = 128;
-thread_local Attributes spare_entries;
+constexpr std::size_t kInlineCapacity = std::string().capacity();
+thread_local std::vector<std::string> spare_keys;
 
 }  // namespace
 
 void clear_attributes_for_reuse(Attributes& list) {
-  Attributes& spare = spare_entries;
+  auto& spare = spare_keys;
   for (auto& entry : list) {
-    if (spare.size() >= kMaxSpareEntries) break;
-    if (entry.key.capacity() > kMaxSpareKeyCapacity) continue;
-    entry.value.emplace<bool>(false);
-    spare.push_back(std::move(entry));
+    if (spare.size() >= kMaxSpareKeys) break;
+    const std::size_t capacity = entry.key.capacity();
+    if (capacity > kInlineCapacity && capacity <= kMaxSpareKeyCapacity)
+      spare.push_back(std::move(entry.key));
   }
   list.clear();
 }
 
-bool set_attribute(Attributes& list, std::string_view key, AttributeValue value,
+bool set_attribute(Attributes& list, std::string_view key, AttributeValue&& value,
                    std::size_t max_count) {
   for (auto& entry : list) {
     if (entry.key == key) {
@@ -67,15 +68,15 @@ bool set_attribute(Attributes& list, std::string_view key, AttributeValue value,
     }
   }
   if (list.size() >= max_count) return false;
-  Attributes& spare = spare_entries;
-  if (spare.empty()) {
+  auto& spare = spare_keys;
+  if (key.size() <= kInlineCapacity || spare.empty()) {
     list.push_back(KeyValue{std::string(key), std::move(value)});
     return true;
   }
-  KeyValue& entry = list.emplace_back(std::move(spare.back()));
+  std::string reused = std::move(spare.back());
   spare.pop_back();
-  entry.key.assign(key);  // within the reused buffer when it is large enough
-  entry.value = std::move(value);
+  reused.assign(key);  // within the reused buffer when it is large enough
+  list.push_back(KeyValue{std::move(reused), std::move(value)});
   return true;
 }
 

@@ -34,11 +34,11 @@ inline AttributeValue attribute(double v) { return v; }
 
 // Replaces the value of `key` if present, else appends. Returns false (and changes nothing)
 // when the key is new and the list already holds `max_count` entries.
-bool set_attribute(Attributes& list, std::string_view key, AttributeValue value,
+bool set_attribute(Attributes& list, std::string_view key, AttributeValue&& value,
                    std::size_t max_count);
 
-// Empties `list`, keeping its entries (up to a few hundred per thread) for the next
-// set_attribute calls on this thread to reuse, so their key strings keep their heap buffers
+// Empties `list`, keeping the heap buffers of its keys (up to a few hundred per thread) for the
+// next set_attribute calls on this thread to reuse, so keys do not free and allocate again
 // (semantic-convention keys are mostly longer than std::string's inline buffer). The span
 // pool clears recycled spans this way: a span's attributes cost no allocation in the steady state.
 void clear_attributes_for_reuse(Attributes& list);

@@ -108,7 +108,7 @@ Resource default_resource() {
 Resource merge_resources(const Resource& base, const Resource& updating) {
   Resource merged = base;
   for (const auto& attribute : updating.attributes) {
-    set_attribute(merged.attributes, attribute.key, attribute.value, SIZE_MAX);
+    set_attribute(merged.attributes, attribute.key, AttributeValue(attribute.value), SIZE_MAX);
   }
   if (!updating.schema_url.empty()) merged.schema_url = updating.schema_url;
   return merged;
