@@ -43,7 +43,7 @@ namespace {
 // heap buffers (only the SSO-exceeding ones, never larger than kMaxSpareKeyCapacity).
 constexpr std::size_t kMaxSpareKeys = 256;
 constexpr std::size_t kMaxSpareKeyCapacity = 128;
-constexpr std::size_t kInlineCapacity = std::string().capacity();
+const std::size_t kInlineCapacity = std::string().capacity();  // not constexpr for clang 14
 thread_local std::vector<std::string> spare_keys;
 
 }  // namespace
