@@ -484,6 +484,7 @@ std::unique_ptr<telemetry::SpanData> to_span_data(
     if (r.type == 0 && r.span == parent && r.trace_high == raw.trace_high &&
         r.trace_low == raw.trace_low)
       continue;
+    if (r.span == 0 || (r.trace_high == 0 && r.trace_low == 0)) continue;  // names no span: no link
     telemetry::Link link;
     link.context = telemetry::SpanContext(trace_id_of(r.trace_high, r.trace_low),
                                           span_id_of(r.span), 0, false);

@@ -154,7 +154,22 @@ TEST(JaegerThrift, DecodesASpanTheWayTheCollectorTranslatesIt) {
 TEST(JaegerThrift, ParentFromAChildOfReferenceAndErrorTagWins) {
   Thrift t = batch_header(1);
   t.i64(1, kLow).i64(2, kHigh).i64(3, 5).i64(4, 0).str(5, "op");
-  t.list(6, 12, 1).i32(1, 0).i64(2, kLow).i64(3, kHigh).i64(4, 9).stop();
+  t.list(6, 12, 3)
+      .i32(1, 0)
+      .i64(2, kLow)
+      .i64(3, kHigh)
+      .i64(4, 9)
+      .stop()
+      .i32(1, 1)
+      .i64(2, 0)
+      .i64(3, 0)
+      .i64(4, 4)
+      .stop()  // no trace id: names no span
+      .i32(1, 1)
+      .i64(2, kLow)
+      .i64(3, kHigh)
+      .i64(4, 0)
+      .stop();  // no span id either
   t.i32(7, 0).i64(8, 10).i64(9, 1);
   t.list(10, 12, 2).tag("error", true).tag("otel.status_code", std::string_view("OK"));
   t.stop().stop();
