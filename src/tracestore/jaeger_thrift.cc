@@ -423,7 +423,12 @@ telemetry::SpanKind kind_of(std::string_view kind) {
   return telemetry::SpanKind::kInternal;
 }
 
-std::uint64_t nanos(std::int64_t micros) { return static_cast<std::uint64_t>(micros) * 1000; }
+// Microseconds (negative: 0) to nanoseconds, saturating instead of wrapping.
+std::uint64_t nanos(std::int64_t micros) {
+  if (micros <= 0) return 0;
+  const auto us = static_cast<std::uint64_t>(micros);
+  return us > UINT64_MAX / 1000 ? UINT64_MAX : us * 1000;
+}
 
 // The collector's status rule: error=true wins; else otel.status_code (OK / ERROR); the
 // description from otel.status_description. The tags are consumed.
@@ -465,7 +470,10 @@ std::unique_ptr<telemetry::SpanData> to_span_data(
                              static_cast<std::uint8_t>(raw.flags & 0x01), false, std::move(state));
   span->name = std::move(raw.operation);
   span->start_time_unix_nano = nanos(raw.start);
-  span->end_time_unix_nano = nanos(raw.start + std::max<std::int64_t>(raw.duration, 0));
+  const std::uint64_t duration = nanos(raw.duration);
+  span->end_time_unix_nano = span->start_time_unix_nano > UINT64_MAX - duration
+                                 ? UINT64_MAX
+                                 : span->start_time_unix_nano + duration;
   span->resource = resource;
 
   // The parent: parentSpanId, else the first CHILD_OF reference within the trace.

@@ -259,6 +259,26 @@ TEST(JaegerThrift, MalformedBodiesAreErrorsNotCrashes) {
   EXPECT_FALSE(decode_jaeger_thrift_batch(good.out, limits).ok());
 }
 
+TEST(JaegerThrift, ExtremeTimesSaturateInsteadOfOverflowing) {
+  Thrift t = batch_header(2);
+  t.i64(1, 1)
+      .i64(2, 0)
+      .i64(3, 2)
+      .str(5, "huge")
+      .i64(8, 0x7000000000000000)
+      .i64(9, 0x7000000000000000)
+      .stop();
+  t.i64(1, 1).i64(2, 0).i64(3, 3).str(5, "negative").i64(8, -5).i64(9, -7).stop();
+  t.stop();
+  const auto decoded = decode_jaeger_thrift_batch(t.out);
+  ASSERT_TRUE(decoded.ok()) << decoded.error;
+  ASSERT_EQ(decoded.spans.size(), 2u);
+  EXPECT_EQ(decoded.spans[0]->start_time_unix_nano, UINT64_MAX);
+  EXPECT_EQ(decoded.spans[0]->end_time_unix_nano, UINT64_MAX);
+  EXPECT_EQ(decoded.spans[1]->start_time_unix_nano, 0u);
+  EXPECT_EQ(decoded.spans[1]->end_time_unix_nano, 0u);
+}
+
 TEST(JaegerThrift, InvalidUtf8IsRepaired) {
   Thrift t = batch_header(1);
   t.i64(1, 1).i64(2, 0).i64(3, 2).str(5, "bad \xff name").stop().stop();
