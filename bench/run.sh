@@ -15,7 +15,7 @@ for b in build/release/bench/*; do
        --benchmark_min_time="${BENCH_MIN_TIME:-0.5}" ${BENCH_FILTER:+--benchmark_filter="$BENCH_FILTER"} || status=1
 done
 if [ "${BENCH_SKIP_LOAD:-0}" != 1 ]; then
-  for script in bench/http_vs_nginx.sh bench/services_throughput.sh bench/loadtester_vs_wrk.sh bench/cost_curve.sh; do
+  for script in bench/http_vs_nginx.sh bench/services_throughput.sh bench/loadtester_vs_wrk.sh bench/cost_curve.sh bench/backend_outage.sh; do
     [ -f "$script" ] || continue
     echo "== $script"
     bash "$script" >/dev/null || { echo "$script failed"; status=1; }
