@@ -16,7 +16,7 @@ for t in $targets; do
   mkdir -p "fuzz/corpus/$t"
   echo "fuzz: $t, $RUNS runs (log: build/fuzz/logs/$t.log)"
   start=$(date +%s)
-  if ! "build/fuzz/fuzz/${t}_fuzz" -runs="$RUNS" -jobs=1 -workers=1 -max_len=65536 \
+  if ! "build/fuzz/fuzz/${t}_fuzz" -runs="$RUNS" -max_len=65536 \
        -artifact_prefix="build/fuzz/logs/$t-" "fuzz/corpus/$t" >"build/fuzz/logs/$t.log" 2>&1; then
     echo "fuzz: $t FOUND A PROBLEM, see build/fuzz/logs/$t.log and build/fuzz/logs/$t-*"
     status=1
