@@ -36,6 +36,9 @@ std::string media_type(std::string_view content_type) {
 
 http::Response status_response(int http_status, int rpc_code, std::string_view message,
                                 telemetry::otlp::Format format) {
+  // Messages quote client input (a content type, an encoding) that may hold any byte.
+  const std::string text = http::to_valid_utf8(message);
+  message = text;
   if (format == telemetry::otlp::Format::kJson) {
     boost::json::object status;
     status["code"] = rpc_code;

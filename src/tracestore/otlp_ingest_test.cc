@@ -89,6 +89,13 @@ TEST_F(OtlpIngestTest, RejectsOtherContentTypesAndEncodings) {
   EXPECT_EQ(ingest.handle_http(post("{}", "text/plain")).status, 415);
   EXPECT_EQ(ingest.handle_http(post("{}", "")).status, 415);
   EXPECT_EQ(ingest.handle_http(post("{}", "application/json", "br")).status, 415);
+  // The message quotes the type; bytes that are not UTF-8 must not make the JSON invalid.
+  const auto odd = ingest.handle_http(post("{}", "text/\xff\xfe"));
+  EXPECT_EQ(odd.status, 415);
+  boost::system::error_code ec;
+  const auto status = boost::json::parse(odd.body, ec);
+  ASSERT_FALSE(ec) << odd.body;
+  EXPECT_NE(status.at("message").as_string().find("text/\xEF\xBF\xBD"), std::string::npos);
 }
 
 TEST_F(OtlpIngestTest, EnforcesSizeLimits) {

@@ -429,6 +429,10 @@ TEST_F(HttpNegativeTest, OtlpRejectsWrongContentTypeAndMalformedBodies) {
   const auto wrong_type = send_raw(otlp_port_, post_request("/v1/traces", "text/plain", "{}"));
   EXPECT_EQ(wrong_type.status, 415) << wrong_type.body;
   EXPECT_NE(status_message(wrong_type), "") << wrong_type.body;
+  // The message quotes the type: bytes that are not UTF-8 must not break the JSON.
+  const auto odd_type = send_raw(otlp_port_, post_request("/v1/traces", "text/\xff\xfe", "{}"));
+  EXPECT_EQ(odd_type.status, 415) << odd_type.body;
+  EXPECT_NE(status_message(odd_type), "") << odd_type.body;
 
   const std::string json_bodies[] = {"not json", "{\"resourceSpans\": [\"\xff\xfe\"]}",
                                      std::string(100000, '['), "{\"resourceSpans\": 5}"};
