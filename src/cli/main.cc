@@ -1,9 +1,11 @@
 // tracing-demo: one binary, one subcommand per role (like Jaeger's HotROD).
 #include <CLI/CLI.hpp>
 
+#include "cli/allocator_tuning.h"
 #include "cli/commands.h"
 
 int main(int argc, char** argv) {
+  tdemo::cli::tune_allocator();  // before any thread starts
   CLI::App app{"tracing-demo: distributed tracing demo services, trace store and load tools"};
   app.set_version_flag("--version", TD_VERSION);
   app.require_subcommand(1);

@@ -111,6 +111,16 @@ void register_cache_metrics(metrics::Registry& registry, storage::Cache& cache) 
                               [&cache] { return static_cast<double>(storage::cache_counters(cache).entries); });
 }
 
+// Repository calls run inline on the I/O thread when they cannot wait long: SQLite and the
+// in-process cache (no network database or Redis) with neither the slow-query knob nor a
+// pool-size bottleneck (see blocking.h).
+BlockingPool::Mode blocking_mode(const ServiceConfig& config) {
+  const bool slow_queries = config.knobs.slow_query_rate > 0 && config.knobs.slow_query_delay.count() > 0;
+  const bool small_pool = config.knobs.db_pool_size != 0;
+  const bool local = config.database_url.empty() && config.redis_url.empty();
+  return local && !slow_queries && !small_pool ? BlockingPool::Mode::kInline : BlockingPool::Mode::kThreads;
+}
+
 // Builds the role's storage, domain, clients and routes. An error text on failure.
 std::optional<std::string> build_role(ServiceHost::Parts& p) {
   ServiceContext& ctx = *p.context;
@@ -218,7 +228,7 @@ storage::Result<std::unique_ptr<ServiceHost>, std::string> ServiceHost::create(
     if (ec) return std::string("cannot create data directory ") + config.data_dir + ": " + ec.message();
   }
   parts->telemetry = std::make_unique<telemetry::Telemetry>(telemetry_config);
-  parts->blocking = std::make_unique<BlockingPool>(config.resolved_pool_size());
+  parts->blocking = std::make_unique<BlockingPool>(config.resolved_pool_size(), blocking_mode(config));
   http::ClientOptions client_options;
   client_options.request_timeout = config.downstream_timeout;
   parts->client = std::make_unique<http::Client>(client_options, http::transport_tracing(*parts->telemetry),

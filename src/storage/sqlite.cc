@@ -1,5 +1,8 @@
 #include "storage/sqlite.h"
 
+#include <algorithm>
+#include <thread>
+
 #include <sqlite3.h>
 
 namespace tdemo::storage {
@@ -84,10 +87,11 @@ Result<std::unique_ptr<Database>> Database::open(const DatabaseOptions& options)
     return error;
   }
   sqlite3_extended_result_codes(db, 1);
-  sqlite3_busy_timeout(db, static_cast<int>(options.busy_timeout.count()));
   std::string name = options.path;
   if (auto slash = name.find_last_of('/'); slash != std::string::npos) name = name.substr(slash + 1);
   std::unique_ptr<Database> database(new Database(db, std::move(name)));
+  database->busy_timeout_ = options.busy_timeout;
+  sqlite3_busy_handler(db, &Database::on_busy, database.get());
   const bool memory = options.path == ":memory:" || options.path.find("mode=memory") != std::string::npos;
   if (options.wal && !memory) {
     if (auto s = database->exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"); !s.ok()) {
@@ -96,6 +100,20 @@ Result<std::unique_ptr<Database>> Database::open(const DatabaseOptions& options)
   }
   if (auto s = database->exec("PRAGMA foreign_keys=ON;"); !s.ok()) return s.error();
   return database;
+}
+
+int Database::on_busy(void* database, int attempt) noexcept {
+  auto* self = static_cast<Database*>(database);
+  const auto now = std::chrono::steady_clock::now();
+  if (attempt == 0) self->busy_since_ = now;
+  if (now - self->busy_since_ >= self->busy_timeout_) return 0;  // give up: SQLITE_BUSY
+  if (attempt < 4) {
+    std::this_thread::yield();
+  } else {
+    const int shift = std::min(attempt - 4, 7);  // 10 us, 20 us, ... 1.28 ms
+    std::this_thread::sleep_for(std::chrono::microseconds(std::min(10 << shift, 1000)));
+  }
+  return 1;  // try again
 }
 
 Database::~Database() {

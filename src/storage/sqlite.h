@@ -81,7 +81,13 @@ class Database {
 
  private:
   Database(sqlite3* db, std::string name) : db_(db), name_(std::move(name)) {}
+  // SQLite's busy handler: waits for another connection's lock in microsecond steps (yield, then
+  // 10 us doubling up to 1 ms) for at most busy_timeout_. SQLite's own busy_timeout sleeps a
+  // whole millisecond first, while the transactions here hold the lock for microseconds.
+  static int on_busy(void* database, int attempt) noexcept;
   sqlite3* db_;
+  std::chrono::milliseconds busy_timeout_{0};
+  std::chrono::steady_clock::time_point busy_since_{};
   std::string name_;
   std::unordered_map<std::string, std::unique_ptr<Statement>> statements_;
 };

@@ -2,6 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <cstdio>
+#include <thread>
+
+#include <unistd.h>
+
 namespace tdemo::storage {
 namespace {
 
@@ -93,6 +99,44 @@ TEST(SqliteTest, FileDatabaseUsesWal) {
   std::remove(path.c_str());
   std::remove((path + "-wal").c_str());
   std::remove((path + "-shm").c_str());
+}
+
+
+// A writer waits out another connection's short transaction (the busy handler retries in
+// microsecond steps), and gives up with kBusy once busy_timeout has passed.
+TEST(SqliteTest, BusyHandlerWaitsForTheLockThenGivesUpAtTheTimeout) {
+  const std::string path = ::testing::TempDir() + "sqlite_busy_" + std::to_string(::getpid()) + ".db";
+  std::remove(path.c_str());
+  DatabaseOptions options{path, std::chrono::milliseconds(300), true};
+  auto a = Database::open(options);
+  auto b = Database::open(options);
+  ASSERT_TRUE(a.ok() && b.ok());
+  ASSERT_TRUE(a.value()->exec("CREATE TABLE t (x INTEGER)").ok());
+
+  {  // A holds the write lock for 20 ms: B's write waits and then succeeds.
+    auto holder = std::make_unique<Transaction>(*a.value());
+    ASSERT_TRUE(holder->begin_status().ok());
+    std::thread release([&] {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      EXPECT_TRUE(holder->commit().ok());
+    });
+    const auto started = std::chrono::steady_clock::now();
+    EXPECT_TRUE(b.value()->exec("INSERT INTO t VALUES (1)").ok());
+    EXPECT_GE(std::chrono::steady_clock::now() - started, std::chrono::milliseconds(15));
+    release.join();
+  }
+  {  // A never lets go: B gives up with kBusy after about busy_timeout, not before.
+    Transaction holder(*a.value());
+    ASSERT_TRUE(holder.begin_status().ok());
+    const auto started = std::chrono::steady_clock::now();
+    const auto s = b.value()->exec("INSERT INTO t VALUES (2)");
+    const auto waited = std::chrono::steady_clock::now() - started;
+    ASSERT_FALSE(s.ok());
+    EXPECT_EQ(s.error().code, ErrorCode::kBusy);
+    EXPECT_GE(waited, std::chrono::milliseconds(300));
+    EXPECT_LT(waited, std::chrono::seconds(5));
+  }
+  std::remove(path.c_str());
 }
 
 }  // namespace

@@ -3,6 +3,10 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
@@ -131,21 +135,111 @@ LogLevel log_level_from_environment() {
   return LogLevel::kInfo;
 }
 
-LogSink stderr_sink() {
-  return [](std::string_view line) {
-    std::string buffer;
-    buffer.reserve(line.size() + 1);
-    buffer.append(line);
-    buffer += '\n';
+namespace {
+
+// The process's stderr, written in batches when lines come fast. Each line is written whole and
+// in order. A line that arrives when nothing is pending and the last write is more than
+// kQuiet old goes out at once (a quiet process logs exactly as before); lines that follow it
+// closely are collected and written together by a flusher thread within kQuiet, or at once
+// when kFlushBytes are pending or the line is a warning or an error. At exit the pending lines
+// are written (atexit), and later lines go straight out. Thread-safe; never freed (lines may
+// come from static destructors).
+class StderrWriter {
+ public:
+  static constexpr auto kQuiet = std::chrono::milliseconds(10);
+  static constexpr std::size_t kFlushBytes = 64 << 10;
+
+  static StderrWriter& instance() {
+    static StderrWriter* writer = [] {
+      auto* w = new StderrWriter();
+      std::atexit([] { instance().at_exit(); });
+      return w;
+    }();
+    return *writer;
+  }
+
+  void append(std::string_view line, bool urgent) {
+    bool write_now = false;
+    {
+      std::lock_guard lock(mutex_);
+      const auto now = std::chrono::steady_clock::now();
+      const bool was_empty = pending_.empty();
+      pending_.append(line);
+      pending_ += '\n';
+      write_now = urgent || exiting_ || pending_.size() >= kFlushBytes ||
+                  (pending_.size() == line.size() + 1 && now - last_write_ >= kQuiet);
+      if (!write_now && !flusher_started_) {
+        flusher_started_ = true;
+        std::thread([this] { flush_loop(); }).detach();
+      }
+      if (!write_now && was_empty) flusher_wake_.notify_one();  // once per batch
+    }
+    if (write_now) flush();
+  }
+
+  void flush() {
+    std::lock_guard write_lock(write_mutex_);  // keeps batches in order
+    std::string batch;
+    {
+      std::lock_guard lock(mutex_);
+      batch.swap(pending_);
+      last_write_ = std::chrono::steady_clock::now();
+    }
+    write_all(batch);
+    if (batch.capacity() <= 2 * kFlushBytes) {
+      batch.clear();
+      std::lock_guard lock(mutex_);
+      if (pending_.empty()) pending_.swap(batch);  // reuse the buffer
+    }
+  }
+
+ private:
+  static void write_all(std::string_view bytes) {
     std::size_t written = 0;
-    while (written < buffer.size()) {
-      const ssize_t n = ::write(STDERR_FILENO, buffer.data() + written, buffer.size() - written);
+    while (written < bytes.size()) {
+      const ssize_t n = ::write(STDERR_FILENO, bytes.data() + written, bytes.size() - written);
       if (n < 0 && errno == EINTR) continue;
       if (n <= 0) return;  // nowhere to report a failing stderr
       written += static_cast<std::size_t>(n);
     }
-  };
+  }
+
+  void flush_loop() {
+    std::unique_lock lock(mutex_);
+    while (true) {
+      flusher_wake_.wait(lock, [this] { return !pending_.empty(); });
+      // Let the lines of the next kQuiet gather, then write them together.
+      lock.unlock();
+      std::this_thread::sleep_for(kQuiet);
+      flush();
+      lock.lock();
+    }
+  }
+
+  void at_exit() {
+    {
+      std::lock_guard lock(mutex_);
+      exiting_ = true;
+    }
+    flush();
+  }
+
+  std::mutex write_mutex_;
+  std::mutex mutex_;
+  std::condition_variable flusher_wake_;
+  std::string pending_;                                // guarded by mutex_
+  std::chrono::steady_clock::time_point last_write_{};  // guarded by mutex_
+  bool flusher_started_ = false;                        // guarded by mutex_
+  bool exiting_ = false;                                // guarded by mutex_
+};
+
+}  // namespace
+
+LogSink stderr_sink() {
+  return [](std::string_view line) { StderrWriter::instance().append(line, false); };
 }
+
+void flush_stderr_log() { StderrWriter::instance().flush(); }
 
 void append_json_escaped(std::string& out, std::string_view text) {
   static constexpr char kHex[] = "0123456789abcdef";
@@ -236,6 +330,7 @@ void Logger::log(LogLevel level, std::string_view message, const Attributes& fie
   }
   line += '}';
   sink_(line);
+  if (level >= LogLevel::kWarning) flush_stderr_log();
 }
 
 std::optional<std::uint64_t> RateLimiter::allow() noexcept {

@@ -29,8 +29,13 @@ LogLevel log_level_from_environment();
 
 // Receives each finished line (without the newline). Must be thread-safe.
 using LogSink = std::function<void(std::string_view line)>;
-// Writes line + '\n' to stderr with one write(2), so concurrent lines never interleave.
+// Writes line + '\n' to stderr; lines never interleave and keep their order. A line after a
+// quiet spell (10 ms) is written at once; lines that come faster are batched into one write(2)
+// within 10 ms (a busy server's access log costs one syscall per batch, not per line). Pending
+// lines are written by flush_stderr_log(), by every warning or error, and at exit.
 LogSink stderr_sink();
+// Writes the lines stderr_sink() holds now. Thread-safe.
+void flush_stderr_log();
 
 // Thread-safe; cheap to copy. Fields with the reserved names (timestamp, level, ...) are
 // written after them, so a reader that keeps the first occurrence sees the reserved ones.

@@ -2,7 +2,15 @@
 
 #include <gtest/gtest.h>
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <fstream>
 #include <mutex>
+#include <sstream>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -114,6 +122,81 @@ TEST(LoggerTest, ConcurrentLinesStayWhole) {
     EXPECT_EQ(line.front(), '{');
     EXPECT_EQ(line.back(), '}');
   }
+}
+
+
+// stderr_sink() against a file standing in for stderr.
+class StderrSinkTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    flush_stderr_log();
+    path_ = ::testing::TempDir() + "stderr_sink_" + std::to_string(::getpid()) + ".log";
+    const int fd = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    ASSERT_GE(fd, 0);
+    saved_ = ::dup(STDERR_FILENO);
+    ::dup2(fd, STDERR_FILENO);
+    ::close(fd);
+  }
+  void TearDown() override {
+    flush_stderr_log();
+    ::dup2(saved_, STDERR_FILENO);
+    ::close(saved_);
+    std::remove(path_.c_str());
+  }
+  std::vector<std::string> lines() const {
+    std::ifstream in(path_);
+    std::vector<std::string> out;
+    for (std::string line; std::getline(in, line);) out.push_back(line);
+    return out;
+  }
+  std::string path_;
+  int saved_ = -1;
+};
+
+TEST_F(StderrSinkTest, AQuietLineIsWrittenAtOnce) {
+  std::this_thread::sleep_for(std::chrono::milliseconds(30));  // a quiet spell
+  Logger log("svc", LogLevel::kInfo, stderr_sink());
+  log.info("first");
+  const auto written = lines();
+  ASSERT_EQ(written.size(), 1u);
+  EXPECT_NE(written[0].find("\"message\":\"first\""), std::string::npos);
+}
+
+TEST_F(StderrSinkTest, ABurstArrivesWholeInOrderWithoutAnExplicitFlush) {
+  Logger log("svc", LogLevel::kInfo, stderr_sink());
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 3; ++t) {
+    threads.emplace_back([&log, t] {
+      for (int i = 0; i < 2000; ++i) log.info("m", {{"t", attribute(t)}, {"i", attribute(i)}});
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  // The flusher thread writes what is pending within its interval.
+  std::vector<std::string> written;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while ((written = lines()).size() < 6000 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  ASSERT_EQ(written.size(), 6000u);
+  int next[3] = {0, 0, 0};
+  for (const auto& line : written) {
+    ASSERT_EQ(line.front(), '{') << line;
+    ASSERT_EQ(line.back(), '}') << line;
+    const auto t = line[line.find("\"t\":") + 4] - '0';
+    ASSERT_TRUE(t >= 0 && t < 3) << line;
+    EXPECT_NE(line.find("\"i\":" + std::to_string(next[t]) + "}"), std::string::npos) << line;
+    ++next[t];
+  }
+}
+
+TEST_F(StderrSinkTest, AWarningWritesWhatIsPendingFirst) {
+  Logger log("svc", LogLevel::kInfo, stderr_sink());
+  for (int i = 0; i < 50; ++i) log.info("before", {{"i", attribute(i)}});
+  log.warning("trouble");
+  const auto written = lines();  // no wait: the warning wrote everything
+  ASSERT_EQ(written.size(), 51u);
+  EXPECT_NE(written.back().find("trouble"), std::string::npos);
+  EXPECT_NE(written.front().find("before"), std::string::npos);
 }
 
 }  // namespace
