@@ -328,7 +328,7 @@ asio::awaitable<ClientResult> Client::Impl::send(OutgoingRequest request,
     tel::StartSpanOptions start;
     start.kind = tel::SpanKind::kClient;
     start.attributes.push_back({"http.request.method", std::string(method)});
-    start.attributes.push_back({"url.full", request.url});
+    start.attributes.push_back({"url.full", tracing_.redacted(request.url)});
     if (url) {
       start.attributes.push_back({"server.address", url->host});
       start.attributes.push_back({"server.port", static_cast<std::int64_t>(url->port)});

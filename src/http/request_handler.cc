@@ -41,15 +41,16 @@ std::string span_name(const Request& request, std::string_view route) {
   return name;
 }
 
-tel::Attributes start_attributes(const Request& request, std::string_view route) {
+tel::Attributes start_attributes(const Request& request, std::string_view route,
+                                 const TransportTracing& tracing) {
   tel::Attributes a;
   a.reserve(14);
   a.push_back({"http.request.method", std::string(to_string(request.method))});
   if (request.method == Method::kOther) {
     a.push_back({"http.request.method_original", request.method_text});
   }
-  a.push_back({"url.path", request.path});
-  if (!request.query.empty()) a.push_back({"url.query", request.query});
+  a.push_back({"url.path", tracing.redacted(request.path)});
+  if (!request.query.empty()) a.push_back({"url.query", tracing.redacted(request.query)});
   a.push_back({"url.scheme", std::string("http")});
   if (!route.empty()) a.push_back({"http.route", std::string(route)});
   auto [host, port] = split_host(request.header("host").value_or(""));
@@ -167,7 +168,7 @@ boost::asio::awaitable<RequestHandler::Outcome> RequestHandler::handle(Request& 
   if (tracing_.tracer.enabled()) {
     tel::StartSpanOptions start;
     start.kind = tel::SpanKind::kServer;
-    start.attributes = start_attributes(request, route);
+    start.attributes = start_attributes(request, route, tracing_);
     span = tracing_.tracer.start_span(span_name(request, route), parent, std::move(start));
   }
 
@@ -210,7 +211,7 @@ void RequestHandler::write_access_log(const Request& request, int status,
   if (!logger_ || !logger_->enabled(telemetry::LogLevel::kInfo)) return;
   logger_->info("access",
                 {{"http.request.method", request.method_text},
-                 {"url.path", request.path},
+                 {"url.path", tracing_.redacted(request.path)},
                  {"http.response.status_code", static_cast<std::int64_t>(status)},
                  {"http.response.body.size", static_cast<std::int64_t>(response_bytes)},
                  {"duration_ms", seconds * 1000.0},

@@ -65,13 +65,17 @@ std::string allow_header(const std::vector<Method>& methods) {
 }
 
 // Validates declared typed path and query parameters (FastAPI order: path, then query).
-std::vector<ValidationIssue> validate(const Route& route, const Request& request) {
+std::vector<ValidationIssue> validate(const Route& route, const Request& request,
+                                      std::string (*redact)(std::string_view)) {
   std::vector<ValidationIssue> issues;
+  const auto input = [redact](std::string_view value) {
+    return redact != nullptr ? redact(value) : std::string(value);
+  };
   for (const auto& doc : route.doc.params) {
     if (doc.in == ParamLocation::kPath) {
       auto value = request.param(doc.name);
       if (value && doc.type == ParamType::kInteger && !parse_int64(*value)) {
-        issues.push_back(int_parsing_issue("path", doc.name, *value));
+        issues.push_back(int_parsing_issue("path", doc.name, input(*value)));
       }
     }
   }
@@ -81,7 +85,7 @@ std::vector<ValidationIssue> validate(const Route& route, const Request& request
     if (!value) {
       if (doc.required) issues.push_back(missing_issue({std::string("query"), doc.name}));
     } else if (doc.type == ParamType::kInteger && !parse_int64(*value)) {
-      issues.push_back(int_parsing_issue("query", doc.name, *value));
+      issues.push_back(int_parsing_issue("query", doc.name, input(*value)));
     }
   }
   return issues;
@@ -200,7 +204,7 @@ RouteMatch Router::match(Request& request) const {
   }
   match_segments(*best, parts, &request.path_params);
   result.route = best;
-  auto issues = validate(*best, request);
+  auto issues = validate(*best, request, redact_input_);
   if (!issues.empty()) result.response = validation_error(issues);
   return result;
 }

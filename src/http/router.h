@@ -133,8 +133,13 @@ class Router {
   const std::vector<Route>& routes() const noexcept { return routes_; }
   const std::map<std::string, boost::json::value>& schemas() const noexcept { return schemas_; }
 
+  // Rewrites a parameter value before a 422 echoes it as "input" (the services mask card
+  // numbers). Null (the default): echoed as is.
+  void set_input_redactor(std::string (*redact)(std::string_view)) noexcept { redact_input_ = redact; }
+
  private:
   std::vector<Route> routes_;
+  std::string (*redact_input_)(std::string_view) = nullptr;
   std::map<std::string, boost::json::value> schemas_;
 };
 

@@ -111,6 +111,15 @@ TEST(RouterTest, ErrorShapes) {
   EXPECT_EQ(router.match(unknown).response->body, R"({"detail":"Not Found"})");
 }
 
+TEST(RouterTest, TheInputRedactorRewritesEchoedParameters) {
+  Router router = make_router();
+  router.set_input_redactor([](std::string_view value) { return "<" + std::string(value.size(), '*') + ">"; });
+  Request path = request("GET", "/users/secret");
+  EXPECT_EQ(boost::json::parse(router.match(path).response->body).at("detail").at(0).at("input"), "<******>");
+  Request query = request("GET", "/search?limit=abc");
+  EXPECT_EQ(boost::json::parse(router.match(query).response->body).at("detail").at(0).at("input"), "<***>");
+}
+
 TEST(RouterTest, HeadUsesGetRoute) {
   const Router router = make_router();
   Request r = request("HEAD", "/");

@@ -18,6 +18,13 @@ namespace tdemo::http {
 struct TransportTracing {
   telemetry::Tracer tracer;
   const telemetry::TextMapPropagator* propagator = nullptr;
+  // Rewrites a URL, path or query before it reaches a span attribute (url.path, url.query,
+  // url.full) or the access log, e.g. to mask card numbers a client put in a path. Null: as is.
+  std::string (*redact_url)(std::string_view) = nullptr;
+
+  std::string redacted(std::string_view url) const {
+    return redact_url != nullptr ? redact_url(url) : std::string(url);
+  }
 };
 
 // The service's tracer (scope "tracing-demo.http") and propagator.

@@ -7,6 +7,7 @@
 #include "http/client.h"
 #include "http/server.h"
 #include "metrics/registry.h"
+#include "services/common/card.h"
 #include "services/common/standard_routes.h"
 #include "services/gateway/handlers.h"
 #include "services/orders/handlers.h"
@@ -111,6 +112,14 @@ void register_cache_metrics(metrics::Registry& registry, storage::Cache& cache) 
                               [&cache] { return static_cast<double>(storage::cache_counters(cache).entries); });
 }
 
+// The transport's tracing, with URLs redacted: a card number a client put in a path or a query
+// is masked in url.path / url.query / url.full and the access log.
+http::TransportTracing redacting_transport_tracing(telemetry::Telemetry& telemetry) {
+  auto tracing = http::transport_tracing(telemetry);
+  tracing.redact_url = &mask_card_numbers_in;
+  return tracing;
+}
+
 // Repository calls run inline on the I/O thread when they cannot wait long: SQLite and the
 // in-process cache (no network database or Redis) with neither the slow-query knob nor a
 // pool-size bottleneck (see blocking.h).
@@ -128,6 +137,7 @@ std::optional<std::string> build_role(ServiceHost::Parts& p) {
   standard.api.title = std::string("tracing-demo ") + role_name(p.config.role);
   standard.api.description = "Part of the tracing-demo: every hop traced with W3C trace context.";
   const telemetry::Tracer db_tracer = p.telemetry->tracer("tracing-demo.storage");
+  p.router.set_input_redactor(&mask_card_numbers_in);  // 422s echo no card numbers
   switch (p.config.role) {
     case Role::kUsers: {
       auto repository = storage::make_user_repository(p.config.database_url, repository_options(p.config),
@@ -231,7 +241,7 @@ storage::Result<std::unique_ptr<ServiceHost>, std::string> ServiceHost::create(
   parts->blocking = std::make_unique<BlockingPool>(config.resolved_pool_size(), blocking_mode(config));
   http::ClientOptions client_options;
   client_options.request_timeout = config.downstream_timeout;
-  parts->client = std::make_unique<http::Client>(client_options, http::transport_tracing(*parts->telemetry),
+  parts->client = std::make_unique<http::Client>(client_options, redacting_transport_tracing(*parts->telemetry),
                                                  &parts->registry);
   parts->context = std::make_unique<ServiceContext>(ServiceContext{
       parts->config, *parts->telemetry, parts->registry, *parts->client, *parts->blocking,
@@ -247,7 +257,7 @@ storage::Result<std::unique_ptr<ServiceHost>, std::string> ServiceHost::create(
   server_options.service_name = parts->telemetry->service_name();
   if (auto error = http::apply_environment(server_options)) return *error;
   parts->server = std::make_unique<http::Server>(pool, parts->router,
-                                                 http::transport_tracing(*parts->telemetry),
+                                                 redacting_transport_tracing(*parts->telemetry),
                                                  &parts->registry, server_options);
   return std::unique_ptr<ServiceHost>(new ServiceHost(std::move(parts)));
 }

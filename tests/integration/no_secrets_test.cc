@@ -162,6 +162,11 @@ TEST(NoSecrets, NoCardNumberInSpansLogsMetricsResponsesOrDatabases) {
   const std::string as_body = secret(luhn_card(random, "4917", 16));
   const std::string in_amount = secret(spaced(luhn_card(random, "4917", 16)));
   const std::string in_order = secret(luhn_card(random, "4917", 16));
+  const std::string in_query = secret(luhn_card(random, "4917", 16));
+  const std::string in_unmatched_path = secret(luhn_card(random, "4917", 16));
+  std::string in_path_param = luhn_card(random, "4917", 16);
+  for (std::size_t at : {12u, 8u, 4u}) in_path_param.insert(at, "-");
+  secret(in_path_param);
 
   std::vector<std::pair<std::string, test::HttpResponse>> responses;
   const auto record = [&](const std::string& what, test::HttpResponse response) {
@@ -240,6 +245,11 @@ TEST(NoSecrets, NoCardNumberInSpansLogsMetricsResponsesOrDatabases) {
                                                     in_order + R"("})"));
     EXPECT_EQ(card_in_order.status, 422) << card_in_order.body;
   }
+  // Cards in URLs: a query string, an unmatched path, a path parameter that is not an id (422).
+  // Each reaches url.path / url.query / url.full and the access log only masked.
+  record("card in query", test::http_get(gateway + "/users/1?card_number=" + in_query));
+  EXPECT_EQ(record("card in unmatched path", test::http_get(gateway + "/cards/" + in_unmatched_path)).status, 404);
+  EXPECT_EQ(record("card as user id", test::http_get(gateway + "/users/" + in_path_param)).status, 422);
   // The other errors of a well-formed payment: no such order (404), the amount does not match
   // the order (422), a key reused for another request (422).
   pay(gateway, "missing order", body("987654", "1.00", missing_order), "", 404);

@@ -1,15 +1,17 @@
 #include "services/common/responses.h"
 
 #include "http/errors.h"
+#include "services/common/card.h"
 #include "telemetry/span.h"
 
 namespace tdemo::services {
 
 http::Response storage_error_response(const storage::Error& error) {
   switch (error.code) {
-    case storage::ErrorCode::kNotFound: return http::error_response(404, error.message);
-    case storage::ErrorCode::kConflict: return http::error_response(409, error.message);
-    case storage::ErrorCode::kInvalid: return http::error_response(400, error.message);
+    // The messages may quote an id from the request path: a card number put there is masked.
+    case storage::ErrorCode::kNotFound: return http::error_response(404, mask_card_numbers_in(error.message));
+    case storage::ErrorCode::kConflict: return http::error_response(409, mask_card_numbers_in(error.message));
+    case storage::ErrorCode::kInvalid: return http::error_response(400, mask_card_numbers_in(error.message));
     case storage::ErrorCode::kBusy: {
       auto response = http::error_response(503, "Database busy, retry later");
       response.headers.set("Retry-After", "1");
