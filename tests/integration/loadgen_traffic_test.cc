@@ -75,20 +75,29 @@ TEST_F(AgainstServices, DemoScenariosPass) {
   EXPECT_EQ(out.find("[FAIL]"), std::string::npos) << out;
 }
 
-// With every payment declined by the simulated processor, the retry scenario still passes: a
-// decline is a result, replayed under the same Idempotency-Key (it used to fail 5% of demos).
-TEST(DemoScenarios, IdempotentRetryReplaysADeclineToo) {
+// The demo scenarios' output against a fresh `tracing-demo all` run with `env` (no tracing).
+std::string demo_output_with(const std::string& name, std::map<std::string, std::string> env) {
   const auto base = test::free_port_range(4);
   const std::string gateway = "http://127.0.0.1:" + std::to_string(base);
   test::ProcessOptions options;
   options.args = {"all", "--base-port", std::to_string(base), "--trace-store=off", "--data-dir",
-                  ::testing::TempDir() + "loadgen_declines_" + std::to_string(base)};
-  options.env = {{"OTEL_TRACES_EXPORTER", "none"}, {"PAYMENT_DECLINE_RATE", "1"}};
+                  ::testing::TempDir() + name + "_" + std::to_string(base)};
+  options.env = std::move(env);
+  options.env["OTEL_TRACES_EXPORTER"] = "none";
   test::Process services(TD_BINARY, options);
-  ASSERT_TRUE(test::wait_for_http(gateway + "/health", std::chrono::seconds(30))) << services.stderr_text();
+  if (!test::wait_for_http(gateway + "/health", std::chrono::seconds(30))) {
+    ADD_FAILURE() << "tracing-demo all did not start: " << services.stderr_text();
+    return {};
+  }
   test::Process demo(TD_BINARY, command({"traffic", "--mode", "demo", "--target", gateway}));
   demo.wait_for(std::chrono::seconds(60));
-  const auto out = demo.stdout_text();
+  return demo.stdout_text();
+}
+
+// With every payment declined by the simulated processor, the retry scenario still passes: a
+// decline is a result, replayed under the same Idempotency-Key (it used to fail 5% of demos).
+TEST(DemoScenarios, IdempotentRetryReplaysADeclineToo) {
+  const auto out = demo_output_with("loadgen_declines", {{"PAYMENT_DECLINE_RATE", "1"}});
   EXPECT_NE(out.find("[PASS] Idempotent retry"), std::string::npos) << out;
   EXPECT_NE(out.find("HTTP 402"), std::string::npos) << "the payments were not declined:\n" << out;
 }
@@ -96,17 +105,8 @@ TEST(DemoScenarios, IdempotentRetryReplaysADeclineToo) {
 // The happy path is tried again when the simulated processor declines at random (5% by
 // default: it used to fail one demo in twenty). Seed 1 at a 50% rate declines the first five.
 TEST(DemoScenarios, HappyFullFlowIsTriedAgainAfterARandomDecline) {
-  const auto base = test::free_port_range(4);
-  const std::string gateway = "http://127.0.0.1:" + std::to_string(base);
-  test::ProcessOptions options;
-  options.args = {"all", "--base-port", std::to_string(base), "--trace-store=off", "--data-dir",
-                  ::testing::TempDir() + "loadgen_random_declines_" + std::to_string(base)};
-  options.env = {{"OTEL_TRACES_EXPORTER", "none"}, {"PAYMENT_DECLINE_RATE", "0.5"}, {"RANDOM_SEED", "1"}};
-  test::Process services(TD_BINARY, options);
-  ASSERT_TRUE(test::wait_for_http(gateway + "/health", std::chrono::seconds(30))) << services.stderr_text();
-  test::Process demo(TD_BINARY, command({"traffic", "--mode", "demo", "--target", gateway}));
-  demo.wait_for(std::chrono::seconds(60));
-  const auto out = demo.stdout_text();
+  const auto out =
+      demo_output_with("loadgen_random_declines", {{"PAYMENT_DECLINE_RATE", "0.5"}, {"RANDOM_SEED", "1"}});
   EXPECT_NE(out.find("[PASS] Happy full flow"), std::string::npos) << out;
   EXPECT_NE(out.find("earlier attempt(s) declined at random"), std::string::npos) << out;
 }
