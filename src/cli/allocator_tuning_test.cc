@@ -28,6 +28,7 @@ TEST(AllocatorTuningTest, TheEnvironmentsChoiceWins) {
 #endif
 #endif
 
+#ifndef TD_SANITIZER_ALLOCATOR
 // Resident bytes, read without allocating (a block freed now would sit between the heap's
 // free space and its top and keep glibc from trimming).
 long resident_bytes() {
@@ -40,6 +41,7 @@ long resident_bytes() {
   if (n <= 0 || std::sscanf(text, "%ld %ld", &pages_total, &pages_resident) != 2) return -1;
   return pages_resident * sysconf(_SC_PAGESIZE);
 }
+#endif
 
 // Freed small blocks stay with the process: RSS does not fall back after a burst (glibc's
 // default would trim the 16 MiB at the top of the heap at the last free).
