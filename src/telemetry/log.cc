@@ -3,15 +3,15 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <chrono>
-#include <condition_variable>
-#include <mutex>
-#include <thread>
 #include <charconv>
+#include <chrono>
 #include <cmath>
+#include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
+#include <mutex>
+#include <thread>
 
 #include "telemetry/propagation/text_util.h"
 #include "telemetry/span_data.h"
@@ -141,7 +141,7 @@ namespace {
 // in order. A line that arrives when nothing is pending and the last write is more than
 // kQuiet old goes out at once (a quiet process logs exactly as before); lines that follow it
 // closely are collected and written together by a flusher thread within kQuiet, or at once
-// when kFlushBytes are pending or the line is a warning or an error. At exit the pending lines
+// when kFlushBytes are pending (Logger flushes after a warning or an error). At exit the pending lines
 // are written (atexit), and later lines go straight out. Thread-safe; never freed (lines may
 // come from static destructors).
 class StderrWriter {
@@ -158,7 +158,7 @@ class StderrWriter {
     return *writer;
   }
 
-  void append(std::string_view line, bool urgent) {
+  void append(std::string_view line) {
     bool write_now = false;
     {
       std::lock_guard lock(mutex_);
@@ -166,7 +166,7 @@ class StderrWriter {
       const bool was_empty = pending_.empty();
       pending_.append(line);
       pending_ += '\n';
-      write_now = urgent || exiting_ || pending_.size() >= kFlushBytes ||
+      write_now = exiting_ || pending_.size() >= kFlushBytes ||
                   (pending_.size() == line.size() + 1 && now - last_write_ >= kQuiet);
       if (!write_now && !flusher_started_) {
         flusher_started_ = true;
@@ -236,7 +236,7 @@ class StderrWriter {
 }  // namespace
 
 LogSink stderr_sink() {
-  return [](std::string_view line) { StderrWriter::instance().append(line, false); };
+  return [](std::string_view line) { StderrWriter::instance().append(line); };
 }
 
 void flush_stderr_log() { StderrWriter::instance().flush(); }
