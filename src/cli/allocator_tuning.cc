@@ -7,17 +7,24 @@
 
 namespace tdemo::cli {
 
-bool allocator_trim_chosen_by_environment(const char* glibc_tunables, const char* malloc_trim_threshold) {
-  if (malloc_trim_threshold != nullptr && *malloc_trim_threshold != '\0') return true;
-  return glibc_tunables != nullptr &&
-         std::string_view(glibc_tunables).find("glibc.malloc.trim_threshold") != std::string_view::npos;
+bool allocator_setting_chosen_by_environment(const char* glibc_tunables, const char* tunable,
+                                             const char* malloc_variable_value) {
+  if (malloc_variable_value != nullptr && *malloc_variable_value != '\0') return true;
+  return glibc_tunables != nullptr && std::string_view(glibc_tunables).find(tunable) != std::string_view::npos;
 }
 
-bool tune_allocator() {
-  if (allocator_trim_chosen_by_environment(std::getenv("GLIBC_TUNABLES"), std::getenv("MALLOC_TRIM_THRESHOLD_"))) {
-    return false;
+int tune_allocator() {
+  const char* tunables = std::getenv("GLIBC_TUNABLES");
+  int changed = 0;
+  if (!allocator_setting_chosen_by_environment(tunables, "glibc.malloc.trim_threshold",
+                                               std::getenv("MALLOC_TRIM_THRESHOLD_"))) {
+    changed += mallopt(M_TRIM_THRESHOLD, static_cast<int>(kTrimThresholdBytes)) == 1;
   }
-  return mallopt(M_TRIM_THRESHOLD, static_cast<int>(kTrimThresholdBytes)) == 1;
+  if (!allocator_setting_chosen_by_environment(tunables, "glibc.malloc.mmap_threshold",
+                                               std::getenv("MALLOC_MMAP_THRESHOLD_"))) {
+    changed += mallopt(M_MMAP_THRESHOLD, static_cast<int>(kMmapThresholdBytes)) == 1;
+  }
+  return changed;
 }
 
 }  // namespace tdemo::cli
