@@ -10,6 +10,7 @@
 #include <sys/socket.h>
 
 #include <atomic>
+#include <chrono>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -50,8 +51,28 @@ std::string temp_prefix() {
 
 }  // namespace
 
+// Test servers listen below the kernel's ephemeral range (ip_local_port_range, 32768-60999 by
+// default): a port the kernel handed out by bind(0) could be taken, between the check and the
+// server's own bind, by any client socket of a test running in parallel (ctest -j), which
+// picks its source port from that range. A random port here is only ever taken by another
+// test choosing the same number, which the check and the randomness make rare.
+constexpr std::uint16_t kTestPortMin = 20000;
+constexpr std::uint16_t kTestPortMax = 32000;
+
 std::uint16_t free_port() {
-  for (int attempt = 0; attempt < 100; ++attempt) {
+  static std::atomic<std::uint64_t> state{static_cast<std::uint64_t>(::getpid()) * 0x9E3779B97F4A7C15ull ^
+                                          static_cast<std::uint64_t>(
+                                              std::chrono::steady_clock::now().time_since_epoch().count())};
+  for (int attempt = 0; attempt < 200; ++attempt) {
+    // splitmix64 step: a different sequence in every test process.
+    std::uint64_t z = state.fetch_add(0x9E3779B97F4A7C15ull) + 0x9E3779B97F4A7C15ull;
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    z ^= z >> 31;
+    const auto candidate = static_cast<std::uint16_t>(kTestPortMin + z % (kTestPortMax - kTestPortMin));
+    if (auto port = try_bind(candidate); port != 0) return port;
+  }
+  for (int attempt = 0; attempt < 100; ++attempt) {  // a crowded range: let the kernel choose
     if (auto port = try_bind(0); port != 0) return port;
   }
   throw std::runtime_error("no free port");

@@ -12,7 +12,8 @@
 
 namespace tdemo::test {
 
-// A TCP port on 127.0.0.1 that was free a moment ago (bound with port 0, then closed).
+// A TCP port on 127.0.0.1 that was free a moment ago (bound, then closed), chosen at random
+// below the kernel's ephemeral range (see process.cc).
 std::uint16_t free_port();
 // `count` distinct consecutive-or-not free ports.
 std::vector<std::uint16_t> free_ports(std::size_t count);
