@@ -109,11 +109,13 @@ TEST_F(LogCorrelationTest, LogLinesOfARequestCarryItsTraceIdAndTheLogsCommandPri
   }
 
   // The spans reach the store; the log lines of the trace must name spans of that trace.
-  const auto span_ids = stored_span_ids(trace_id, 4);
-  ASSERT_GE(span_ids.size(), 4u) << "trace " << trace_id << " not in the store";
+  ASSERT_GE(stored_span_ids(trace_id, 4).size(), 4u) << "trace " << trace_id << " not in the store";
 
-  // Stop the services so every log line is written, then read their stderr.
+  // Stop the services so every log line is written and every span exported (the four
+  // services export in batches of their own: some of the trace may still have been on its
+  // way above), then read their stderr and the whole trace.
   ASSERT_EQ(all_->terminate(std::chrono::seconds(20)), 0) << all_->stderr_text();
+  const auto span_ids = stored_span_ids(trace_id, 4);
   const std::string logs = all_->stderr_text();
   const auto lines = log_lines_of_trace(logs, trace_id);
   ASSERT_FALSE(lines.empty()) << "no log line carries trace_id " << trace_id << ":\n" << logs;
