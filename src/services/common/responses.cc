@@ -8,7 +8,6 @@ namespace tdemo::services {
 
 http::Response storage_error_response(const storage::Error& error) {
   switch (error.code) {
-    // The messages may quote an id from the request path: a card number put there is masked.
     case storage::ErrorCode::kNotFound: return http::error_response(404, mask_card_numbers_in(error.message));
     case storage::ErrorCode::kConflict: return http::error_response(409, mask_card_numbers_in(error.message));
     case storage::ErrorCode::kInvalid: return http::error_response(400, mask_card_numbers_in(error.message));
@@ -20,6 +19,10 @@ http::Response storage_error_response(const storage::Error& error) {
     case storage::ErrorCode::kInternal: break;
   }
   return http::internal_server_error();
+}
+
+http::Response not_found_response(std::string_view entity, std::int64_t id) {
+  return http::error_response(404, mask_card_numbers_in(std::string(entity) + " " + std::to_string(id) + " not found"));
 }
 
 void mark_span_error(telemetry::Span& span, std::string_view error_type, std::string_view message) {

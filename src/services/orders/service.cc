@@ -3,7 +3,6 @@
 #include <boost/json.hpp>
 
 #include "http/errors.h"
-#include "services/common/card.h"
 #include "services/common/responses.h"
 #include "services/common/validation.h"
 #include "telemetry/span.h"
@@ -38,7 +37,7 @@ boost::asio::awaitable<Outcome<storage::Order>> OrderService::create_order(
   }
   if (user.value().status == 404) {
     span.add_event("order.user_not_found", {{"user.id", telemetry::attribute(order.user_id)}});
-    co_return http::error_response(404, mask_card_numbers_in("User " + std::to_string(order.user_id) + " not found"));
+    co_return not_found_response("User", order.user_id);
   }
   if (user.value().status != 200) {
     const std::string detail = "users service answered " + std::to_string(user.value().status);

@@ -136,7 +136,7 @@ void add_routes(http::Router& router, PaymentService& service, storage::PaymentR
         auto payment = co_await run_blocking(blocking, [&] { return repository.find(context, id); });
         if (!payment.ok()) {
           if (payment.error().code == storage::ErrorCode::kNotFound) {
-            co_return http::error_response(404, mask_card_numbers_in("Payment " + std::to_string(id) + " not found"));
+            co_return not_found_response("Payment", id);
           }
           co_return storage_error_response(payment.error());
         }

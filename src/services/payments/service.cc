@@ -65,7 +65,7 @@ boost::asio::awaitable<Outcome<PaymentOutcome>> PaymentService::pay(const teleme
   }
   if (order.value().status == 404) {
     span.add_event("payment.order_not_found");
-    co_return http::error_response(404, mask_card_numbers_in("Order " + std::to_string(request.order_id) + " not found"));
+    co_return not_found_response("Order", request.order_id);
   }
   const boost::json::value* total = nullptr;
   if (order.value().status == 200 && order.value().body.is_object()) {

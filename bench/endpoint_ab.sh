@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# One endpoint, one binary, one wrk run: for A/B comparisons of two builds (or of one build
+# under two environments), alternating runs so drift hits both alike.
+#   bash bench/endpoint_ab.sh BIN PATH [NAME=VALUE ...]
+# starts `BIN all` on free ports (embedded store off, declines off; TRACED=1 turns the store on
+# and traces into it), warms up with one request, runs `wrk -t2 -c32 -d${DURATION:-5}s` on PATH
+# and prints its p99 and req/s. NAME=VALUE pairs go to the services' environment, e.g.
+#   bash bench/endpoint_ab.sh /tmp/old-tracing-demo /demo/full-flow/1
+#   bash bench/endpoint_ab.sh build/release/bin/tracing-demo /users/1 MALLOC_MMAP_THRESHOLD_=131072
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BENCH_DIR=bench; source bench/lib.sh
+[ $# -ge 2 ] || { echo "usage: $0 BIN PATH [NAME=VALUE ...]" >&2; exit 2; }
+BIN=$1; URL_PATH=$2; shift 2
+WORK=$(mktemp -d); APP_PID=""
+trap '[ -n "$APP_PID" ] && { kill "$APP_PID" 2>/dev/null; wait "$APP_PID" 2>/dev/null; }; rm -rf "$WORK"' EXIT
+BASE=$(free_port)
+ARGS=(all --base-port "$BASE" --data-dir "$WORK/data" --payment-decline-rate 0)
+if [ "${TRACED:-0}" = 1 ]; then
+  ARGS+=(--ui-port "$(free_port)" --otlp-http-port "$(free_port)" --otlp-grpc-port "$(free_port)")
+else
+  ARGS+=(--trace-store=off)
+fi
+env "$@" "$BIN" "${ARGS[@]}" >"$WORK/all.log" 2>&1 &
+APP_PID=$!
+wait_for_url "http://127.0.0.1:$BASE/health" || { echo "tracing-demo all did not start" >&2; cat "$WORK/all.log" >&2; exit 1; }
+curl -fsS -o /dev/null "http://127.0.0.1:$BASE$URL_PATH" || true
+wrk -t2 -c32 -d"${DURATION:-5}s" --latency "http://127.0.0.1:$BASE$URL_PATH" | grep -E "Requests/sec|^ +99%"
