@@ -70,13 +70,13 @@ bool set_attribute(Attributes& list, std::string_view key, AttributeValue&& valu
   if (list.size() >= max_count) return false;
   auto& spare = spare_keys;
   if (key.size() <= kInlineCapacity || spare.empty()) {
-    list.push_back(KeyValue{std::string(key), std::move(value)});
+    list.emplace_back(std::string(key), std::move(value));  // in place: no temporary to destroy
     return true;
   }
   std::string reused = std::move(spare.back());
   spare.pop_back();
   reused.assign(key);  // within the reused buffer when it is large enough
-  list.push_back(KeyValue{std::move(reused), std::move(value)});
+  list.emplace_back(std::move(reused), std::move(value));
   return true;
 }
 

@@ -31,14 +31,16 @@ void BatchSpanProcessor::on_end(std::unique_ptr<SpanData> span) noexcept {
     recycle_span_data(std::move(span));
     return;
   }
-  if (shut_down_.load(std::memory_order_relaxed) || !queue_.try_push(span)) {
+  std::uint64_t position = 0;
+  if (shut_down_.load(std::memory_order_relaxed) || !queue_.try_push(span, &position)) {
     const std::uint64_t dropped = dropped_.fetch_add(1, std::memory_order_relaxed) + 1;
     recycle_span_data(std::move(span));
     if (options_.on_drop && drop_reports_.allow()) options_.on_drop(dropped);
     return;
   }
-  // Wake the worker once per full batch; every other call stays lock-free.
-  if (queue_.size() >= options_.max_export_batch_size &&
+  // Wake the worker once per batch's worth of pushes; every other call stays lock-free and
+  // reads nothing the worker writes (the queue's size would: its pop position).
+  if ((position + 1) % options_.max_export_batch_size == 0 &&
       !worker_signalled_.exchange(true, std::memory_order_acq_rel)) {
     wake_worker();
   }

@@ -15,7 +15,8 @@ BoundedSpanQueue::~BoundedSpanQueue() {
   }
 }
 
-bool BoundedSpanQueue::try_push(std::unique_ptr<SpanData>& span) noexcept {
+bool BoundedSpanQueue::try_push(std::unique_ptr<SpanData>& span,
+                                std::uint64_t* pushed_at) noexcept {
   std::uint64_t position = enqueue_pos_.load(std::memory_order_relaxed);
   while (true) {
     Slot& slot = slots_[position % capacity_];
@@ -25,6 +26,7 @@ bool BoundedSpanQueue::try_push(std::unique_ptr<SpanData>& span) noexcept {
       if (enqueue_pos_.compare_exchange_weak(position, position + 1, std::memory_order_relaxed)) {
         slot.span = span.release();
         slot.sequence.store(position + 1, std::memory_order_release);
+        if (pushed_at != nullptr) *pushed_at = position;
         return true;
       }
     } else if (difference < 0) {

@@ -114,8 +114,8 @@ Telemetry::~Telemetry() { shutdown(); }
 
 PipelineStats Telemetry::stats() const {
   PipelineStats stats;
-  stats.spans_started = provider_->stats().spans_started.load(std::memory_order_relaxed);
-  stats.spans_ended = provider_->stats().spans_ended.load(std::memory_order_relaxed);
+  stats.spans_started = provider_->stats().spans_started.load();
+  stats.spans_ended = provider_->stats().spans_ended.load();
   if (batch_ != nullptr) {
     const auto batch = batch_->stats();
     stats.queue_depth = batch.queue_depth;

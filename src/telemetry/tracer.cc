@@ -22,7 +22,7 @@ class TracerProvider::MultiProcessor final : public SpanProcessor {
   }
 
   void on_end(std::unique_ptr<SpanData> span) noexcept override {
-    stats_.spans_ended.fetch_add(1, std::memory_order_relaxed);
+    stats_.spans_ended.add();
     const std::size_t count = processors_.size();
     for (std::size_t i = 0; i + 1 < count; ++i) {
       processors_[i]->on_end(std::make_unique<SpanData>(*span));
@@ -130,7 +130,7 @@ Span Tracer::start_span(std::string_view name, const Context& parent,
   // The trace state travels with the trace whether or not this span records.
   std::shared_ptr<const TraceState> state = has_parent ? parent_span.trace_state_ptr() : nullptr;
   if (sampling.decision == SamplingDecision::kDrop) {
-    provider.stats_.spans_not_sampled.fetch_add(1, std::memory_order_relaxed);
+    provider.stats_.spans_not_sampled.add();
     return Span(SpanContext(trace_id, span_id, 0, false, std::move(state)));
   }
   const std::uint8_t flags =
@@ -142,7 +142,7 @@ Span Tracer::start_span(std::string_view name, const Context& parent,
     data->parent_span_id = parent_span.span_id();
     data->parent_is_remote = parent_span.remote();
   }
-  data->name = std::string(name);
+  data->name.assign(name);  // within the recycled span's buffer when it fits
   data->kind = options.kind;
   data->start_time_unix_nano =
       options.start_time_unix_nano != 0 ? options.start_time_unix_nano : now_unix_nano();
@@ -151,8 +151,13 @@ Span Tracer::start_span(std::string_view name, const Context& parent,
   Attributes& attributes = data->attributes;
   if (options.attributes.size() <= limits.attribute_count && limits.attribute_value_length == 0 &&
       sampling.attributes.empty() && keys_unique(options.attributes)) {
-    // Fast path: nothing to truncate, drop or replace: take the caller's vector as it is.
-    attributes = std::move(options.attributes);
+    // Fast path: nothing to truncate, drop or replace. The recycled span's (empty) vector keeps
+    // its buffer when the caller's entries fit in it; otherwise the caller's vector is taken.
+    if (attributes.capacity() >= options.attributes.size()) {
+      for (auto& attribute : options.attributes) attributes.push_back(std::move(attribute));
+    } else {
+      attributes = std::move(options.attributes);
+    }
     attributes.reserve(std::min(attributes.size() + kReservedAttributes, limits.attribute_count));
   } else {
     attributes.reserve(
@@ -187,7 +192,7 @@ Span Tracer::start_span(std::string_view name, const Context& parent,
     data->links.push_back(std::move(limited));
   }
 
-  provider.stats_.spans_started.fetch_add(1, std::memory_order_relaxed);
+  provider.stats_.spans_started.add();
   provider.processor_->on_start(*data, parent);
   return Span(std::move(data), provider.processor_.get(), &provider.limits_);
 }

@@ -14,6 +14,7 @@
 #include "telemetry/span.h"
 #include "telemetry/span_limits.h"
 #include "telemetry/span_processor.h"
+#include "telemetry/thread_counter.h"
 
 namespace tdemo::telemetry {
 
@@ -26,9 +27,9 @@ struct StartSpanOptions {
 
 // Counters every provider keeps; read them for /metrics and /health.
 struct TracerStats {
-  std::atomic<std::uint64_t> spans_started{0};
-  std::atomic<std::uint64_t> spans_ended{0};
-  std::atomic<std::uint64_t> spans_not_sampled{0};
+  ThreadCounter spans_started;
+  ThreadCounter spans_ended;
+  ThreadCounter spans_not_sampled;
 };
 
 // The SDK's default resource: service.name "unknown_service", a random service.instance.id
