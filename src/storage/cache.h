@@ -51,17 +51,25 @@ class Cache {
 // Wraps a Cache with `cache.get` / `cache.set` spans (cache.hit true/false, db.system.name,
 // cache.key, plus the cache's span_attributes); a failed call (lookup/store/remove returned an
 // Error) ends its span with status ERROR and error.type, and get() then reports a miss. Does not own the cache; it must outlive this. Thread-safe.
+// `redact_key`, when given, rewrites the key for the cache.key attribute (keys built from request
+// input may hold secrets a client sent; the users service masks card-number-like digit runs).
 class TracedCache {
  public:
-  TracedCache(Cache& cache, telemetry::Tracer tracer) : cache_(cache), tracer_(std::move(tracer)) {}
+  using KeyRedactor = std::string (*)(std::string_view key);
+  TracedCache(Cache& cache, telemetry::Tracer tracer, KeyRedactor redact_key = nullptr)
+      : cache_(cache), tracer_(std::move(tracer)), redact_key_(redact_key) {}
   std::optional<std::string> get(const telemetry::Context& parent, std::string_view key);
   void set(const telemetry::Context& parent, std::string_view key, std::string value,
            std::chrono::milliseconds ttl = {});
   void erase(const telemetry::Context& parent, std::string_view key);
 
  private:
+  telemetry::Span start(const telemetry::Context& parent, const char* operation,
+                        std::string_view key) const;
+
   Cache& cache_;
   telemetry::Tracer tracer_;
+  KeyRedactor redact_key_;
 };
 
 }  // namespace tdemo::storage

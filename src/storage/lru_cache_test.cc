@@ -100,5 +100,22 @@ TEST(TracedCacheTest, SpansSayHitOrMiss) {
   for (const auto& span : spans) EXPECT_EQ(span.kind, telemetry::SpanKind::kInternal) << span.name;
 }
 
+// The span shows the key as the redactor rewrites it; the cache itself uses the real key.
+TEST(TracedCacheTest, KeysAreRedactedInSpansOnly) {
+  testing::RecordingTracer tracing;
+  LruCache cache;
+  TracedCache traced(cache, tracing.tracer(), [](std::string_view key) {
+    return std::string(key.substr(0, key.find(':') + 1)) + "<hidden>";
+  });
+  traced.set({}, "user:secret", "{}");
+  EXPECT_TRUE(traced.get({}, "user:secret"));
+  EXPECT_FALSE(traced.get({}, "user:<hidden>"));
+  auto spans = tracing.spans->spans();
+  ASSERT_EQ(spans.size(), 3u);
+  for (const auto& span : spans) {
+    EXPECT_EQ(testing::string_attribute(span, "cache.key"), "user:<hidden>") << span.name;
+  }
+}
+
 }  // namespace
 }  // namespace tdemo::storage

@@ -3,13 +3,13 @@
 namespace tdemo::storage {
 namespace {
 
-telemetry::Span start(const telemetry::Tracer& tracer, const telemetry::Context& parent,
-                      const char* operation, const Cache& cache, std::string_view key) {
+telemetry::Span start_span(const telemetry::Tracer& tracer, const telemetry::Context& parent,
+                           const char* operation, const Cache& cache, std::string key) {
   telemetry::StartSpanOptions options;
   options.kind = cache.remote() ? telemetry::SpanKind::kClient : telemetry::SpanKind::kInternal;
   options.attributes = {{"db.system.name", telemetry::attribute(cache.system_name())},
                         {"db.operation.name", telemetry::attribute(operation)},
-                        {"cache.key", telemetry::attribute(key)}};
+                        {"cache.key", std::move(key)}};
   auto span = tracer.start_span(std::string("cache.") + operation, parent, std::move(options));
   for (auto& attribute : cache.span_attributes(operation)) {
     span.set_attribute(attribute.key, std::move(attribute.value));
@@ -28,8 +28,14 @@ void finish(telemetry::Span& span, const Status& status) {
 
 }  // namespace
 
+telemetry::Span TracedCache::start(const telemetry::Context& parent, const char* operation,
+                                   std::string_view key) const {
+  return start_span(tracer_, parent, operation, cache_,
+                    redact_key_ != nullptr ? redact_key_(key) : std::string(key));
+}
+
 std::optional<std::string> TracedCache::get(const telemetry::Context& parent, std::string_view key) {
-  auto span = start(tracer_, parent, "get", cache_, key);
+  auto span = start(parent, "get", key);
   auto value = cache_.lookup(key);
   if (!value.ok()) {
     span.set_attribute("cache.hit", false);
@@ -43,12 +49,12 @@ std::optional<std::string> TracedCache::get(const telemetry::Context& parent, st
 
 void TracedCache::set(const telemetry::Context& parent, std::string_view key, std::string value,
                       std::chrono::milliseconds ttl) {
-  auto span = start(tracer_, parent, "set", cache_, key);
+  auto span = start(parent, "set", key);
   finish(span, cache_.store(key, std::move(value), ttl));
 }
 
 void TracedCache::erase(const telemetry::Context& parent, std::string_view key) {
-  auto span = start(tracer_, parent, "delete", cache_, key);
+  auto span = start(parent, "delete", key);
   finish(span, cache_.remove(key));
 }
 

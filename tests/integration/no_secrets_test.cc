@@ -164,6 +164,12 @@ TEST(NoSecrets, NoCardNumberInSpansLogsMetricsResponsesOrDatabases) {
   const std::string in_order = secret(luhn_card(random, "4917", 16));
   const std::string in_query = secret(luhn_card(random, "4917", 16));
   const std::string in_unmatched_path = secret(luhn_card(random, "4917", 16));
+  // Card digits where an integer id goes: valid ids, so they reach business attributes.
+  const std::string as_user_id = secret(luhn_card(random, "4917", 16));
+  const std::string as_order_id = secret(luhn_card(random, "4917", 16));
+  const std::string as_flow_user = secret(luhn_card(random, "4917", 16));
+  const std::string as_body_user = secret(luhn_card(random, "4917", 16));
+  const std::string as_payment_order = secret(luhn_card(random, "4917", 16));
   std::string in_path_param = luhn_card(random, "4917", 16);
   for (std::size_t at : {12u, 8u, 4u}) in_path_param.insert(at, "-");
   secret(in_path_param);
@@ -250,6 +256,13 @@ TEST(NoSecrets, NoCardNumberInSpansLogsMetricsResponsesOrDatabases) {
   record("card in query", test::http_get(gateway + "/users/1?card_number=" + in_query));
   EXPECT_EQ(record("card in unmatched path", test::http_get(gateway + "/cards/" + in_unmatched_path)).status, 404);
   EXPECT_EQ(record("card as user id", test::http_get(gateway + "/users/" + in_path_param)).status, 422);
+  EXPECT_EQ(record("card digits as user id", test::http_get(gateway + "/users/" + as_user_id)).status, 404);
+  EXPECT_EQ(record("card digits as order id", test::http_get(gateway + "/orders/" + as_order_id)).status, 404);
+  EXPECT_EQ(record("card digits as flow user", test::http_get(gateway + "/demo/full-flow/" + as_flow_user)).status, 404);
+  EXPECT_EQ(record("card digits as order's user",
+                   test::http_post(gateway + "/orders", R"({"user_id": )" + as_body_user +
+                                                            R"(, "amount": 1.00})")).status, 404);
+  pay(gateway, "card digits as payment's order", body(as_payment_order, "1.00", approved), "", 404);
   // The other errors of a well-formed payment: no such order (404), the amount does not match
   // the order (422), a key reused for another request (422).
   pay(gateway, "missing order", body("987654", "1.00", missing_order), "", 404);

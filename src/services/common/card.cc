@@ -49,6 +49,12 @@ std::string mask_card_number(std::string_view text) {
   return "****" + last_four_digits(text);
 }
 
+telemetry::AttributeValue id_attribute(std::int64_t id) {
+  constexpr std::int64_t kSmallestTwelveDigits = 100'000'000'000;
+  if (id < kSmallestTwelveDigits && id > -kSmallestTwelveDigits) return id;
+  return mask_card_number(std::to_string(id));
+}
+
 std::string mask_card_numbers_in(std::string_view text) {
   const auto is_digit = [](char c) { return c >= '0' && c <= '9'; };
   std::string out;

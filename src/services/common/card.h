@@ -2,9 +2,12 @@
 // handler: storage, spans, logs, metrics and responses only ever see the masked form.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
+
+#include "telemetry/attributes.h"
 
 namespace tdemo::services {
 
@@ -20,5 +23,11 @@ std::string last_four_digits(std::string_view text);
 // part of the run) replaced by its mask_card_number() form: "pay 4242 4242 4242 4242 now" ->
 // "pay ****4242 now". For echoing text a client sent, which may hold a card number anywhere.
 std::string mask_card_numbers_in(std::string_view text);
+
+// The span attribute for an entity id taken from a request (user.id, order.id, ...): the id as an
+// int, except that an id of 12 or more digits is recorded as its mask_card_number() string,
+// like any such digit run a client sent (no real id gets that large; a card number sent in the
+// id's place must not be exported as a number).
+telemetry::AttributeValue id_attribute(std::int64_t id);
 
 }  // namespace tdemo::services

@@ -46,5 +46,15 @@ TEST(CardTest, MasksCardNumbersAnywhereInText) {
   for (const auto& c : cases) EXPECT_EQ(mask_card_numbers_in(c.in), c.out) << c.in;
 }
 
+TEST(CardTest, IdAttributesHideIdsLongEnoughToBeCardNumbers) {
+  EXPECT_EQ(id_attribute(42), telemetry::AttributeValue(std::int64_t{42}));
+  EXPECT_EQ(id_attribute(99'999'999'999), telemetry::AttributeValue(std::int64_t{99'999'999'999}));
+  EXPECT_EQ(id_attribute(-7), telemetry::AttributeValue(std::int64_t{-7}));
+  EXPECT_EQ(id_attribute(4242424242424242), telemetry::AttributeValue(std::string("****4242")));
+  EXPECT_EQ(id_attribute(100'000'000'000), telemetry::AttributeValue(std::string("****0000")));
+  EXPECT_EQ(id_attribute(-4242424242424242), telemetry::AttributeValue(std::string("****4242")));
+  EXPECT_EQ(id_attribute(INT64_MAX), telemetry::AttributeValue(std::string("****5807")));
+}
+
 }  // namespace
 }  // namespace tdemo::services

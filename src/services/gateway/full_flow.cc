@@ -2,6 +2,7 @@
 // result and the trace id in one answer (the whole flow is one trace).
 #include <boost/json.hpp>
 
+#include "services/common/card.h"
 #include "services/common/json_text.h"
 #include "services/common/responses.h"
 #include "services/common/route_docs.h"
@@ -38,7 +39,7 @@ void add_full_flow_route(http::Router& router, ServiceContext& context, Downstre
       [downstreams, tracer, traces_ui](http::RequestContext& ctx) -> boost::asio::awaitable<http::Response> {
         const std::int64_t user_id = ctx.request.int_param("user_id").value_or(0);
         auto span = tracer.start_span("demo.full_flow", ctx.telemetry);
-        span.set_attribute("user.id", user_id);
+        span.set_attribute("user.id", id_attribute(user_id));
         const auto context = telemetry::context_with(ctx.telemetry, span);
         boost::json::object steps;
         int status = 200;
@@ -63,7 +64,7 @@ void add_full_flow_route(http::Router& router, ServiceContext& context, Downstre
             status = order.ok() ? (order.value().status < 400 ? 502 : order.value().status) : order.error().status;
             detail = "order creation failed";
           } else {
-            span.set_attribute("order.id", order_id->as_int64());
+            span.set_attribute("order.id", id_attribute(order_id->as_int64()));
             span.set_attribute("order.amount", kDemoAmount);
             span.add_event("flow.order_created");
             boost::json::object payment_body{{"order_id", order_id->as_int64()}, {"amount", kDemoAmount},

@@ -1,3 +1,4 @@
+#include "services/common/card.h"
 #include "services/gateway/handlers.h"
 
 #include <boost/json.hpp>
@@ -78,7 +79,7 @@ void add_routes(http::Router& router, ServiceContext& context, Downstreams downs
       "/users/{user_id}",
       [downstreams](http::RequestContext& ctx) -> boost::asio::awaitable<http::Response> {
         const std::int64_t id = ctx.request.int_param("user_id").value_or(0);
-        ctx.span.set_attribute("user.id", id);
+        ctx.span.set_attribute("user.id", id_attribute(id));
         auto result = co_await downstreams.users.get_user(id, ctx.telemetry);
         co_return proxy_response(result, ctx.span);
       },
@@ -105,7 +106,7 @@ void add_routes(http::Router& router, ServiceContext& context, Downstreams downs
       "/orders/{order_id}",
       [downstreams](http::RequestContext& ctx) -> boost::asio::awaitable<http::Response> {
         const std::int64_t id = ctx.request.int_param("order_id").value_or(0);
-        ctx.span.set_attribute("order.id", id);
+        ctx.span.set_attribute("order.id", id_attribute(id));
         auto result = co_await downstreams.orders.get_order(id, ctx.telemetry);
         co_return proxy_response(result, ctx.span);
       },

@@ -1,3 +1,4 @@
+#include "services/common/card.h"
 #include "services/orders/handlers.h"
 
 #include <boost/json.hpp>
@@ -79,7 +80,7 @@ void add_routes(http::Router& router, OrderService& service) {
       "/orders/{order_id}",
       [&service](http::RequestContext& ctx) -> boost::asio::awaitable<http::Response> {
         const std::int64_t id = ctx.request.int_param("order_id").value_or(0);
-        ctx.span.set_attribute("order.id", id);
+        ctx.span.set_attribute("order.id", id_attribute(id));
         auto order = co_await service.get_order(ctx.telemetry, id);
         if (!order.ok()) co_return order.error();
         co_return json_response(200, to_json(order.value()));
@@ -99,7 +100,7 @@ void add_routes(http::Router& router, OrderService& service) {
         if (!order.ok()) co_return order.error();
         auto created = co_await service.create_order(ctx.telemetry, std::move(order).value());
         if (!created.ok()) co_return created.error();
-        ctx.span.set_attribute("order.id", created.value().id);
+        ctx.span.set_attribute("order.id", id_attribute(created.value().id));
         co_return json_response(201, to_json(created.value()));
       },
       std::move(create_doc));

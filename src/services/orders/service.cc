@@ -1,3 +1,4 @@
+#include "services/common/card.h"
 #include "services/orders/service.h"
 
 #include <boost/json.hpp>
@@ -26,7 +27,7 @@ boost::json::object to_json(const storage::Order& order) {
 boost::asio::awaitable<Outcome<storage::Order>> OrderService::create_order(
     const telemetry::Context& parent, storage::NewOrder order) {
   auto span = tracer_.start_span("orders.create", parent);
-  span.set_attribute("user.id", order.user_id);
+  span.set_attribute("user.id", id_attribute(order.user_id));
   span.set_attribute("order.amount", cents_to_double(order.amount_cents));
   const auto context = telemetry::context_with(parent, span);
 
@@ -36,7 +37,7 @@ boost::asio::awaitable<Outcome<storage::Order>> OrderService::create_order(
     co_return failure_response(user.error());
   }
   if (user.value().status == 404) {
-    span.add_event("order.user_not_found", {{"user.id", telemetry::attribute(order.user_id)}});
+    span.add_event("order.user_not_found", {{"user.id", id_attribute(order.user_id)}});
     co_return not_found_response("User", order.user_id);
   }
   if (user.value().status != 200) {
@@ -52,7 +53,7 @@ boost::asio::awaitable<Outcome<storage::Order>> OrderService::create_order(
     mark_span_error(span, storage::to_string(created.error().code), created.error().message);
     co_return storage_error_response(created.error());
   }
-  span.set_attribute("order.id", created.value().id);
+  span.set_attribute("order.id", id_attribute(created.value().id));
   span.set_attribute("order.status", created.value().status);
   span.add_event("order.created");
   co_return std::move(created).value();
@@ -61,7 +62,7 @@ boost::asio::awaitable<Outcome<storage::Order>> OrderService::create_order(
 boost::asio::awaitable<Outcome<storage::Order>> OrderService::get_order(
     const telemetry::Context& parent, std::int64_t id) {
   auto span = tracer_.start_span("orders.get", parent);
-  span.set_attribute("order.id", id);
+  span.set_attribute("order.id", id_attribute(id));
   const auto context = telemetry::context_with(parent, span);
   auto found = co_await run_blocking(blocking_, [&] { return repository_.find(context, id); });
   if (!found.ok()) {
@@ -77,8 +78,8 @@ boost::asio::awaitable<Outcome<storage::Order>> OrderService::get_order(
 boost::asio::awaitable<Outcome<storage::Order>> OrderService::mark_paid(
     const telemetry::Context& parent, std::int64_t id, std::int64_t payment_id) {
   auto span = tracer_.start_span("orders.mark_paid", parent);
-  span.set_attribute("order.id", id);
-  span.set_attribute("payment.id", payment_id);
+  span.set_attribute("order.id", id_attribute(id));
+  span.set_attribute("payment.id", id_attribute(payment_id));
   const auto context = telemetry::context_with(parent, span);
   auto paid = co_await run_blocking(blocking_, [&] { return repository_.mark_paid(context, id, payment_id); });
   if (!paid.ok()) {

@@ -112,11 +112,11 @@ void add_routes(http::Router& router, PaymentService& service, storage::PaymentR
         auto parsed = parse_payment_create(ctx.request);
         if (!parsed.ok()) co_return parsed.error();
         const PaymentRequest& request = parsed.value();
-        ctx.span.set_attribute("order.id", request.order_id);
+        ctx.span.set_attribute("order.id", id_attribute(request.order_id));
         auto outcome = co_await service.pay(ctx.telemetry, request);
         if (!outcome.ok()) co_return outcome.error();
         const auto& result = outcome.value();
-        ctx.span.set_attribute("payment.id", result.payment.id);
+        ctx.span.set_attribute("payment.id", id_attribute(result.payment.id));
         ctx.span.set_attribute("payment.status", result.payment.status);
         auto response = json_response(result.replayed ? 200 : 201, to_json(result.payment));
         if (result.replayed) response.headers.set("Idempotent-Replayed", "true");
@@ -131,7 +131,7 @@ void add_routes(http::Router& router, PaymentService& service, storage::PaymentR
       "/payments/{payment_id}",
       [&repository, &blocking](http::RequestContext& ctx) -> boost::asio::awaitable<http::Response> {
         const std::int64_t id = ctx.request.int_param("payment_id").value_or(0);
-        ctx.span.set_attribute("payment.id", id);
+        ctx.span.set_attribute("payment.id", id_attribute(id));
         const auto context = ctx.telemetry;
         auto payment = co_await run_blocking(blocking, [&] { return repository.find(context, id); });
         if (!payment.ok()) {

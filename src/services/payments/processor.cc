@@ -34,7 +34,7 @@ boost::asio::awaitable<Decision> Processor::authorize(const telemetry::Context& 
   const std::string masked = mask_card_number(card_digits);
 
   auto fraud = tracer_.start_span("payment.fraud_check", parent);
-  fraud.set_attribute("payment.id", payment_id);
+  fraud.set_attribute("payment.id", id_attribute(payment_id));
   fraud.set_attribute("payment.amount", cents_to_double(amount_cents));
   fraud.set_attribute("payment.card.masked", masked);
   const bool over_limit = amount_cents > kFraudLimitCents;
@@ -49,7 +49,7 @@ boost::asio::awaitable<Decision> Processor::authorize(const telemetry::Context& 
 
   auto auth = tracer_.start_span("payment.authorize", parent,
                                  telemetry::StartSpanOptions{telemetry::SpanKind::kClient, {}, {}, 0});
-  auth.set_attribute("payment.id", payment_id);
+  auth.set_attribute("payment.id", id_attribute(payment_id));
   auth.set_attribute("payment.processor", "simulated");
   auth.set_attribute("payment.card.masked", masked);
   if (options_.latency.count() > 0) {

@@ -51,7 +51,7 @@ http::Response amount_mismatch(std::int64_t requested, std::int64_t expected, st
 boost::asio::awaitable<Outcome<PaymentOutcome>> PaymentService::pay(const telemetry::Context& parent,
                                                                     const PaymentRequest& request) {
   auto span = tracer_.start_span("payments.process", parent);
-  span.set_attribute("order.id", request.order_id);
+  span.set_attribute("order.id", id_attribute(request.order_id));
   span.set_attribute("order.amount", cents_to_double(request.amount_cents));
   span.set_attribute("payment.card.masked", mask_card_number(request.card_digits));
   span.set_attribute("payment.idempotency_key.present", request.idempotency_key.has_value());
@@ -97,7 +97,7 @@ boost::asio::awaitable<Outcome<PaymentOutcome>> PaymentService::pay(const teleme
     }
     co_return storage_error_response(error);
   }
-  span.set_attribute("payment.id", claim.value().payment.id);
+  span.set_attribute("payment.id", id_attribute(claim.value().payment.id));
   if (!claim.value().created) co_return co_await finish_replay(context, span, claim.value().payment);
   if (claim.value().resumed) {
     // The first attempt's process died between claiming and recording the outcome; the

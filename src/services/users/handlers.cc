@@ -1,3 +1,4 @@
+#include "services/common/card.h"
 #include "services/users/handlers.h"
 
 #include <boost/json.hpp>
@@ -58,7 +59,7 @@ void add_routes(http::Router& router, UserService& service) {
       "/users/{user_id}",
       [&service](http::RequestContext& ctx) -> boost::asio::awaitable<http::Response> {
         const std::int64_t id = ctx.request.int_param("user_id").value_or(0);
-        ctx.span.set_attribute("user.id", id);
+        ctx.span.set_attribute("user.id", id_attribute(id));
         auto user = co_await service.get_user(ctx.telemetry, id);
         if (!user.ok()) co_return storage_error_response(user.error());
         co_return json_response(200, to_json(user.value()));
@@ -72,7 +73,7 @@ void add_routes(http::Router& router, UserService& service) {
         if (!new_user.ok()) co_return new_user.error();
         auto user = co_await service.create_user(ctx.telemetry, std::move(new_user).value());
         if (!user.ok()) co_return storage_error_response(user.error());
-        ctx.span.set_attribute("user.id", user.value().id);
+        ctx.span.set_attribute("user.id", id_attribute(user.value().id));
         co_return json_response(201, to_json(user.value()));
       },
       std::move(create_doc));

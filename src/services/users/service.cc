@@ -1,3 +1,4 @@
+#include "services/common/card.h"
 #include "services/users/service.h"
 
 #include <boost/json.hpp>
@@ -42,7 +43,7 @@ boost::json::object to_json(const storage::User& user) {
 boost::asio::awaitable<storage::Result<storage::User>> UserService::get_user(
     const telemetry::Context& parent, std::int64_t id) {
   auto span = tracer_.start_span("users.get", parent);
-  span.set_attribute("user.id", id);
+  span.set_attribute("user.id", id_attribute(id));
   const auto context = telemetry::context_with(parent, span);
   auto result = co_await run_blocking(blocking_, [&]() -> storage::Result<storage::User> {
     if (auto cached = cache_.get(context, cache_key(id))) {
@@ -56,7 +57,7 @@ boost::asio::awaitable<storage::Result<storage::User>> UserService::get_user(
   });
   if (!result.ok()) {
     if (result.error().code == storage::ErrorCode::kNotFound) {
-      span.add_event("user.not_found", {{"user.id", telemetry::attribute(id)}});
+      span.add_event("user.not_found", {{"user.id", id_attribute(id)}});
     } else {
       mark_span_error(span, storage::to_string(result.error().code), result.error().message);
     }
@@ -71,7 +72,7 @@ boost::asio::awaitable<storage::Result<storage::User>> UserService::create_user(
   const auto context = telemetry::context_with(parent, span);
   auto result = co_await run_blocking(blocking_, [&] { return repository_.create(context, user); });
   if (result.ok()) {
-    span.set_attribute("user.id", result.value().id);
+    span.set_attribute("user.id", id_attribute(result.value().id));
     span.add_event("user.created");
   } else if (result.error().code == storage::ErrorCode::kConflict) {
     span.add_event("user.email_conflict");

@@ -7,6 +7,7 @@
 #include <boost/json/object.hpp>
 
 #include "services/common/blocking.h"
+#include "services/common/card.h"
 #include "storage/cache.h"
 #include "storage/user_repository.h"
 #include "telemetry/tracer.h"
@@ -21,7 +22,7 @@ class UserService {
  public:
   UserService(storage::UserRepository& repository, storage::Cache& cache, telemetry::Tracer tracer,
               BlockingPool& blocking)
-      : repository_(repository), cache_(cache, tracer), tracer_(std::move(tracer)),
+      : repository_(repository), cache_(cache, tracer, mask_card_numbers_in), tracer_(std::move(tracer)),
         blocking_(blocking) {}
 
   // A `users.get` span (user.id, cache.hit); the cache first, then the database (and the
