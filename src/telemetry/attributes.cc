@@ -70,13 +70,19 @@ bool set_attribute(Attributes& list, std::string_view key, AttributeValue&& valu
   if (list.size() >= max_count) return false;
   auto& spare = spare_keys;
   if (key.size() <= kInlineCapacity || spare.empty()) {
-    list.emplace_back(std::string(key), std::move(value));  // in place: no temporary to destroy
+    // Filled in place: no temporary KeyValue to move and destroy (clang 14 lacks C++20's
+    // parenthesised aggregate initialisation, so no emplace_back(key, value)).
+    KeyValue& entry = list.emplace_back();
+    entry.key.assign(key);
+    entry.value = std::move(value);
     return true;
   }
   std::string reused = std::move(spare.back());
   spare.pop_back();
   reused.assign(key);  // within the reused buffer when it is large enough
-  list.emplace_back(std::move(reused), std::move(value));
+  KeyValue& entry = list.emplace_back();
+  entry.key = std::move(reused);
+  entry.value = std::move(value);
   return true;
 }
 
