@@ -6,13 +6,29 @@
 #
 #   bash bench/loadtester_vs_wrk.sh            (BIN=build/release/bin/tracing-demo by default)
 #   DURATION=5 CONNECTIONS=32 ROUNDS=3 STRESS_RPS=5000 bash bench/loadtester_vs_wrk.sh
+#
+# Cores: with PIN=1 (the default on 2+ cores) the target runs on the last core and each tool on
+# the others (taskset), THREADS defaulting to that many. Unpinned, the server and the tool fight
+# over the same two cores and each latency percentile mostly measures the scheduler (how long a
+# preempted server thread waits), which differs with the tool's own CPU use rather than with its
+# measuring; pinned, both tools see the same server and their figures can be compared.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 BIN=${BIN:-build/release/bin/tracing-demo}
 DURATION=${DURATION:-5}
 CONNECTIONS=${CONNECTIONS:-32}
-THREADS=${THREADS:-2}
+CORES=$(nproc)
+PIN=${PIN:-$([ "$CORES" -ge 2 ] && echo 1 || echo 0)}
+if [ "$PIN" = 1 ]; then
+  SERVER_CPUS="taskset -c $((CORES - 1))"
+  TOOL_CPUS="taskset -c 0-$((CORES - 2))"
+  THREADS=${THREADS:-$((CORES - 1))}
+else
+  SERVER_CPUS=""
+  TOOL_CPUS=""
+  THREADS=${THREADS:-2}
+fi
 STRESS_RPS=${STRESS_RPS:-5000}
 STRESS_DURATION=${STRESS_DURATION:-3}
 ROUNDS=${ROUNDS:-3}
@@ -42,7 +58,7 @@ wait_for() {  # URL: up to 10 s for a 200
 # 1. The target.
 BASE=$(free_port)
 TARGET_KIND="tracing-demo all"
-"$BIN" all --base-port "$BASE" --trace-store=off >"$WORK/all.log" 2>&1 &
+$SERVER_CPUS "$BIN" all --base-port "$BASE" --trace-store=off >"$WORK/all.log" 2>&1 &
 TARGET_PID=$!
 URL="http://127.0.0.1:$BASE"
 if ! wait_for "$URL/health"; then
@@ -61,7 +77,7 @@ http {
   server { listen 127.0.0.1:$PORT; location / { default_type application/json; return 200 '{"status":"healthy"}'; } }
 }
 NGINX
-  nginx -c "$WORK/nginx.conf" -p "$WORK"
+  $SERVER_CPUS nginx -c "$WORK/nginx.conf" -p "$WORK"
   URL="http://127.0.0.1:$PORT"
   wait_for "$URL/health"
 fi
@@ -70,21 +86,21 @@ echo "target: $TARGET_KIND at $URL/health"
 # 2. wrk and ours, with the same threads and connections, alternated ROUNDS times so that drift
 #    (a warming server, a neighbour's load) hits both alike; each tool's median round counts.
 for round in $(seq 1 "$ROUNDS"); do
-  wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency "$URL/health" >"$WORK/wrk-$round.txt"
-  "$BIN" load-test --target "$URL" --endpoint /health --users "$CONNECTIONS" --threads "$THREADS" \
+  $TOOL_CPUS wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency "$URL/health" >"$WORK/wrk-$round.txt"
+  $TOOL_CPUS "$BIN" load-test --target "$URL" --endpoint /health --users "$CONNECTIONS" --threads "$THREADS" \
     --duration "$DURATION" --requests 0 --json "$WORK/ours-$round.json" >"$WORK/ours-$round.txt" 2>/dev/null
   echo "round $round/$ROUNDS: wrk $(grep -o 'Requests/sec: *[0-9.]*' "$WORK/wrk-$round.txt" | awk '{print $2}') req/s," \
        "load-test $(python3 -c 'import json,sys; print(round(json.load(open(sys.argv[1]))["throughput_rps"], 1))' "$WORK/ours-$round.json") req/s"
 done
 
 # 3. The stress mode's accuracy.
-OTEL_TRACES_EXPORTER=none "$BIN" traffic --mode stress --target "$URL" --mix "GET /health=1" \
+OTEL_TRACES_EXPORTER=none $TOOL_CPUS "$BIN" traffic --mode stress --target "$URL" --mix "GET /health=1" \
   --rps "$STRESS_RPS" --duration "$STRESS_DURATION" --concurrency 64 --sample-rate 0 \
   --json "$WORK/stress.json" >"$WORK/stress.txt" 2>/dev/null
 
-python3 - "$WORK" "$OUT" "$TARGET_KIND" "$CONNECTIONS" "$THREADS" "$DURATION" "$ROUNDS" <<'PY'
+python3 - "$WORK" "$OUT" "$TARGET_KIND" "$CONNECTIONS" "$THREADS" "$DURATION" "$ROUNDS" "$PIN" "$CORES" <<'PY'
 import json, re, statistics, sys
-work, out, kind, connections, threads, duration, rounds = sys.argv[1:8]
+work, out, kind, connections, threads, duration, rounds, pin, cores = sys.argv[1:10]
 rounds = int(rounds)
 def ms(text):
     value, unit = re.match(r"([\d.]+)(us|ms|s)", text).groups()
@@ -114,7 +130,9 @@ stress = {"requested_rps": stress_json["requested_rps"], "achieved_rps": stress_
           "send_lag_p99_ms": stress_json["send_lag_ms"]["p99"]}
 result = {
     "target": kind, "endpoint": "GET /health", "threads": int(threads), "connections": int(connections),
-    "duration_s": float(duration), "rounds": rounds, "wrk": wrk_fig, "load_test": ours,
+    "duration_s": float(duration), "rounds": rounds,
+    "cores": ("target on core %d, tools on cores 0-%d (taskset)" % (int(cores) - 1, int(cores) - 2))
+             if pin == "1" else "unpinned: target and tools share every core", "wrk": wrk_fig, "load_test": ours,
     "ratio_ours_to_wrk": ratio, "wrk_rounds": wrk_rounds, "load_test_rounds": ours_rounds,
     "checks": {
         "throughput_within_10pct": ratio["throughput_rps"] >= 0.9,

@@ -21,6 +21,7 @@ BatchSpanProcessor::BatchSpanProcessor(std::unique_ptr<SpanExporter> exporter,
       queue_(options_.max_queue_size),
       drop_reports_(options_.drop_report_interval) {
   batch_.reserve(options_.max_export_batch_size);
+  flush_until_.resize(queue_.shard_count());
   worker_ = std::thread([this] { run_worker(); });
 }
 
@@ -38,8 +39,8 @@ void BatchSpanProcessor::on_end(std::unique_ptr<SpanData> span) noexcept {
     if (options_.on_drop && drop_reports_.allow()) options_.on_drop(dropped);
     return;
   }
-  // Wake the worker once per batch's worth of pushes; every other call stays lock-free and
-  // reads nothing the worker writes (the queue's size would: its pop position).
+  // Wake the worker once per batch's worth of pushes to a shard; every other call stays
+  // lock-free and reads nothing the worker writes (the queue's size would: its pop position).
   if ((position + 1) % options_.max_export_batch_size == 0 &&
       !worker_signalled_.exchange(true, std::memory_order_acq_rel)) {
     wake_worker();
@@ -103,11 +104,15 @@ void BatchSpanProcessor::run_worker() {
     const std::uint64_t flush_generation = flush_requested_;
     const bool flushing = flush_generation != flush_completed_;
     // Every push that claimed a slot before now belongs to this flush.
-    const std::uint64_t until = flushing ? queue_.push_position() : 0;
+    if (flushing) {
+      for (std::size_t k = 0; k < queue_.shard_count(); ++k) {
+        flush_until_[k] = queue_.shard(k).push_position();
+      }
+    }
     lock.unlock();
 
     worker_signalled_.store(false, std::memory_order_release);
-    drain(until);
+    drain(flushing ? &flush_until_ : nullptr);
     bool flushed = true;
     if (flushing && !stop) flushed = exporter_->force_flush(options_.export_timeout);
 
@@ -121,17 +126,28 @@ void BatchSpanProcessor::run_worker() {
   }
 }
 
-void BatchSpanProcessor::drain(std::uint64_t until) {
-  while (true) {
-    std::unique_ptr<SpanData> span = queue_.try_pop();
-    if (!span) {
-      if (queue_.pop_position() >= until) break;
-      // A producer claimed this slot before the flush began and is about to publish it.
-      std::this_thread::yield();
-      continue;
+void BatchSpanProcessor::drain(const std::vector<std::uint64_t>* until) {
+  // Shard by shard, at most a shard's capacity per visit, until a round finds nothing: a
+  // producer that keeps one shard busy cannot starve the others.
+  bool took = true;
+  while (took) {
+    took = false;
+    for (std::size_t k = 0; k < queue_.shard_count(); ++k) {
+      BoundedSpanQueue& shard = queue_.shard(k);
+      for (std::size_t taken = 0; taken < shard.capacity();) {
+        std::unique_ptr<SpanData> span = shard.try_pop();
+        if (!span) {
+          if (until == nullptr || shard.pop_position() >= (*until)[k]) break;
+          // A producer claimed this slot before the flush began and is about to publish it.
+          std::this_thread::yield();
+          continue;
+        }
+        ++taken;
+        took = true;
+        batch_.push_back(std::move(span));
+        if (batch_.size() >= options_.max_export_batch_size) export_batch();
+      }
     }
-    batch_.push_back(std::move(span));
-    if (batch_.size() >= options_.max_export_batch_size) export_batch();
   }
   if (!batch_.empty()) export_batch();
 }
