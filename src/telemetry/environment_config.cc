@@ -13,8 +13,13 @@
 //
 // JAEGER_HOST/JAEGER_PORT mapping: Jaeger (>= 1.35) receives OTLP itself, on 4318 (HTTP) and
 // 4317 (gRPC). So JAEGER_PORT unset or 4318 -> http://JAEGER_HOST:4318/v1/traces (OTLP/HTTP);
-// JAEGER_PORT=4317 -> OTLP/gRPC to http://JAEGER_HOST:4317 (unless a protocol is set). Any
-// other port (14268 Thrift-over-HTTP, 6831 agent UDP, ...) is a Jaeger-native protocol we do not
+// JAEGER_PORT=4317 -> OTLP/gRPC to http://JAEGER_HOST:4317 (unless a protocol is set).
+// JAEGER_PORT=14268 (the collector's Thrift-over-HTTP port, where the seed's Jaeger clients
+// sent) -> the Jaeger Thrift exporter (ExporterKind::kJaegerThrift) to
+// http://JAEGER_HOST:14268/api/traces (OTEL_EXPORTER_OTLP_[TRACES_]TIMEOUT bounds it), unless
+// OTLP is asked for explicitly: an OTEL_EXPORTER_OTLP_[TRACES_]ENDPOINT wins as above, and with
+// OTEL_TRACES_EXPORTER set the exporter it names is used (for otlp, a warning and OTLP/HTTP to
+// JAEGER_HOST:4318). Any other port (6831 agent UDP, ...) is a Jaeger-native protocol we do not
 // speak: a warning, and OTLP/HTTP to JAEGER_HOST:4318 instead.
 //
 // Empty variables count as unset (as the specification says). Bad values never throw: each
@@ -228,7 +233,37 @@ void read_propagators(Reader& env, TelemetryConfig& config) {
   config.propagators = std::move(names);
 }
 
+// Headers, timeout and compression (the timeout also bounds the Jaeger Thrift exporter).
+void read_otlp_options(Reader& env, TelemetryConfig& config) {
+  for (const char* name : {"OTEL_EXPORTER_OTLP_HEADERS", "OTEL_EXPORTER_OTLP_TRACES_HEADERS"}) {
+    const auto value = env.get(name);
+    if (!value) continue;
+    const auto pairs = parse_key_values(*value);
+    if (!pairs) {
+      env.warn(name, *value, "not a list of key=value (percent-encoded)", "no headers from it");
+      continue;
+    }
+    for (const auto& [key, header_value] : *pairs) config.headers[key] = header_value;
+  }
+
+  env.milliseconds({"OTEL_EXPORTER_OTLP_TRACES_TIMEOUT", "OTEL_EXPORTER_OTLP_TIMEOUT"},
+                   config.export_timeout);
+
+  if (const auto found =
+          env.first({"OTEL_EXPORTER_OTLP_TRACES_COMPRESSION", "OTEL_EXPORTER_OTLP_COMPRESSION"})) {
+    const auto& [name, value] = *found;
+    if (value == "gzip") {
+      config.gzip = true;
+    } else if (value == "none") {
+      config.gzip = false;
+    } else {
+      env.warn(name, value, "expected gzip or none", "none");
+    }
+  }
+}
+
 void read_exporter(Reader& env, TelemetryConfig& config) {
+  const bool exporter_set = env.get("OTEL_TRACES_EXPORTER").has_value();
   if (const auto value = env.get("OTEL_TRACES_EXPORTER")) {
     bool otlp = false, console = false, none = false, bad = false;
     for (auto name : split(*value, ',')) {
@@ -272,10 +307,24 @@ void read_exporter(Reader& env, TelemetryConfig& config) {
   }
 
   // JAEGER_HOST / JAEGER_PORT: see the mapping at the top of this file.
+  const bool otlp_endpoint_set = env.get("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT").has_value() ||
+                                 env.get("OTEL_EXPORTER_OTLP_ENDPOINT").has_value();
   std::optional<std::string> jaeger_endpoint;
   if (const auto host = env.get("JAEGER_HOST")) {
     const auto port = env.get("JAEGER_PORT");
-    if (port && *port == "4317") {
+    if (port && *port == "14268") {
+      if (!otlp_endpoint_set && !exporter_set) {
+        config.exporter = ExporterKind::kJaegerThrift;
+        config.endpoint = "http://" + *host + ":14268/api/traces";
+        return read_otlp_options(env, config);
+      }
+      if (!otlp_endpoint_set && config.exporter == ExporterKind::kOtlp) {
+        env.warn("JAEGER_PORT", *port,
+                 "OTEL_TRACES_EXPORTER asks for OTLP, not Jaeger Thrift; Jaeger takes OTLP on 4318",
+                 "OTLP/HTTP to " + *host + ":4318");
+      }
+      jaeger_endpoint = "http://" + *host + ":4318/v1/traces";
+    } else if (port && *port == "4317") {
       if (!protocol_set) config.protocol = OtlpProtocol::kGrpc;
       jaeger_endpoint = config.protocol == OtlpProtocol::kGrpc
                             ? "http://" + *host + ":4317"
@@ -307,32 +356,7 @@ void read_exporter(Reader& env, TelemetryConfig& config) {
   } else if (jaeger_endpoint) {
     config.endpoint = *jaeger_endpoint;
   }
-
-  for (const char* name : {"OTEL_EXPORTER_OTLP_HEADERS", "OTEL_EXPORTER_OTLP_TRACES_HEADERS"}) {
-    const auto value = env.get(name);
-    if (!value) continue;
-    const auto pairs = parse_key_values(*value);
-    if (!pairs) {
-      env.warn(name, *value, "not a list of key=value (percent-encoded)", "no headers from it");
-      continue;
-    }
-    for (const auto& [key, header_value] : *pairs) config.headers[key] = header_value;
-  }
-
-  env.milliseconds({"OTEL_EXPORTER_OTLP_TRACES_TIMEOUT", "OTEL_EXPORTER_OTLP_TIMEOUT"},
-                   config.export_timeout);
-
-  if (const auto found =
-          env.first({"OTEL_EXPORTER_OTLP_TRACES_COMPRESSION", "OTEL_EXPORTER_OTLP_COMPRESSION"})) {
-    const auto& [name, value] = *found;
-    if (value == "gzip") {
-      config.gzip = true;
-    } else if (value == "none") {
-      config.gzip = false;
-    } else {
-      env.warn(name, value, "expected gzip or none", "none");
-    }
-  }
+  read_otlp_options(env, config);
 }
 
 void read_batch_and_limits(Reader& env, TelemetryConfig& config) {

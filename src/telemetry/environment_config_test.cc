@@ -92,6 +92,7 @@ TEST(EnvironmentConfigTest, EndpointResolution) {
     std::string endpoint;
     OtlpProtocol protocol;
     std::size_t warnings;
+    ExporterKind exporter = ExporterKind::kOtlp;
   };
   const Case cases[] = {
       {{{"OTEL_EXPORTER_OTLP_ENDPOINT", "http://collector:4318"}},
@@ -130,7 +131,7 @@ TEST(EnvironmentConfigTest, EndpointResolution) {
        "http://jaeger:4317",
        OtlpProtocol::kGrpc,
        0},
-      {{{"JAEGER_HOST", "jaeger"}, {"JAEGER_PORT", "14268"}},
+      {{{"JAEGER_HOST", "jaeger"}, {"JAEGER_PORT", "6831"}},  // agent UDP: not spoken
        "http://jaeger:4318/v1/traces",
        OtlpProtocol::kHttpProtobuf,
        1},
@@ -152,7 +153,50 @@ TEST(EnvironmentConfigTest, EndpointResolution) {
     EXPECT_EQ(config.endpoint, c.endpoint) << c.env.begin()->second;
     EXPECT_EQ(config.protocol, c.protocol) << c.env.begin()->second;
     EXPECT_EQ(config.warnings.size(), c.warnings) << c.env.begin()->second;
+    EXPECT_EQ(config.exporter, c.exporter) << c.env.begin()->second;
   }
+}
+
+// JAEGER_PORT=14268, where the seed's Jaeger clients sent: the Jaeger Thrift exporter, unless
+// an OTLP endpoint or OTEL_TRACES_EXPORTER asks for something else.
+TEST(EnvironmentConfigTest, JaegerPort14268SelectsTheJaegerThriftExporter) {
+  struct Case {
+    Env env;
+    ExporterKind exporter;
+    std::string endpoint;
+    std::size_t warnings;
+  };
+  const Env jaeger = {{"JAEGER_HOST", "jaeger"}, {"JAEGER_PORT", "14268"}};
+  const auto with = [&jaeger](Env more) {
+    more.insert(jaeger.begin(), jaeger.end());
+    return more;
+  };
+  const Case cases[] = {
+      {jaeger, ExporterKind::kJaegerThrift, "http://jaeger:14268/api/traces", 0},
+      {with({{"OTEL_EXPORTER_OTLP_PROTOCOL", "grpc"}}), ExporterKind::kJaegerThrift,
+       "http://jaeger:14268/api/traces", 0},
+      {with({{"OTEL_EXPORTER_OTLP_ENDPOINT", "http://otel:4318"}}), ExporterKind::kOtlp,
+       "http://otel:4318/v1/traces", 0},
+      {with({{"OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "http://otel:4318/v1/traces"}}),
+       ExporterKind::kOtlp, "http://otel:4318/v1/traces", 0},
+      {with({{"OTEL_TRACES_EXPORTER", "otlp"}}), ExporterKind::kOtlp,
+       "http://jaeger:4318/v1/traces", 1},
+      {with({{"OTEL_TRACES_EXPORTER", "none"}}), ExporterKind::kNone,
+       "http://jaeger:4318/v1/traces", 0},
+      {with({{"OTEL_TRACES_EXPORTER", "console"}}), ExporterKind::kConsole,
+       "http://jaeger:4318/v1/traces", 0},
+      {{{"JAEGER_PORT", "14268"}}, ExporterKind::kOtlp, "http://localhost:4318/v1/traces", 0},
+  };
+  for (const auto& c : cases) {
+    const auto config = read(c.env);
+    std::string env;
+    for (const auto& [k, v] : c.env) env += k + "=" + v + " ";
+    EXPECT_EQ(config.exporter, c.exporter) << env;
+    EXPECT_EQ(config.endpoint, c.endpoint) << env;
+    EXPECT_EQ(config.warnings.size(), c.warnings) << env;
+  }
+  const auto timed = read(with({{"OTEL_EXPORTER_OTLP_TIMEOUT", "2500"}}));
+  EXPECT_EQ(timed.export_timeout, std::chrono::milliseconds(2500));  // bounds every exporter
 }
 
 TEST(EnvironmentConfigTest, HeadersTimeoutCompression) {

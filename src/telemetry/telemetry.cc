@@ -4,6 +4,7 @@
 #include "telemetry/batch_span_processor.h"
 #include "telemetry/console_exporter.h"
 #include "telemetry/in_memory_exporter.h"
+#include "telemetry/jaeger/thrift_exporter.h"
 #include "telemetry/log.h"
 #include "telemetry/otlp/otlp_exporter.h"
 #include "telemetry/simple_span_processor.h"
@@ -28,6 +29,34 @@ std::shared_ptr<const Resource> make_resource(const TelemetryConfig& config) {
   configured.attributes = config.resource_attributes;
   set_attribute(configured.attributes, "service.name", config.service_name, SIZE_MAX);
   return std::make_shared<const Resource>(merge_resources(default_resource(), configured));
+}
+
+// The Jaeger Thrift-over-HTTP exporter for config.endpoint; its trouble goes to the service's
+// JSON log as warnings (rate-limited by the exporter). OTLP headers and compression do not apply.
+std::unique_ptr<SpanExporter> make_jaeger_exporter(const TelemetryConfig& config, const Logger& log) {
+  jaeger::JaegerThriftExporterOptions options;
+  options.endpoint = config.endpoint;
+  options.timeout = config.export_timeout;
+  options.log = [log](std::string_view line) {
+    log.warning("jaeger exporter: " + std::string(line));
+  };
+  return std::make_unique<jaeger::JaegerThriftExporter>(std::move(options));
+}
+
+std::unique_ptr<BatchSpanProcessor> make_batch_processor(std::unique_ptr<SpanExporter> exporter,
+                                                         const TelemetryConfig& config,
+                                                         const Logger& log) {
+  BatchSpanProcessorOptions batch;
+  batch.max_queue_size = config.bsp_max_queue_size;
+  batch.schedule_delay = config.bsp_schedule_delay;
+  batch.max_export_batch_size = config.bsp_max_export_batch_size;
+  batch.export_timeout = config.bsp_export_timeout;
+  batch.on_drop = [log, capacity = config.bsp_max_queue_size](std::uint64_t dropped_total) {
+    log.warning("spans dropped: the export queue is full",
+                {{"spans.dropped_total", attribute(static_cast<std::int64_t>(dropped_total))},
+                 {"queue.capacity", attribute(static_cast<std::int64_t>(capacity))}});
+  };
+  return std::make_unique<BatchSpanProcessor>(std::move(exporter), batch);
 }
 
 std::unique_ptr<TextMapPropagator> make_configured_propagator(const TelemetryConfig& config) {
@@ -67,17 +96,7 @@ Telemetry::Telemetry(const TelemetryConfig& config) : service_name_(config.servi
         exporter_description_ = "none (OTLP exporter unavailable)";
         break;
       }
-      BatchSpanProcessorOptions batch;
-      batch.max_queue_size = config.bsp_max_queue_size;
-      batch.schedule_delay = config.bsp_schedule_delay;
-      batch.max_export_batch_size = config.bsp_max_export_batch_size;
-      batch.export_timeout = config.bsp_export_timeout;
-      batch.on_drop = [log, capacity = config.bsp_max_queue_size](std::uint64_t dropped_total) {
-        log.warning("spans dropped: the export queue is full",
-                    {{"spans.dropped_total", attribute(static_cast<std::int64_t>(dropped_total))},
-                     {"queue.capacity", attribute(static_cast<std::int64_t>(capacity))}});
-      };
-      auto processor = std::make_unique<BatchSpanProcessor>(std::move(exporter), batch);
+      auto processor = make_batch_processor(std::move(exporter), config, log);
       batch_ = processor.get();
       options.processors.push_back(std::move(processor));
       exporter_description_ =
@@ -94,10 +113,13 @@ Telemetry::Telemetry(const TelemetryConfig& config) : service_name_(config.servi
       exporter_description_ = "in-memory";
       break;
     }
-    case ExporterKind::kJaegerThrift:
-      log.error("telemetry: the Jaeger Thrift exporter is not built in; spans are not exported");
-      exporter_description_ = "none (jaeger thrift unavailable)";
+    case ExporterKind::kJaegerThrift: {
+      auto processor = make_batch_processor(make_jaeger_exporter(config, log), config, log);
+      batch_ = processor.get();
+      options.processors.push_back(std::move(processor));
+      exporter_description_ = "jaeger thrift " + config.endpoint;
       break;
+    }
     case ExporterKind::kNone:
       exporter_description_ = "none";
       break;

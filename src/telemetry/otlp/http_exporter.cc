@@ -1,21 +1,10 @@
-// The OTLP/HTTP exporter: a synchronous client built from Beast's asynchronous operations on a
-// private io_context, so every step (resolve, connect, write, read) honours the export deadline.
+// The OTLP/HTTP exporter: encodes (protobuf or JSON, optionally gzipped), POSTs through
+// HttpSender (the shared retrying transport), and reports partial success.
 #include "telemetry/otlp/http_exporter.h"
 
-#include <boost/asio/connect.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
 #include <boost/json.hpp>
-#include <boost/url/parse.hpp>
 
-#include <atomic>
 #include <charconv>
-#include <ctime>
-#include <iomanip>
-#include <sstream>
 
 #include "opentelemetry/proto/collector/trace/v1/trace_service.pb.h"
 #include "telemetry/otlp/gzip.h"
@@ -24,22 +13,6 @@
 
 namespace tdemo::telemetry::otlp {
 namespace {
-
-namespace asio = boost::asio;
-namespace beast = boost::beast;
-namespace http = beast::http;
-using tcp = asio::ip::tcp;
-using Clock = std::chrono::steady_clock;
-
-enum class Outcome { kSuccess, kRetryable, kPermanent };
-
-struct AttemptResult {
-  Outcome outcome = Outcome::kPermanent;
-  std::optional<std::chrono::milliseconds> retry_after;
-  std::string message;
-};
-
-bool retryable_status(unsigned status) { return status == 429 || status == 502 || status == 503 || status == 504; }
 
 // "rejected N spans: message" from a 2xx body, or "" when the server accepted everything.
 std::string partial_success_of(std::string_view body, bool json) {
@@ -70,202 +43,45 @@ std::string partial_success_of(std::string_view body, bool json) {
 
 }  // namespace
 
-std::optional<std::chrono::milliseconds> parse_retry_after(std::string_view value,
-                                                           std::chrono::system_clock::time_point now) {
-  while (!value.empty() && value.front() == ' ') value.remove_prefix(1);
-  while (!value.empty() && value.back() == ' ') value.remove_suffix(1);
-  if (value.empty()) return std::nullopt;
-  std::uint64_t seconds = 0;
-  auto [ptr, ec] = std::from_chars(value.data(), value.data() + value.size(), seconds);
-  if (ec == std::errc() && ptr == value.data() + value.size()) {
-    return std::chrono::milliseconds(std::min<std::uint64_t>(seconds, 86400) * 1000);
-  }
-  // IMF-fixdate, e.g. "Sun, 06 Nov 1994 08:49:37 GMT".
-  std::tm tm{};
-  std::istringstream in{std::string(value)};
-  in.imbue(std::locale::classic());
-  in >> std::get_time(&tm, "%a, %d %b %Y %H:%M:%S");
-  std::string zone;
-  in >> zone;
-  if (in.fail() || zone != "GMT") return std::nullopt;
-  const auto when = std::chrono::system_clock::from_time_t(timegm(&tm));
-  if (when <= now) return std::chrono::milliseconds(0);
-  return std::chrono::duration_cast<std::chrono::milliseconds>(when - now);
-}
-
 struct OtlpHttpExporter::Impl {
-  explicit Impl(HttpExporterOptions o) : options(std::move(o)), random(std::random_device{}()) {
-    options.log = rate_limited(std::move(options.log), options.log_interval);
-    auto url = boost::urls::parse_uri(options.endpoint);
-    if (!url) {
-      config_error = "invalid OTLP endpoint '" + options.endpoint + "': " + url.error().message();
-      return;
-    }
-    if (url->scheme() != "http") {
-      config_error = "unsupported scheme in OTLP endpoint '" + options.endpoint + "' (only http is supported)";
-      return;
-    }
-    host = url->host_address();
-    if (host.size() >= 2 && host.front() == '[') host = host.substr(1, host.size() - 2);  // IPv6 literal
-    port = url->has_port() ? std::string(url->port()) : "80";
-    target = url->encoded_target().empty() ? "/" : std::string(url->encoded_target());
-    host_header = std::string(url->encoded_host_and_port());
-  }
+  explicit Impl(HttpExporterOptions o)
+      : options(std::move(o)), sender(sender_options(options)) {}
 
-  // Runs the queued asynchronous operation(s) to completion.
-  void run() {
-    io.restart();
-    io.run();
-  }
-
-  void close() {
-    beast::error_code ignored;
-    stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
-    stream.close();
-    connected = false;
-  }
-
-  // Connects if needed. Failures are retryable (the collector may be starting).
-  AttemptResult connect(Clock::time_point deadline) {
-    beast::error_code ec;
-    tcp::resolver::results_type endpoints;
-    asio::steady_timer timer(io, deadline);
-    bool resolved = false;
-    resolver.async_resolve(host, port, [&](beast::error_code e, tcp::resolver::results_type r) {
-      ec = e;
-      endpoints = std::move(r);
-      resolved = true;
-      timer.cancel();
-    });
-    timer.async_wait([&](beast::error_code e) {
-      if (!e && !resolved) resolver.cancel();
-    });
-    run();
-    if (ec) return {Outcome::kRetryable, std::nullopt, "resolving " + host + ": " + ec.message()};
-    stream.expires_at(deadline);
-    stream.async_connect(endpoints, [&](beast::error_code e, const tcp::endpoint&) { ec = e; });
-    run();
-    if (ec) {
-      stream.close();
-      return {Outcome::kRetryable, std::nullopt, "connecting to " + host + ":" + port + ": " + ec.message()};
-    }
-    stream.socket().set_option(tcp::no_delay(true), ec);
-    connected = true;
-    return {Outcome::kSuccess, std::nullopt, {}};
-  }
-
-  // One request/response exchange. A connection that was reused and turns out closed by the
-  // server (it may close idle keep-alive connections at any time) is reopened once at once.
-  AttemptResult attempt(const http::request<http::string_body>& request, Clock::time_point deadline) {
-    for (int round = 0; round < 2; ++round) {
-      const bool reused = connected;
-      if (!connected) {
-        AttemptResult r = connect(deadline);
-        if (r.outcome != Outcome::kSuccess) return r;
-      }
-      beast::error_code ec;
-      stream.expires_at(deadline);
-      http::async_write(stream, request, [&](beast::error_code e, std::size_t) { ec = e; });
-      run();
-      http::response_parser<http::string_body> parser;
-      parser.body_limit(options.max_response_bytes);
-      buffer.clear();
-      if (!ec) {
-        http::async_read(stream, buffer, parser, [&](beast::error_code e, std::size_t) { ec = e; });
-        run();
-      }
-      if (ec) {
-        close();
-        if (ec == beast::error::timeout) return {Outcome::kPermanent, std::nullopt, "timed out"};
-        const bool nothing_received = !parser.got_some();
-        if (reused && nothing_received && round == 0) continue;  // stale keep-alive connection
-        if (ec == http::error::body_limit) return {Outcome::kPermanent, std::nullopt, "response too large"};
-        return {Outcome::kRetryable, std::nullopt, "connection lost: " + ec.message()};
-      }
-      auto& response = parser.get();
-      if (!response.keep_alive()) close();
-      const unsigned status = response.result_int();
-      if (status >= 200 && status < 300) {
-        const std::string_view content_type = response[http::field::content_type];
-        const bool json = content_type.find("json") != std::string_view::npos;
-        return {Outcome::kSuccess, std::nullopt, partial_success_of(response.body(), json)};
-      }
-      AttemptResult r;
-      r.outcome = retryable_status(status) ? Outcome::kRetryable : Outcome::kPermanent;
-      r.message = "HTTP " + std::to_string(status);
-      if (auto it = response.find(http::field::retry_after); it != response.end()) {
-        r.retry_after = parse_retry_after(it->value());
-      }
-      if (r.outcome == Outcome::kPermanent && !response.body().empty()) {
-        r.message += " (" + std::to_string(response.body().size()) + " byte body)";
-      }
-      return r;
-    }
-    return {Outcome::kRetryable, std::nullopt, "connection lost"};
+  static HttpSenderOptions sender_options(HttpExporterOptions& o) {
+    o.log = rate_limited(std::move(o.log), o.log_interval);
+    HttpSenderOptions s;
+    s.endpoint = o.endpoint;
+    s.endpoint_kind = "OTLP";
+    s.headers = o.headers;
+    s.user_agent = "OTel-OTLP-Exporter-Cpp tracing-demo/" TD_VERSION;
+    s.retry = o.retry;
+    s.max_response_bytes = o.max_response_bytes;
+    s.log = o.log;
+    return s;
   }
 
   ExportResult export_batch(const SpanBatch& batch) {
-    if (!config_error.empty()) {
-      if (!config_error_logged.exchange(true)) write_log(options.log, config_error);
-      return ExportResult::kFailure;
-    }
-    const Clock::time_point deadline = Clock::now() + options.timeout;
+    const auto deadline = std::chrono::steady_clock::now() + options.timeout;
     if (options.json) encode_json(batch, body); else encode_protobuf(batch, body);
-    http::request<http::string_body> request{http::verb::post, target, 11};
-    request.set(http::field::host, host_header);
-    request.set(http::field::user_agent, "OTel-OTLP-Exporter-Cpp tracing-demo/" TD_VERSION);
-    request.set(http::field::content_type, options.json ? "application/json" : "application/x-protobuf");
-    for (const auto& [name, value] : options.headers) request.set(name, value);
-    if (options.gzip) {
-      request.set(http::field::content_encoding, "gzip");
-      request.body() = gzip_compress(body);
-    } else {
-      request.body().swap(body);
+    std::string compressed;
+    if (options.gzip) compressed = gzip_compress(body);
+    const std::string what = "export of " + std::to_string(batch.size()) + " spans";
+    const HttpSendResult r =
+        sender.post(options.gzip ? compressed : body,
+                    {options.json ? "application/json" : "application/x-protobuf",
+                     options.gzip ? "gzip" : "", what},
+                    deadline);
+    if (!r.ok) return ExportResult::kFailure;
+    const bool json = r.response_content_type.find("json") != std::string::npos;
+    if (const std::string partial = partial_success_of(r.response_body, json); !partial.empty()) {
+      write_log(options.log, partial);
     }
-    request.keep_alive(true);
-    request.prepare_payload();
-
-    for (int attempt = 1;; ++attempt) {
-      const AttemptResult r = this->attempt(request, deadline);
-      if (r.outcome == Outcome::kSuccess) {
-        if (!r.message.empty()) write_log(options.log, r.message);
-        if (!options.gzip) body.swap(request.body());  // keep the buffer for the next batch
-        return ExportResult::kSuccess;
-      }
-      const std::string what = "export of " + std::to_string(batch.size()) + " spans to " + options.endpoint;
-      if (r.outcome == Outcome::kPermanent) {
-        write_log(options.log, what + " failed: " + r.message);
-        return ExportResult::kFailure;
-      }
-      if (attempt >= options.retry.max_attempts) {
-        write_log(options.log, what + " failed after " + std::to_string(attempt) + " attempts: " + r.message);
-        return ExportResult::kFailure;
-      }
-      const auto delay = r.retry_after ? std::min(*r.retry_after, options.retry.max_retry_after)
-                                       : backoff_delay(options.retry, attempt, random);
-      if (Clock::now() + delay >= deadline) {
-        write_log(options.log, what + " failed: " + r.message + "; no time left to retry within the timeout");
-        return ExportResult::kFailure;
-      }
-      if (!shutdown_signal.wait_for(delay)) {
-        write_log(options.log, what + " abandoned: shutting down");
-        return ExportResult::kFailure;
-      }
-    }
+    return ExportResult::kSuccess;
   }
 
   HttpExporterOptions options;
-  std::string config_error;
-  std::atomic<bool> config_error_logged{false};
-  std::string host, port, target, host_header;
-  asio::io_context io{1};
-  tcp::resolver resolver{io};
-  beast::tcp_stream stream{io};
-  beast::flat_buffer buffer;
-  bool connected = false;
+  HttpSender sender;
   std::string body;  // reused encoding buffer
-  std::mt19937_64 random;
-  ShutdownSignal shutdown_signal;
 };
 
 OtlpHttpExporter::OtlpHttpExporter(HttpExporterOptions options)
@@ -274,22 +90,24 @@ OtlpHttpExporter::OtlpHttpExporter(HttpExporterOptions options)
 OtlpHttpExporter::~OtlpHttpExporter() = default;
 
 ExportResult OtlpHttpExporter::export_spans(const SpanBatch& batch) noexcept {
-  if (impl_->shutdown_signal.triggered()) return ExportResult::kFailure;
+  if (impl_->sender.is_shut_down()) return ExportResult::kFailure;
   if (batch.empty()) return ExportResult::kSuccess;
   try {
     return impl_->export_batch(batch);
   } catch (const std::exception& e) {
     write_log(impl_->options.log, std::string("export failed: ") + e.what());
-    impl_->close();
+    impl_->sender.close();
     return ExportResult::kFailure;
   }
 }
 
 bool OtlpHttpExporter::shutdown(std::chrono::milliseconds) noexcept {
-  impl_->shutdown_signal.trigger();
+  impl_->sender.shutdown();
   return true;
 }
 
-const std::string& OtlpHttpExporter::configuration_error() const noexcept { return impl_->config_error; }
+const std::string& OtlpHttpExporter::configuration_error() const noexcept {
+  return impl_->sender.configuration_error();
+}
 
 }  // namespace tdemo::telemetry::otlp

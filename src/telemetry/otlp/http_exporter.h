@@ -10,6 +10,7 @@
 #include <string>
 #include <string_view>
 
+#include "telemetry/otlp/http_sender.h"
 #include "telemetry/otlp/retry.h"
 #include "telemetry/span_processor.h"
 
@@ -28,9 +29,9 @@ struct HttpExporterOptions {
   std::chrono::milliseconds log_interval{10000};
 };
 
-// Sends each batch as one POST. Retries only 429, 502, 503, 504 (honouring Retry-After: seconds
-// or an HTTP-date) and lost or refused connections; other statuses fail at once. Partial
-// success responses are decoded and logged. Never throws.
+// Sends each batch as one POST (through HttpSender). Retries only 429, 502, 503, 504 (honouring
+// Retry-After: seconds or an HTTP-date) and lost or refused connections; other statuses fail at
+// once. Partial success responses are decoded and logged. Never throws.
 //
 // Thread safety: export_spans must not be called concurrently (the SDK's processors never do);
 // shutdown may be called from any thread and interrupts a backoff wait.
@@ -51,9 +52,6 @@ class OtlpHttpExporter final : public SpanExporter {
   std::unique_ptr<Impl> impl_;
 };
 
-// Parses a Retry-After value: delay-seconds or an HTTP-date (IMF-fixdate), relative to `now`.
-// A date in the past gives zero; anything unparsable gives nullopt.
-std::optional<std::chrono::milliseconds> parse_retry_after(
-    std::string_view value, std::chrono::system_clock::time_point now = std::chrono::system_clock::now());
+// parse_retry_after (Retry-After values) is declared in http_sender.h.
 
 }  // namespace tdemo::telemetry::otlp
