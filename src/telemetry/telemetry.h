@@ -31,7 +31,8 @@ struct TelemetryConfig {
   std::string sampler = "parentbased_always_on";  // OTEL_TRACES_SAMPLER
   std::optional<double> sampler_arg;              // OTEL_TRACES_SAMPLER_ARG
   std::vector<std::string> propagators{"tracecontext", "baggage"};  // OTEL_PROPAGATORS
-  ExporterKind exporter = ExporterKind::kOtlp;          // OTEL_TRACES_EXPORTER (otlp|console|none)
+  ExporterKind exporter = ExporterKind::kOtlp;          // OTEL_TRACES_EXPORTER (otlp|console|none);
+                                                        // JAEGER_PORT=14268: kJaegerThrift
   OtlpProtocol protocol = OtlpProtocol::kHttpProtobuf;  // OTEL_EXPORTER_OTLP_[TRACES_]PROTOCOL
   // Full URL of the traces endpoint, e.g. http://localhost:4318/v1/traces (for gRPC:
   // http://localhost:4317). From OTEL_EXPORTER_OTLP_TRACES_ENDPOINT (as is), or
