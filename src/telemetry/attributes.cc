@@ -46,6 +46,18 @@ constexpr std::size_t kMaxSpareKeyCapacity = 128;
 const std::size_t kInlineCapacity = std::string().capacity();  // not constexpr for clang 14
 thread_local std::vector<std::string> spare_keys;
 
+// Appends {key, value} built in place: no temporary KeyValue to move and destroy. Clang 14 lacks
+// C++20's parenthesised aggregate initialisation; there the entry is filled after the fact.
+void emplace(Attributes& list, std::string&& key, AttributeValue&& value) {
+#if defined(__cpp_aggregate_paren_init)
+  list.emplace_back(std::move(key), std::move(value));
+#else
+  KeyValue& entry = list.emplace_back();
+  entry.key = std::move(key);
+  entry.value = std::move(value);
+#endif
+}
+
 }  // namespace
 
 void clear_attributes_for_reuse(Attributes& list) {
@@ -70,19 +82,13 @@ bool set_attribute(Attributes& list, std::string_view key, AttributeValue&& valu
   if (list.size() >= max_count) return false;
   auto& spare = spare_keys;
   if (key.size() <= kInlineCapacity || spare.empty()) {
-    // Filled in place: no temporary KeyValue to move and destroy (clang 14 lacks C++20's
-    // parenthesised aggregate initialisation, so no emplace_back(key, value)).
-    KeyValue& entry = list.emplace_back();
-    entry.key.assign(key);
-    entry.value = std::move(value);
+    emplace(list, std::string(key), std::move(value));
     return true;
   }
   std::string reused = std::move(spare.back());
   spare.pop_back();
   reused.assign(key);  // within the reused buffer when it is large enough
-  KeyValue& entry = list.emplace_back();
-  entry.key = std::move(reused);
-  entry.value = std::move(value);
+  emplace(list, std::move(reused), std::move(value));
   return true;
 }
 

@@ -1,6 +1,7 @@
 #include "telemetry/batch_span_processor.h"
 
 #include <algorithm>
+#include <bit>
 
 #include "telemetry/span_data_pool.h"
 
@@ -21,7 +22,9 @@ BatchSpanProcessor::BatchSpanProcessor(std::unique_ptr<SpanExporter> exporter,
       queue_(options_.max_queue_size),
       drop_reports_(options_.drop_report_interval) {
   batch_.reserve(options_.max_export_batch_size);
-  flush_until_.resize(queue_.shard_count());
+  // Wake every 2^k pushes, 2^k the largest power of two not above the batch size (a
+  // mask: no division on the hot path). 512, the default, is exact.
+  wake_mask_ = std::bit_floor(options_.max_export_batch_size) - 1;
   worker_ = std::thread([this] { run_worker(); });
 }
 
@@ -39,9 +42,9 @@ void BatchSpanProcessor::on_end(std::unique_ptr<SpanData> span) noexcept {
     if (options_.on_drop && drop_reports_.allow()) options_.on_drop(dropped);
     return;
   }
-  // Wake the worker once per batch's worth of pushes to a shard; every other call stays
-  // lock-free and reads nothing the worker writes (the queue's size would: its pop position).
-  if ((position + 1) % options_.max_export_batch_size == 0 &&
+  // Wake the worker once per batch's worth of pushes; every other call stays lock-free and
+  // reads nothing the worker writes (the queue's size would: its pop position).
+  if ((position & wake_mask_) == wake_mask_ &&
       !worker_signalled_.exchange(true, std::memory_order_acq_rel)) {
     wake_worker();
   }
@@ -104,15 +107,11 @@ void BatchSpanProcessor::run_worker() {
     const std::uint64_t flush_generation = flush_requested_;
     const bool flushing = flush_generation != flush_completed_;
     // Every push that claimed a slot before now belongs to this flush.
-    if (flushing) {
-      for (std::size_t k = 0; k < queue_.shard_count(); ++k) {
-        flush_until_[k] = queue_.shard(k).push_position();
-      }
-    }
+    const std::uint64_t until = flushing ? queue_.push_position() : 0;
     lock.unlock();
 
     worker_signalled_.store(false, std::memory_order_release);
-    drain(flushing ? &flush_until_ : nullptr);
+    drain(until);
     bool flushed = true;
     if (flushing && !stop) flushed = exporter_->force_flush(options_.export_timeout);
 
@@ -126,28 +125,17 @@ void BatchSpanProcessor::run_worker() {
   }
 }
 
-void BatchSpanProcessor::drain(const std::vector<std::uint64_t>* until) {
-  // Shard by shard, at most a shard's capacity per visit, until a round finds nothing: a
-  // producer that keeps one shard busy cannot starve the others.
-  bool took = true;
-  while (took) {
-    took = false;
-    for (std::size_t k = 0; k < queue_.shard_count(); ++k) {
-      BoundedSpanQueue& shard = queue_.shard(k);
-      for (std::size_t taken = 0; taken < shard.capacity();) {
-        std::unique_ptr<SpanData> span = shard.try_pop();
-        if (!span) {
-          if (until == nullptr || shard.pop_position() >= (*until)[k]) break;
-          // A producer claimed this slot before the flush began and is about to publish it.
-          std::this_thread::yield();
-          continue;
-        }
-        ++taken;
-        took = true;
-        batch_.push_back(std::move(span));
-        if (batch_.size() >= options_.max_export_batch_size) export_batch();
-      }
+void BatchSpanProcessor::drain(std::uint64_t until) {
+  while (true) {
+    std::unique_ptr<SpanData> span = queue_.try_pop();
+    if (!span) {
+      if (queue_.pop_position() >= until) break;
+      // A producer claimed this slot before the flush began and is about to publish it.
+      std::this_thread::yield();
+      continue;
     }
+    batch_.push_back(std::move(span));
+    if (batch_.size() >= options_.max_export_batch_size) export_batch();
   }
   if (!batch_.empty()) export_batch();
 }

@@ -9,7 +9,6 @@
 #include <memory>
 #include <mutex>
 #include <thread>
-#include <vector>
 
 #include "telemetry/log.h"
 #include "telemetry/span_processor.h"
@@ -62,17 +61,17 @@ class BatchSpanProcessor final : public SpanProcessor {
 
  private:
   void run_worker();
-  // Exports until the queue is empty and, when `until` is given, every slot claimed before
-  // position until[k] of shard k is exported. Worker thread only.
-  void drain(const std::vector<std::uint64_t>* until);
+  // Exports until the queue is empty (or, when `until` is set, until every slot claimed before
+  // that position is exported). Worker thread only.
+  void drain(std::uint64_t until);
   void export_batch();
   void wake_worker();
 
   const BatchSpanProcessorOptions options_;
   std::unique_ptr<SpanExporter> exporter_;  // worker thread only (after construction)
-  ShardedSpanQueue queue_;
-  SpanBatch batch_;                          // worker thread only
-  std::vector<std::uint64_t> flush_until_;  // worker thread only
+  BoundedSpanQueue queue_;
+  SpanBatch batch_;               // worker thread only
+  std::uint64_t wake_mask_ = 0;  // set in the constructor, then read-only
 
   std::mutex mutex_;  // guards the wake-up and flush bookkeeping below, never on_end's push
   std::condition_variable worker_cv_;

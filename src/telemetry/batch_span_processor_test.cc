@@ -235,45 +235,5 @@ TEST(BoundedSpanQueueTest, FifoAndCapacity) {
   EXPECT_EQ(queue.try_pop()->name, "extra");
 }
 
-TEST(ShardedSpanQueueTest, OneThreadGetsTheWholeCapacity) {
-  ShardedSpanQueue queue(10, 4);
-  ASSERT_EQ(queue.shard_count(), 4u);
-  std::size_t sum = 0;
-  for (std::size_t k = 0; k < queue.shard_count(); ++k) sum += queue.shard(k).capacity();
-  EXPECT_EQ(sum, 10u);  // 3 + 3 + 2 + 2
-  for (int i = 0; i < 10; ++i) {
-    auto span = sampled_span(std::to_string(i));
-    std::uint64_t position = 99;
-    EXPECT_TRUE(queue.try_push(span, &position)) << i;
-    EXPECT_LT(position, 3u);
-  }
-  auto extra = sampled_span("extra");
-  EXPECT_FALSE(queue.try_push(extra));
-  EXPECT_NE(extra, nullptr);
-  EXPECT_EQ(queue.size(), 10u);
-}
-
-TEST(ShardedSpanQueueTest, NeverMoreShardsThanHalfTheCapacity) {
-  EXPECT_EQ(ShardedSpanQueue(2, 8).shard_count(), 1u);
-  EXPECT_EQ(ShardedSpanQueue(7, 8).shard_count(), 3u);
-  EXPECT_EQ(ShardedSpanQueue(4096, 64).shard_count(), 8u);
-  EXPECT_GE(ShardedSpanQueue(4096).shard_count(), 1u);
-}
-
-// Threads start at different home shards: two threads that push one span each fill two shards.
-TEST(ShardedSpanQueueTest, ThreadsPushToDifferentShards) {
-  ShardedSpanQueue queue(64, 2);
-  std::vector<std::thread> threads;
-  for (int t = 0; t < 2; ++t) {
-    threads.emplace_back([&queue] {
-      auto span = sampled_span();
-      EXPECT_TRUE(queue.try_push(span));
-    });
-    threads.back().join();  // one after the other: consecutive thread numbers
-  }
-  EXPECT_EQ(queue.shard(0).size(), 1u);
-  EXPECT_EQ(queue.shard(1).size(), 1u);
-}
-
 }  // namespace
 }  // namespace tdemo::telemetry

@@ -1,9 +1,5 @@
 #include "telemetry/span_queue.h"
 
-#include <algorithm>
-#include <atomic>
-#include <thread>
-
 namespace tdemo::telemetry {
 
 BoundedSpanQueue::BoundedSpanQueue(std::size_t capacity)
@@ -66,44 +62,6 @@ std::size_t BoundedSpanQueue::size() const noexcept {
   const std::uint64_t pushed = enqueue_pos_.load(std::memory_order_relaxed);
   const std::uint64_t popped = dequeue_pos_.load(std::memory_order_relaxed);
   return pushed > popped ? static_cast<std::size_t>(pushed - popped) : 0;
-}
-
-namespace {
-
-constexpr std::size_t kMaxShards = 8;
-
-// Threads number themselves in the order they first push: thread i's home is shard i mod n.
-std::atomic<std::size_t> next_thread_number{0};
-thread_local const std::size_t thread_number =
-    next_thread_number.fetch_add(1, std::memory_order_relaxed);
-
-}  // namespace
-
-ShardedSpanQueue::ShardedSpanQueue(std::size_t capacity, std::size_t shards)
-    : capacity_(std::max<std::size_t>(capacity, 2)) {
-  if (shards == 0) shards = std::max(1u, std::thread::hardware_concurrency());
-  shards = std::clamp<std::size_t>(shards, 1, std::min(kMaxShards, capacity_ / 2));
-  for (std::size_t i = 0; i < shards; ++i) {
-    // The first capacity % shards shards take one more: the sum is exactly the capacity.
-    const std::size_t size = capacity_ / shards + (i < capacity_ % shards ? 1 : 0);
-    shards_.push_back(std::make_unique<BoundedSpanQueue>(size));
-  }
-}
-
-bool ShardedSpanQueue::try_push(std::unique_ptr<SpanData>& span,
-                                std::uint64_t* position) noexcept {
-  const std::size_t count = shards_.size();
-  const std::size_t home = count == 1 ? 0 : thread_number % count;
-  for (std::size_t i = 0; i < count; ++i) {
-    if (shards_[(home + i) % count]->try_push(span, position)) return true;
-  }
-  return false;
-}
-
-std::size_t ShardedSpanQueue::size() const noexcept {
-  std::size_t total = 0;
-  for (const auto& shard : shards_) total += shard->size();
-  return total;
 }
 
 }  // namespace tdemo::telemetry

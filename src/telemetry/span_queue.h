@@ -4,7 +4,6 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
-#include <vector>
 
 #include "telemetry/span_data.h"
 
@@ -51,35 +50,6 @@ class BoundedSpanQueue {
   const std::unique_ptr<Slot[]> slots_;
   alignas(64) std::atomic<std::uint64_t> enqueue_pos_{0};
   alignas(64) std::atomic<std::uint64_t> dequeue_pos_{0};
-};
-
-// The batch processor's queue: a few BoundedSpanQueues (one per core, at most 8) whose
-// capacities add up to the requested one. Threads take home shards in turn; a push goes to the
-// thread's home shard and, when that one is full, to the next ones, so the whole capacity serves
-// one producing thread as well as many. Producers on different threads mostly claim positions
-// on different cache lines, where one shared queue made every push a cross-core transfer
-// (two threads ending spans did less than one).
-//
-// Thread safety: try_push from any number of threads; pop through shard() from one consumer.
-class ShardedSpanQueue {
- public:
-  // `shards` 0: one per core (std::thread::hardware_concurrency), at most 8. Never more shards
-  // than capacity / 2 (a shard holds at least 2).
-  explicit ShardedSpanQueue(std::size_t capacity, std::size_t shards = 0);
-
-  // Takes ownership on success (`position` receives the push position within the shard the
-  // span went to); when every shard is full, `span` is left untouched and false is returned.
-  bool try_push(std::unique_ptr<SpanData>& span, std::uint64_t* position = nullptr) noexcept;
-
-  std::size_t shard_count() const noexcept { return shards_.size(); }
-  BoundedSpanQueue& shard(std::size_t index) noexcept { return *shards_[index]; }
-  // Approximate under concurrency.
-  std::size_t size() const noexcept;
-  std::size_t capacity() const noexcept { return capacity_; }
-
- private:
-  std::size_t capacity_;
-  std::vector<std::unique_ptr<BoundedSpanQueue>> shards_;
 };
 
 }  // namespace tdemo::telemetry
