@@ -11,19 +11,6 @@ BoundedSpanQueue& pool() {
   return *instance;
 }
 
-// This thread's spans, last in first out (the most recently used is the warmest in cache).
-struct ThreadCache {
-  ThreadCache() = default;
-  ThreadCache(const ThreadCache&) = delete;
-  ThreadCache& operator=(const ThreadCache&) = delete;
-  ~ThreadCache() {
-    for (std::size_t i = 0; i < count; ++i) delete spans[i];
-  }
-  SpanData* spans[kSpanDataThreadCacheCapacity];
-  std::size_t count = 0;
-};
-thread_local ThreadCache thread_cache;
-
 // Clears every field but the resource and scope, keeping the capacity of the containers (field by
 // field: building a whole SpanData{} and move-assigning it costs more than the span's own work).
 void reset(SpanData& span) {
@@ -55,16 +42,7 @@ void assign_if_different(std::shared_ptr<const T>& target, const std::shared_ptr
 std::unique_ptr<SpanData> acquire_span_data(
     const std::shared_ptr<const Resource>& resource,
     const std::shared_ptr<const InstrumentationScope>& scope) {
-  ThreadCache& cache = thread_cache;
-  if (cache.count == 0) {
-    while (cache.count < kSpanDataThreadCacheCapacity / 2) {
-      std::unique_ptr<SpanData> pooled = pool().try_pop();
-      if (!pooled) break;
-      cache.spans[cache.count++] = pooled.release();
-    }
-  }
-  std::unique_ptr<SpanData> span;
-  if (cache.count > 0) span.reset(cache.spans[--cache.count]);
+  std::unique_ptr<SpanData> span = pool().try_pop();
   if (!span) {
     span = std::make_unique<SpanData>();
   } else {
@@ -77,11 +55,6 @@ std::unique_ptr<SpanData> acquire_span_data(
 
 void recycle_span_data(std::unique_ptr<SpanData> span) noexcept {
   if (!span) return;
-  ThreadCache& cache = thread_cache;
-  if (cache.count < kSpanDataThreadCacheCapacity) {
-    cache.spans[cache.count++] = span.release();
-    return;
-  }
   pool().try_push(span);  // when full, `span` still owns the object and deletes it
 }
 

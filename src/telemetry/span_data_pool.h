@@ -10,11 +10,6 @@
 namespace tdemo::telemetry {
 
 inline constexpr std::size_t kSpanDataPoolCapacity = 1024;
-// Each thread also keeps up to this many spans of its own, in front of the shared pool: most
-// acquires and same-thread recycles touch no shared cache line, and a thread that runs dry
-// refills half of it from the shared pool at once (threads do not trade the pool's positions
-// span by span).
-inline constexpr std::size_t kSpanDataThreadCacheCapacity = 32;
 
 // A SpanData equal to a default-constructed one except that it carries `resource` and
 // `scope`, recycled when the pool has one. Thread-safe and lock-free.
@@ -22,8 +17,7 @@ std::unique_ptr<SpanData> acquire_span_data(
     const std::shared_ptr<const Resource>& resource = nullptr,
     const std::shared_ptr<const InstrumentationScope>& scope = nullptr);
 
-// Gives a finished span back (null is ignored): to this thread's cache, else to the shared
-// pool; when both are full the span is deleted.
+// Gives a finished span back (null is ignored); when the pool is full the span is deleted.
 // Thread-safe and lock-free. The span is cleared when it is next acquired, on the thread that
 // will fill it again: its strings are freed where the allocator's thread cache makes that
 // cheap, and its resource and scope references are replaced there only when they differ, so

@@ -49,7 +49,7 @@ TEST(SpanDataPoolTest, RecycledSpansComeBackClean) {
     for (auto& span : dirty) recycle_span_data(std::move(span));
   }
   std::vector<std::unique_ptr<SpanData>> acquired;
-  for (std::size_t i = 0; i < kSpanDataPoolCapacity + kSpanDataThreadCacheCapacity + 8; ++i) {
+  for (std::size_t i = 0; i < kSpanDataPoolCapacity + 8; ++i) {
     acquired.push_back(acquire_span_data());
     ASSERT_TRUE(is_default(*acquired.back())) << i;
   }
@@ -71,7 +71,7 @@ TEST(SpanDataPoolTest, AcquiredSpansCarryTheGivenResourceAndScope) {
   }
   spans.clear();
   // The pool is first in, first out: take all of it to get the four spans back.
-  for (std::size_t i = 0; i < kSpanDataPoolCapacity + kSpanDataThreadCacheCapacity + 8; ++i) {
+  for (std::size_t i = 0; i < kSpanDataPoolCapacity + 8; ++i) {
     spans.push_back(acquire_span_data(second, nullptr));
   }
   for (auto& span : spans) {
