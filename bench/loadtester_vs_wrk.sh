@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
-# Our load tester against Debian's wrk, same endpoint, same run, same concurrency (2 threads,
-# 32 connections, 5 s each), plus the stress mode's rate accuracy (5000 req/s requested).
+# Our load tester against Debian's wrk, same endpoint, same run, same concurrency (threads: see Cores below,
+# 32 connections, 5 alternating rounds of 6 s), plus the stress mode's rate accuracy (5000 req/s requested).
 # Target: `tracing-demo all` on a free base port when it serves /health, else Debian's nginx
 # returning the same kind of small JSON body. Writes bench/results/loadtester_vs_wrk.json.
 #
 #   bash bench/loadtester_vs_wrk.sh            (BIN=build/release/bin/tracing-demo by default)
-#   DURATION=5 CONNECTIONS=32 ROUNDS=3 STRESS_RPS=5000 bash bench/loadtester_vs_wrk.sh
+#   DURATION=6 CONNECTIONS=32 ROUNDS=5 STRESS_RPS=5000 bash bench/loadtester_vs_wrk.sh
 #
 # Cores: with PIN=1 (the default on 2+ cores) the target runs on the last core and each tool on
 # the others (taskset), THREADS defaulting to that many. Unpinned, the server and the tool fight
@@ -16,7 +16,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 BIN=${BIN:-build/release/bin/tracing-demo}
-DURATION=${DURATION:-5}
+DURATION=${DURATION:-6}
 CONNECTIONS=${CONNECTIONS:-32}
 CORES=$(nproc)
 PIN=${PIN:-$([ "$CORES" -ge 2 ] && echo 1 || echo 0)}
@@ -31,7 +31,7 @@ else
 fi
 STRESS_RPS=${STRESS_RPS:-5000}
 STRESS_DURATION=${STRESS_DURATION:-3}
-ROUNDS=${ROUNDS:-3}
+ROUNDS=${ROUNDS:-5}
 OUT=bench/results/loadtester_vs_wrk.json
 mkdir -p bench/results
 command -v wrk >/dev/null || { echo "wrk is missing (apt-get install wrk)" >&2; exit 1; }

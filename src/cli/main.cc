@@ -5,7 +5,9 @@
 #include "cli/commands.h"
 
 int main(int argc, char** argv) {
-  tdemo::cli::tune_allocator();  // before any thread starts
+#ifndef TD_JEMALLOC
+  tdemo::cli::tune_allocator();  // glibc's malloc: before any thread starts
+#endif
   CLI::App app{"tracing-demo: distributed tracing demo services, trace store and load tools"};
   app.set_version_flag("--version", TD_VERSION);
   app.require_subcommand(1);
