@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "interop/json_compare.h"
+#include "interop/node_process.h"
 #include "telemetry/otlp/decoder.h"
 #include "telemetry/otlp/gzip.h"
 #include "telemetry/otlp/http_exporter.h"
@@ -26,50 +27,8 @@ namespace {
 namespace json = boost::json;
 using namespace std::chrono_literals;
 
-// --- Running node ---------------------------------------------------------------------------
-
-#define SKIP_WITHOUT_NODE_MODULES()                                                             \
-  if (!std::filesystem::exists(std::string(TD_INTEROP_DIR) + "/node_modules/@opentelemetry")) { \
-    GTEST_SKIP() << "tests/interop/node_modules is missing: run scripts/setup.sh (npm ci)";     \
-  }
-
-// A node script with its stdout readable line by line; the exit status checked on close.
-class NodeProcess {
- public:
-  explicit NodeProcess(const std::string& args) {
-    const std::string command =
-        std::string("cd '") + TD_INTEROP_DIR + "' && '" + TD_NODE_EXECUTABLE + "' " + args;
-    pipe_ = popen(command.c_str(), "r");
-  }
-  ~NodeProcess() { close(); }
-  bool started() const { return pipe_ != nullptr; }
-
-  // The next line without its newline; "" at end of output.
-  std::string read_line() {
-    std::string line;
-    char buf[4096];
-    while (pipe_ != nullptr && std::fgets(buf, sizeof buf, pipe_) != nullptr) {
-      line += buf;
-      if (!line.empty() && line.back() == '\n') {
-        line.pop_back();
-        break;
-      }
-    }
-    return line;
-  }
-
-  // The exit status (0 is success).
-  int close() {
-    if (pipe_ == nullptr) return status_;
-    status_ = pclose(pipe_);
-    pipe_ = nullptr;
-    return status_;
-  }
-
- private:
-  FILE* pipe_ = nullptr;
-  int status_ = -1;
-};
+#define SKIP_WITHOUT_NODE_MODULES() TD_SKIP_WITHOUT_NODE_PACKAGE("@opentelemetry")
+using interop::NodeProcess;
 
 // --- The normalized form (see normalize.mjs) --------------------------------------------------
 

@@ -9,42 +9,19 @@
 
 #include "telemetry/jaeger/thrift_encoder.h"
 #include "telemetry/otlp/test_http_server.h"
+#include "telemetry/otlp/test_log_lines.h"
 #include "telemetry/otlp/test_spans.h"
 
 namespace tdemo::telemetry::jaeger {
 namespace {
 
 using namespace std::chrono_literals;
+using otlp::testing::LogLines;
 using otlp::testing::ScriptedAction;
 using otlp::testing::TestHttpServer;
 
-// The exporter's log lines (written on the exporting thread, read afterwards).
-struct LogLines {
-  std::mutex mutex;
-  std::vector<std::string> lines;
-  otlp::ExporterLog sink() {
-    return [this](std::string_view line) {
-      std::lock_guard lock(mutex);
-      lines.emplace_back(line);
-    };
-  }
-  std::string joined() {
-    std::lock_guard lock(mutex);
-    std::string out;
-    for (const auto& l : lines) out += l + "\n";
-    return out;
-  }
-};
-
-JaegerThriftExporterOptions fast_options(const std::string& url, LogLines& log) {
-  JaegerThriftExporterOptions o;
-  o.endpoint = url;
-  o.timeout = 20s;
-  o.retry.initial_backoff = 10ms;
-  o.retry.max_backoff = 50ms;
-  o.log = log.sink();
-  o.log_interval = 0ms;  // the tests read every line
-  return o;
+JaegerThriftExporterOptions fast_options(const std::string& endpoint, LogLines& log) {
+  return otlp::testing::fast_options<JaegerThriftExporterOptions>(endpoint, log);
 }
 
 TEST(JaegerThriftExporter, PostsThriftToApiTracesAndTakes202AsSuccess) {

@@ -9,11 +9,13 @@
 #include "opentelemetry/proto/collector/trace/v1/trace_service.grpc.pb.h"
 #include "telemetry/otlp/decoder.h"
 #include "telemetry/otlp/test_spans.h"
+#include "telemetry/otlp/test_log_lines.h"
 
 namespace tdemo::telemetry::otlp {
 namespace {
 
 using namespace std::chrono_literals;
+using testing::LogLines;
 namespace collector = opentelemetry::proto::collector::trace::v1;
 
 // A TraceService answering with scripted statuses (then OK), recording requests and metadata.
@@ -66,23 +68,8 @@ struct TestServer {
   std::unique_ptr<grpc::Server> server;
 };
 
-struct LogLines {
-  std::mutex mutex;
-  std::string text;
-  ExporterLog sink() {
-    return [this](std::string_view line) { std::lock_guard lock(mutex); text += std::string(line) + "\n"; };
-  }
-};
-
 GrpcExporterOptions fast_options(const std::string& endpoint, LogLines& log) {
-  GrpcExporterOptions o;
-  o.endpoint = endpoint;
-  o.timeout = 20s;
-  o.retry.initial_backoff = 10ms;
-  o.retry.max_backoff = 50ms;
-  o.log = log.sink();
-  o.log_interval = 0ms;  // the tests read every line
-  return o;
+  return testing::fast_options<GrpcExporterOptions>(endpoint, log);
 }
 
 TEST(GrpcExporter, ExportsWithMetadataAndGzip) {
@@ -95,7 +82,7 @@ TEST(GrpcExporter, ExportsWithMetadataAndGzip) {
   options.gzip = true;
   OtlpGrpcExporter exporter(options);
   const SpanBatch batch = testing::full_batch();
-  ASSERT_EQ(exporter.export_spans(batch), ExportResult::kSuccess) << log.text;
+  ASSERT_EQ(exporter.export_spans(batch), ExportResult::kSuccess) << log.joined();
   const auto requests = service.requests();
   ASSERT_EQ(requests.size(), 1u);
   EXPECT_EQ(service.metadata().at("authorization"), "Bearer t");
@@ -110,7 +97,7 @@ TEST(GrpcExporter, RetriesUnavailableAndResourceExhausted) {
   TestServer server(service);
   LogLines log;
   OtlpGrpcExporter exporter(fast_options(server.endpoint(), log));
-  EXPECT_EQ(exporter.export_spans(testing::realistic_batch(2)), ExportResult::kSuccess) << log.text;
+  EXPECT_EQ(exporter.export_spans(testing::realistic_batch(2)), ExportResult::kSuccess) << log.joined();
   EXPECT_EQ(service.requests().size(), 3u);
 }
 
@@ -121,7 +108,7 @@ TEST(GrpcExporter, DoesNotRetryInvalidArgument) {
   OtlpGrpcExporter exporter(fast_options(server.endpoint(), log));
   EXPECT_EQ(exporter.export_spans(testing::realistic_batch(1)), ExportResult::kFailure);
   EXPECT_EQ(service.requests().size(), 1u);
-  EXPECT_NE(log.text.find("bad"), std::string::npos) << log.text;
+  EXPECT_NE(log.joined().find("bad"), std::string::npos) << log.joined();
 }
 
 TEST(GrpcExporter, LogsPartialSuccess) {
@@ -131,7 +118,7 @@ TEST(GrpcExporter, LogsPartialSuccess) {
   LogLines log;
   OtlpGrpcExporter exporter(fast_options(server.endpoint(), log));
   EXPECT_EQ(exporter.export_spans(testing::realistic_batch(1)), ExportResult::kSuccess);
-  EXPECT_NE(log.text.find("rejected 1 spans: one bad span"), std::string::npos) << log.text;
+  EXPECT_NE(log.joined().find("rejected 1 spans: one bad span"), std::string::npos) << log.joined();
 }
 
 TEST(GrpcExporter, UnreachableServerFailsWithinTheTimeout) {
@@ -148,7 +135,7 @@ TEST(GrpcExporter, UnreachableServerFailsWithinTheTimeout) {
   const auto start = std::chrono::steady_clock::now();
   EXPECT_EQ(exporter.export_spans(testing::realistic_batch(1)), ExportResult::kFailure);
   EXPECT_LT(std::chrono::steady_clock::now() - start, 15s);  // generous: only "does not hang"
-  EXPECT_FALSE(log.text.empty());
+  EXPECT_FALSE(log.joined().empty());
 }
 
 }  // namespace

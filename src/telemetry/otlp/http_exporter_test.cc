@@ -9,42 +9,19 @@
 #include "telemetry/otlp/decoder.h"
 #include "telemetry/otlp/gzip.h"
 #include "telemetry/otlp/test_http_server.h"
+#include "telemetry/otlp/test_log_lines.h"
 #include "telemetry/otlp/test_spans.h"
 
 namespace tdemo::telemetry::otlp {
 namespace {
 
 using namespace std::chrono_literals;
+using testing::LogLines;
 using testing::ScriptedAction;
 using testing::TestHttpServer;
 
-// Collects the exporter's log lines (it logs on the exporting thread; tests read afterwards).
-struct LogLines {
-  std::mutex mutex;
-  std::vector<std::string> lines;
-  ExporterLog sink() {
-    return [this](std::string_view line) {
-      std::lock_guard lock(mutex);
-      lines.emplace_back(line);
-    };
-  }
-  std::string joined() {
-    std::lock_guard lock(mutex);
-    std::string out;
-    for (const auto& l : lines) out += l + "\n";
-    return out;
-  }
-};
-
-HttpExporterOptions fast_options(const std::string& url, LogLines& log) {
-  HttpExporterOptions o;
-  o.endpoint = url;
-  o.timeout = 20s;
-  o.retry.initial_backoff = 10ms;
-  o.retry.max_backoff = 50ms;
-  o.log = log.sink();
-  o.log_interval = 0ms;  // the tests read every line
-  return o;
+HttpExporterOptions fast_options(const std::string& endpoint, LogLines& log) {
+  return testing::fast_options<HttpExporterOptions>(endpoint, log);
 }
 
 TEST(HttpExporter, SendsProtobufWithHeadersAndReusesTheConnection) {
