@@ -3,8 +3,11 @@
 #include <gtest/gtest.h>
 
 #include <fcntl.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <fstream>
@@ -197,6 +200,47 @@ TEST_F(StderrSinkTest, AWarningWritesWhatIsPendingFirst) {
   ASSERT_EQ(written.size(), 51u);
   EXPECT_NE(written.back().find("trouble"), std::string::npos);
   EXPECT_NE(written.front().find("before"), std::string::npos);
+}
+
+// stderr as a SOCK_SEQPACKET socket: every write(2) arrives as one packet, so the packets
+// count the writes. A burst of lines must take far fewer writes than lines.
+TEST(StderrSinkBatching, ABurstOfLinesTakesFewWrites) {
+  flush_stderr_log();
+  int pair[2];
+  ASSERT_EQ(::socketpair(AF_UNIX, SOCK_SEQPACKET, 0, pair), 0);
+  const int saved = ::dup(STDERR_FILENO);
+  ::dup2(pair[0], STDERR_FILENO);
+  ::close(pair[0]);
+  constexpr int kLines = 2000;
+  std::atomic<int> packets{0};
+  std::atomic<int> lines_seen{0};
+  std::thread reader([&] {
+    std::vector<char> buffer(1 << 20);
+    while (lines_seen.load() < kLines) {
+      const ssize_t n = ::recv(pair[1], buffer.data(), buffer.size(), 0);
+      if (n <= 0) break;
+      ++packets;
+      lines_seen += static_cast<int>(std::count(buffer.data(), buffer.data() + n, '\n'));
+    }
+  });
+  {
+    Logger log("svc", LogLevel::kInfo, stderr_sink());
+    for (int i = 0; i < kLines; ++i) log.info("burst", {{"i", attribute(i)}});
+  }
+  flush_stderr_log();
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (lines_seen.load() < kLines && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  ::dup2(saved, STDERR_FILENO);
+  ::close(saved);
+  ::shutdown(pair[1], SHUT_RDWR);
+  reader.join();
+  ::close(pair[1]);
+  EXPECT_EQ(lines_seen.load(), kLines);
+  // One write per line would be 2000 packets; the writer batches by time (10 ms) and size (64 KiB).
+  EXPECT_LE(packets.load(), kLines / 10) << packets.load() << " writes for " << kLines << " lines";
+  EXPECT_GE(packets.load(), 1);
 }
 
 }  // namespace
