@@ -138,6 +138,19 @@ class Server::Impl : public std::enable_shared_from_this<Server::Impl> {
     auto address = asio::ip::make_address(options_.host, ec);
     if (ec) return "invalid host address '" + options_.host + "': " + ec.message();
     std::uint16_t port = options_.port;
+    // SO_REUSEPORT lets any process of the same user join a port's group, which would silently
+    // split the traffic of a fixed port between two instances (a second `tracing-demo all`, or
+    // two trace stores on 14268). A plain bind first fails with "Address already in use" when
+    // anyone listens there.
+    if (port != 0) {
+      tcp::acceptor probe(*workers_.front().io);
+      const tcp::endpoint endpoint(address, port);
+      probe.open(endpoint.protocol(), ec);
+      if (!ec) probe.set_option(asio::socket_base::reuse_address(true), ec);
+      if (!ec) probe.bind(endpoint, ec);
+      if (ec) return "cannot listen on " + options_.host + ":" + std::to_string(port) + ": " + ec.message();
+      probe.close(ec);
+    }
     for (auto& worker : workers_) {
       auto acceptor = std::make_unique<tcp::acceptor>(*worker.io);
       tcp::endpoint endpoint(address, port);
@@ -157,6 +170,7 @@ class Server::Impl : public std::enable_shared_from_this<Server::Impl> {
       worker.acceptor = std::move(acceptor);
     }
     *bound_port = port;
+    listening_ = true;
     accept_loops_.store(static_cast<int>(workers_.size()));
     for (std::size_t i = 0; i < workers_.size(); ++i) {
       asio::co_spawn(*workers_[i].io, accept_loop(shared_from_this(), i), asio::detached);
@@ -175,9 +189,14 @@ class Server::Impl : public std::enable_shared_from_this<Server::Impl> {
 
   void stop() {
     if (stopping_.exchange(true)) return;
-    // Close acceptors and idle connections on their own threads.
+    // A server whose start() failed (or never ran) has nothing to close; posting the closures
+    // below would leave them queued on contexts that may outlive this Impl.
+    if (!listening_) return;
+    // Close acceptors and idle connections on their own threads. Each closure keeps the Impl
+    // alive: a context that is not running yet runs them after the Server may be gone.
+    auto self = shared_from_this();
     for (auto& worker : workers_) {
-      asio::post(*worker.io, [&worker] {
+      asio::post(*worker.io, [self, &worker] {
         boost::system::error_code ignored;
         if (worker.acceptor) worker.acceptor->close(ignored);
         for (Connection* c : worker.connections) {
@@ -195,7 +214,7 @@ class Server::Impl : public std::enable_shared_from_this<Server::Impl> {
     lock.unlock();
     // Whatever is left past the grace period is closed.
     for (auto& worker : workers_) {
-      asio::post(*worker.io, [&worker] {
+      asio::post(*worker.io, [self, &worker] {
         boost::system::error_code ignored;
         for (Connection* c : worker.connections) c->stream.socket().close(ignored);
       });
@@ -371,6 +390,7 @@ class Server::Impl : public std::enable_shared_from_this<Server::Impl> {
   RequestHandler handler_;
   std::vector<Worker> workers_;
   std::atomic<bool> stopping_{false};
+  bool listening_ = false;  // set by a successful listen(), before any accept loop runs
   std::atomic<std::uint64_t> accepted_{0}, rejected_{0}, open_{0};
   std::atomic<int> accept_loops_{0};
   std::mutex mutex_;

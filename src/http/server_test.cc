@@ -389,6 +389,40 @@ TEST(ServerLimitsTest, EnvironmentSetsTimeoutsAndHeaderLimit) {
   ::unsetenv("HTTP_MAX_HEADER_BYTES");
 }
 
+// A second server (or process) on a port in use fails to start, SO_REUSEPORT notwithstanding:
+// the two would otherwise share the port's connections. The failed server, destroyed before the
+// pool runs, leaves the pool's other servers unharmed (its stop() once queued closures that ran
+// on the freed server once the pool started: a trace store whose Jaeger port was taken stopped
+// answering on its UI port).
+TEST(ServerPortTest, AFixedPortInUseIsRefusedAndTheFailureHarmsNothing) {
+  IoPool pool(2);
+  Router router;
+  router.get("/health", [](RequestContext&) -> asio::awaitable<Response> {
+    co_return Response::text(200, "ok");
+  });
+  ServerOptions options;
+  options.access_log = false;
+  Server first(pool, router, {}, nullptr, options);
+  ASSERT_FALSE(first.start().has_value());
+  options.port = first.port();
+  {
+    Server second(pool, router, {}, nullptr, options);
+    const auto error = second.start();
+    ASSERT_TRUE(error.has_value()) << "a second server joined port " << options.port;
+    EXPECT_NE(error->find("in use"), std::string::npos) << *error;
+  }
+  pool.start();
+  for (int i = 0; i < 20; ++i) {
+    const auto r = test::http_get("http://127.0.0.1:" + std::to_string(first.port()) + "/health");
+    ASSERT_EQ(r.status, 200) << "request " << i;
+  }
+  first.stop();
+  Server again(pool, router, {}, nullptr, options);  // free again once the first has stopped
+  EXPECT_FALSE(again.start().has_value());
+  again.stop();
+  pool.stop();
+}
+
 TEST(ServerLimitsTest, OverMaxConnectionsGets503WithRetryAfter) {
   IoPool pool(1);
   Router router;
