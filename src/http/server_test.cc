@@ -416,11 +416,11 @@ TEST(ServerPortTest, AFixedPortInUseIsRefusedAndTheFailureHarmsNothing) {
     const auto r = test::http_get("http://127.0.0.1:" + std::to_string(first.port()) + "/health");
     ASSERT_EQ(r.status, 200) << "request " << i;
   }
+  pool.stop();
   first.stop();
   Server again(pool, router, {}, nullptr, options);  // free again once the first has stopped
   EXPECT_FALSE(again.start().has_value());
   again.stop();
-  pool.stop();
 }
 
 TEST(ServerLimitsTest, OverMaxConnectionsGets503WithRetryAfter) {
