@@ -255,7 +255,7 @@ TEST_F(ServicesAllTest, FullFlowIsOneTraceAcrossFourServices) {
   ASSERT_EQ(trace_id.size(), 32u);
   EXPECT_TRUE(body.at("steps").as_object().contains("payment"));
 
-  auto spans = capture_->wait_for_trace(trace_id, 30);
+  auto spans = capture_->wait_for_complete_trace(trace_id, 10);
   ASSERT_GE(spans.size(), 10u);
   std::set<std::string> services;
   std::map<std::string, const telemetry::SpanData*> by_id;
@@ -313,7 +313,7 @@ TEST_F(ServicesAllTest, CallersTraceparentIsContinuedAndAMalformedOneIgnored) {
   auto traceresponse = continued.header("traceresponse");
   ASSERT_TRUE(traceresponse);
   EXPECT_EQ(traceresponse->substr(3, 32), trace_id);
-  auto spans = capture_->wait_for_trace(trace_id, 2);
+  auto spans = capture_->wait_for_complete_trace(trace_id, 2);
   bool gateway_server = false;
   for (const auto& span : spans) {
     if (span.kind == telemetry::SpanKind::kServer && span.resource->service_name() == "gateway") {
@@ -337,7 +337,7 @@ TEST_F(ServicesAllTest, DeclinedPaymentSpanIsAnErrorWithAReason) {
   ASSERT_EQ(declined.status, 402);
   auto traceresponse = declined.header("traceresponse");
   ASSERT_TRUE(traceresponse);
-  auto spans = capture_->wait_for_trace(traceresponse->substr(3, 32), 8);
+  auto spans = capture_->wait_for_complete_trace(traceresponse->substr(3, 32), 8);
   bool found = false;
   for (const auto& span : spans) {
     if (span.name != "payments.process") continue;

@@ -1,5 +1,6 @@
 #include "support/span_capture.h"
 
+#include <set>
 #include <stdexcept>
 #include <thread>
 
@@ -59,6 +60,40 @@ std::vector<telemetry::SpanData> SpanCapture::wait_for_trace(const std::string& 
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   return trace(trace_id_hex);
+}
+
+namespace {
+
+// Spans whose parent is not in `spans`: the root of a whole trace, and nothing else.
+std::size_t open_parents(const std::vector<telemetry::SpanData>& spans) {
+  std::set<std::string> ids;
+  for (const auto& span : spans) ids.insert(span.context.span_id().hex());
+  std::size_t open = 0;
+  for (const auto& span : spans) {
+    if (!span.parent_span_id.valid() || !ids.count(span.parent_span_id.hex())) ++open;
+  }
+  return open;
+}
+
+}  // namespace
+
+std::vector<telemetry::SpanData> SpanCapture::wait_for_complete_trace(const std::string& trace_id_hex,
+                                                                      std::size_t min_count,
+                                                                      std::chrono::milliseconds settle) const {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  auto spans = trace(trace_id_hex);
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (spans.size() >= min_count && open_parents(spans) == 1) {
+      std::this_thread::sleep_for(settle);
+      auto again = trace(trace_id_hex);
+      if (again.size() == spans.size()) return again;
+      spans = std::move(again);
+      continue;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    spans = trace(trace_id_hex);
+  }
+  return spans;
 }
 
 std::string string_attribute(const telemetry::SpanData& span, std::string_view key) {

@@ -3,6 +3,7 @@
 // OTEL_EXPORTER_OTLP_ENDPOINT at it and assert on what arrived.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -34,6 +35,13 @@ class SpanCapture {
   std::vector<telemetry::SpanData> trace(const std::string& trace_id_hex) const;
   // Waits (bounded, ~10 s) until the trace has at least `count` spans; exports are batched.
   std::vector<telemetry::SpanData> wait_for_trace(const std::string& trace_id_hex, std::size_t count) const;
+  // Waits (bounded, ~10 s) until the trace is whole: at least `min_count` spans, exactly one
+  // span whose parent is not in the trace (its root), and no new span for `settle`. Each
+  // service exports its own batches, so a count alone can be reached while another service's
+  // spans, parents included, are still queued.
+  std::vector<telemetry::SpanData> wait_for_complete_trace(
+      const std::string& trace_id_hex, std::size_t min_count,
+      std::chrono::milliseconds settle = std::chrono::milliseconds(300)) const;
 
  private:
   http::IoPool pool_;
