@@ -226,10 +226,38 @@ class Server::Impl : public std::enable_shared_from_this<Server::Impl> {
       changed_.wait_for(lock, std::chrono::milliseconds(20));
     }
     lock.unlock();
-    // Acceptors belong to their contexts: destroy them now, while every context lives (the
-    // Impl itself may be released later, from a coroutine frame destroyed with a context).
-    // The accept loops have exited, or their contexts do not run (then nothing touches them).
-    for (auto& worker : workers_) worker.acceptor.reset();
+    destroy_acceptors(self);
+  }
+
+  // Acceptors belong to their contexts: destroy them now, while every context lives (the
+  // Impl itself may be released later, from a coroutine frame destroyed with a context), and
+  // on each acceptor's own thread: an accept loop can exit on `stopping_` before the close
+  // closure posted above has run, and that closure still reads the acceptor.
+  void destroy_acceptors(const std::shared_ptr<Impl>& self) {
+    if (!pool_.running()) {
+      // No context runs, so nothing else touches the acceptors (queued closures run later
+      // and find them gone).
+      for (auto& worker : workers_) worker.acceptor.reset();
+      return;
+    }
+    std::unique_lock lock(mutex_);
+    acceptors_left_ = workers_.size();
+    lock.unlock();
+    for (auto& worker : workers_) {
+      asio::post(*worker.io, [self, &worker] {
+        worker.acceptor.reset();
+        std::lock_guard guard(self->mutex_);
+        --self->acceptors_left_;
+        self->changed_.notify_all();
+      });
+    }
+    // A context stopped meanwhile runs its closure when it next runs, or never: the closure
+    // holds `self`, so it is safe either way.
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+    lock.lock();
+    while (acceptors_left_ > 0 && pool_.running() && std::chrono::steady_clock::now() < deadline) {
+      changed_.wait_for(lock, std::chrono::milliseconds(20));
+    }
   }
 
   ServerStats stats() const {
@@ -393,6 +421,7 @@ class Server::Impl : public std::enable_shared_from_this<Server::Impl> {
   bool listening_ = false;  // set by a successful listen(), before any accept loop runs
   std::atomic<std::uint64_t> accepted_{0}, rejected_{0}, open_{0};
   std::atomic<int> accept_loops_{0};
+  std::size_t acceptors_left_ = 0;  // destroy_acceptors() closures still to run; under mutex_
   std::mutex mutex_;
   std::condition_variable changed_;
 };

@@ -5,12 +5,14 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cstdlib>
 #include <future>
 #include <thread>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -31,6 +33,7 @@ namespace {
 
 using namespace std::chrono_literals;
 namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
 namespace tel = tdemo::telemetry;
 
 const tel::KeyValue* find_attribute(const tel::SpanData& span, std::string_view key) {
@@ -416,11 +419,52 @@ TEST(ServerPortTest, AFixedPortInUseIsRefusedAndTheFailureHarmsNothing) {
     const auto r = test::http_get("http://127.0.0.1:" + std::to_string(first.port()) + "/health");
     ASSERT_EQ(r.status, 200) << "request " << i;
   }
-  pool.stop();
   first.stop();
   Server again(pool, router, {}, nullptr, options);  // free again once the first has stopped
   EXPECT_FALSE(again.start().has_value());
   again.stop();
+  pool.stop();
+}
+
+// stop() on a running pool while clients keep connecting: an accept loop that takes a
+// connection after `stopping_` is set exits before the closure that closes its acceptor has
+// run. The acceptor must then still be destroyed on its own thread, after that closure (TSan
+// saw the calling thread destroy it while the closure read it).
+TEST(ServerPortTest, StopWhileClientsConnectIsCleanOnEveryContext) {
+  IoPool pool(2);
+  Router router;
+  router.get("/health", [](RequestContext&) -> asio::awaitable<Response> {
+    co_return Response::text(200, "ok");
+  });
+  ServerOptions options;
+  options.access_log = false;
+  options.shutdown_grace = std::chrono::milliseconds(200);
+  pool.start();
+  for (int round = 0; round < 20; ++round) {
+    Server server(pool, router, {}, nullptr, options);
+    ASSERT_FALSE(server.start().has_value());
+    const auto port = server.port();
+    std::atomic<bool> done{false};
+    std::thread client([&] {
+      while (!done.load()) {
+        asio::io_context io;
+        tcp::socket socket(io);
+        boost::system::error_code ec;
+        socket.connect({asio::ip::make_address("127.0.0.1"), port}, ec);
+      }
+    });
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    server.stop();
+    done = true;
+    client.join();
+    // The port is free again: a new server on it starts.
+    options.port = port;
+    Server again(pool, router, {}, nullptr, options);
+    EXPECT_FALSE(again.start().has_value()) << "round " << round;
+    again.stop();
+    options.port = 0;
+  }
+  pool.stop();
 }
 
 TEST(ServerLimitsTest, OverMaxConnectionsGets503WithRetryAfter) {

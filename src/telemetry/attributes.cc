@@ -1,5 +1,6 @@
 #include "telemetry/attributes.h"
 
+#include <algorithm>
 #include <charconv>
 #include <type_traits>
 
@@ -43,6 +44,7 @@ namespace {
 // heap buffers (only the SSO-exceeding ones, never larger than kMaxSpareKeyCapacity).
 constexpr std::size_t kMaxSpareKeys = 256;
 constexpr std::size_t kMaxSpareKeyCapacity = 128;
+constexpr std::size_t kHeapKeyCapacity = 47;  // + the terminator: a 48-byte allocation
 const std::size_t kInlineCapacity = std::string().capacity();  // not constexpr for clang 14
 thread_local std::vector<std::string> spare_keys;
 
@@ -80,14 +82,20 @@ bool set_attribute(Attributes& list, std::string_view key, AttributeValue&& valu
     }
   }
   if (list.size() >= max_count) return false;
-  auto& spare = spare_keys;
-  if (key.size() <= kInlineCapacity || spare.empty()) {
+  if (key.size() <= kInlineCapacity) {
     emplace(list, std::string(key), std::move(value));
     return true;
   }
-  std::string reused = std::move(spare.back());
-  spare.pop_back();
-  reused.assign(key);  // within the reused buffer when it is large enough
+  // A heap key: reuse a spare buffer. Every heap key gets at least kHeapKeyCapacity bytes, so
+  // a spare left by one key fits the next (semantic-convention keys are mostly under 48).
+  auto& spare = spare_keys;
+  std::string reused;
+  if (!spare.empty()) {
+    reused = std::move(spare.back());
+    spare.pop_back();
+  }
+  if (reused.capacity() < key.size()) reused.reserve(std::max(key.size(), kHeapKeyCapacity));
+  reused.assign(key);  // within the buffer
   emplace(list, std::move(reused), std::move(value));
   return true;
 }

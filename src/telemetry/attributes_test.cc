@@ -36,6 +36,21 @@ TEST(AttributesTest, ClearedEntriesAreReusedWithTheirKeyBuffers) {
   EXPECT_FALSE(set_attribute(second, "other", attribute(true), 1));  // the count limit holds
 }
 
+// A span's keys cycle through the spare buffers in any order: a short heap key's buffer must
+// still fit a longer key next time, or every span reallocates it.
+TEST(AttributesTest, ASpareFromAShorterKeyFitsALongerOneWithoutReallocating) {
+  Attributes first;
+  ASSERT_TRUE(set_attribute(first, "http.request.method", attribute("GET"), 8));  // 19 bytes
+  const char* buffer = first[0].key.data();
+  clear_attributes_for_reuse(first);
+
+  Attributes second;
+  ASSERT_TRUE(set_attribute(second, "http.response.status_code", attribute(200), 8));  // 25
+  EXPECT_EQ(second[0].key, "http.response.status_code");
+  EXPECT_EQ(second[0].key.data(), buffer) << "the spare buffer was reallocated";
+  clear_attributes_for_reuse(second);
+}
+
 TEST(AttributesTest, TruncateCutsAtUtf8Boundary) {
   struct Case {
     std::string input;
