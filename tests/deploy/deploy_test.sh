@@ -18,6 +18,8 @@ check "Dockerfile is multi-stage on bookworm-slim" bash -c \
   '[ "$(grep -c "^FROM debian:bookworm-slim" docker/Dockerfile)" -ge 2 ]'
 check "Dockerfile runs as a non-root user" grep -qE '^USER [a-z]' docker/Dockerfile
 check "Dockerfile has a HEALTHCHECK" grep -q '^HEALTHCHECK' docker/Dockerfile
+check "Dockerfile's runtime stage installs libpq5 (loaded by dlopen, not linked)" bash -c \
+  'awk "/^FROM/{n++} n==2" docker/Dockerfile | grep -q libpq5'
 
 config=$(docker-compose -f docker-compose.yml config 2>/dev/null)
 for svc in gateway users orders payments jaeger postgres redis prometheus; do

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <fstream>
 #include <memory>
 
 #include <boost/json.hpp>
@@ -68,6 +69,25 @@ TEST_F(ServicesSeparateTest, FullFlowWorksAcrossFourProcesses) {
   EXPECT_EQ(json_object(flow).at("result").as_string(), "completed");
   auto health = http_get(gateway("/health"));
   EXPECT_EQ(health.status, 200) << health.body;
+}
+
+// libpq is loaded only for a postgresql:// DATABASE_URL (storage/postgres/libpq.h): services on
+// SQLite, having served a full flow with its database writes, do not map it or its ~20
+// dependencies (Kerberos, LDAP, GnuTLS), ~3.3 MB of each process's resident memory.
+TEST_F(ServicesSeparateTest, ServicesOnSqliteDoNotLoadLibpq) {
+  ASSERT_EQ(http_get(gateway("/demo/full-flow/1")).status, 200);
+  for (const auto& process : processes_) {
+    std::ifstream maps("/proc/" + std::to_string(process->pid()) + "/maps");
+    ASSERT_TRUE(maps.good());
+    std::string line;
+    bool sqlite = false;
+    while (std::getline(maps, line)) {
+      EXPECT_EQ(line.find("libpq.so"), std::string::npos) << line;
+      EXPECT_EQ(line.find("libgssapi"), std::string::npos) << line;
+      sqlite |= line.find("libsqlite3") != std::string::npos;
+    }
+    EXPECT_TRUE(sqlite) << "no libsqlite3 mapped: is /proc/<pid>/maps read right?";
+  }
 }
 
 TEST_F(ServicesSeparateTest, AStoppedServiceIsNamedInTheError) {

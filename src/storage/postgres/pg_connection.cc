@@ -1,6 +1,7 @@
 #include "storage/postgres/pg_connection.h"
 
-#include <libpq-fe.h>
+#include "storage/postgres/libpq.h"
+
 
 #include <algorithm>
 #include <charconv>
@@ -8,6 +9,9 @@
 
 namespace tdemo::storage::pg {
 namespace {
+
+// libpq's functions; loaded before the first connection opens (Connection::open checks).
+const pq::Api& lib() noexcept { return *pq::api(); }
 
 void ignore_notice(void*, const char*) {}
 
@@ -33,54 +37,54 @@ ErrorCode code_for_sqlstate(std::string_view state) {
 
 Rows& Rows::operator=(Rows&& other) noexcept {
   if (this != &other) {
-    if (result_) PQclear(result_);
+    if (result_) lib().PQclear(result_);
     result_ = std::exchange(other.result_, nullptr);
   }
   return *this;
 }
 
 Rows::~Rows() {
-  if (result_) PQclear(result_);
+  if (result_) lib().PQclear(result_);
 }
 
-int Rows::size() const noexcept { return result_ ? PQntuples(result_) : 0; }
+int Rows::size() const noexcept { return result_ ? lib().PQntuples(result_) : 0; }
 
 std::int64_t Rows::affected() const noexcept {
   if (!result_) return 0;
-  const char* text = PQcmdTuples(result_);
+  const char* text = lib().PQcmdTuples(result_);
   std::int64_t value = 0;
   std::from_chars(text, text + std::strlen(text), value);
   return value;
 }
 
 std::string Rows::text(int row, int column) const {
-  return std::string(PQgetvalue(result_, row, column),
-                     static_cast<std::size_t>(PQgetlength(result_, row, column)));
+  return std::string(lib().PQgetvalue(result_, row, column),
+                     static_cast<std::size_t>(lib().PQgetlength(result_, row, column)));
 }
 
 std::int64_t Rows::int64(int row, int column) const {
-  const char* text = PQgetvalue(result_, row, column);
+  const char* text = lib().PQgetvalue(result_, row, column);
   std::int64_t value = 0;
-  std::from_chars(text, text + PQgetlength(result_, row, column), value);
+  std::from_chars(text, text + lib().PQgetlength(result_, row, column), value);
   return value;
 }
 
-std::string Rows::command_tag() const { return result_ ? PQcmdStatus(result_) : ""; }
+std::string Rows::command_tag() const { return result_ ? lib().PQcmdStatus(result_) : ""; }
 
-bool Rows::is_null(int row, int column) const { return PQgetisnull(result_, row, column) != 0; }
+bool Rows::is_null(int row, int column) const { return lib().PQgetisnull(result_, row, column) != 0; }
 
 Error error_from(const pg_result* result, const pg_conn* connection, std::string_view what) {
   Error error;
-  const char* state = result ? PQresultErrorField(result, PG_DIAG_SQLSTATE) : nullptr;
+  const char* state = result ? lib().PQresultErrorField(result, PG_DIAG_SQLSTATE) : nullptr;
   if (state) {
     error.code = code_for_sqlstate(state);
   } else {
     // No SQLSTATE: the client library failed (connection lost, out of memory).
-    error.code = connection && PQstatus(connection) == CONNECTION_BAD ? ErrorCode::kBusy
+    error.code = connection && lib().PQstatus(connection) == CONNECTION_BAD ? ErrorCode::kBusy
                                                                        : ErrorCode::kInternal;
   }
-  const char* message = result ? PQresultErrorMessage(result) : nullptr;
-  if (!message || !*message) message = connection ? PQerrorMessage(connection) : "no connection";
+  const char* message = result ? lib().PQresultErrorMessage(result) : nullptr;
+  if (!message || !*message) message = connection ? lib().PQerrorMessage(connection) : "no connection";
   error.message = std::string(what) + ": " + trimmed(message);
   return error;
 }
@@ -97,34 +101,35 @@ Result<std::unique_ptr<Connection>> Connection::open(const ConnectOptions& optio
   const char* keywords[] = {"dbname", "connect_timeout", "options", "application_name", nullptr};
   const char* values[] = {options.url.c_str(), connect_timeout.c_str(), server_options.c_str(),
                           "tracing-demo", nullptr};
-  pg_conn* raw = PQconnectdbParams(keywords, values, /*expand_dbname=*/1);
+  if (pq::api() == nullptr) return Error{ErrorCode::kInvalid, pq::load_error()};
+  pg_conn* raw = lib().PQconnectdbParams(keywords, values, /*expand_dbname=*/1);
   std::unique_ptr<Connection> connection(new Connection(raw));
   if (!raw) return Error{ErrorCode::kInternal, "PostgreSQL: out of memory"};
-  if (PQstatus(raw) != CONNECTION_OK) {
-    return Error{ErrorCode::kBusy, "PostgreSQL connect failed: " + trimmed(PQerrorMessage(raw))};
+  if (lib().PQstatus(raw) != CONNECTION_OK) {
+    return Error{ErrorCode::kBusy, "PostgreSQL connect failed: " + trimmed(lib().PQerrorMessage(raw))};
   }
-  PQsetNoticeProcessor(raw, &ignore_notice, nullptr);
+  lib().PQsetNoticeProcessor(raw, &ignore_notice, nullptr);
   return connection;
 }
 
 Connection::~Connection() {
-  if (connection_) PQfinish(connection_);
+  if (connection_) lib().PQfinish(connection_);
 }
 
-bool Connection::broken() const noexcept { return PQstatus(connection_) != CONNECTION_OK; }
+bool Connection::broken() const noexcept { return lib().PQstatus(connection_) != CONNECTION_OK; }
 
 bool Connection::in_transaction() const noexcept {
-  return PQtransactionStatus(connection_) != PQTRANS_IDLE;
+  return lib().PQtransactionStatus(connection_) != PQTRANS_IDLE;
 }
 
 Status Connection::reconnect() {
   prepared_.clear();
-  PQreset(connection_);
-  if (PQstatus(connection_) != CONNECTION_OK) {
+  lib().PQreset(connection_);
+  if (lib().PQstatus(connection_) != CONNECTION_OK) {
     return Error{ErrorCode::kBusy,
-                 "PostgreSQL reconnect failed: " + trimmed(PQerrorMessage(connection_))};
+                 "PostgreSQL reconnect failed: " + trimmed(lib().PQerrorMessage(connection_))};
   }
-  PQsetNoticeProcessor(connection_, &ignore_notice, nullptr);
+  lib().PQsetNoticeProcessor(connection_, &ignore_notice, nullptr);
   return ok_status();
 }
 
@@ -134,11 +139,11 @@ Status Connection::exec(const std::string& sql) {
 }
 
 Status Connection::exec_returning_tag(const std::string& sql, Rows& rows) {
-  pg_result* result = PQexec(connection_, sql.c_str());
-  const auto status = PQresultStatus(result);
+  pg_result* result = lib().PQexec(connection_, sql.c_str());
+  const auto status = lib().PQresultStatus(result);
   if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
     Error error = error_from(result, connection_, "exec");
-    PQclear(result);
+    lib().PQclear(result);
     return error;
   }
   rows = Rows(result);
@@ -149,25 +154,25 @@ Result<Rows> Connection::execute(const std::string& sql, const Params& params) {
   auto found = prepared_.find(sql);
   if (found == prepared_.end()) {
     std::string name = "td_" + std::to_string(prepared_.size() + 1);
-    pg_result* prepared = PQprepare(connection_, name.c_str(), sql.c_str(), 0, nullptr);
-    if (PQresultStatus(prepared) != PGRES_COMMAND_OK) {
+    pg_result* prepared = lib().PQprepare(connection_, name.c_str(), sql.c_str(), 0, nullptr);
+    if (lib().PQresultStatus(prepared) != PGRES_COMMAND_OK) {
       Error error = error_from(prepared, connection_, "prepare");
-      PQclear(prepared);
+      lib().PQclear(prepared);
       return error;
     }
-    PQclear(prepared);
+    lib().PQclear(prepared);
     found = prepared_.emplace(sql, std::move(name)).first;
   }
   std::vector<const char*> values;
   values.reserve(params.size());
   for (const auto& param : params) values.push_back(param ? param->c_str() : nullptr);
-  pg_result* result = PQexecPrepared(connection_, found->second.c_str(),
+  pg_result* result = lib().PQexecPrepared(connection_, found->second.c_str(),
                                      static_cast<int>(values.size()), values.data(), nullptr,
                                      nullptr, /*resultFormat=*/0);
-  const auto status = PQresultStatus(result);
+  const auto status = lib().PQresultStatus(result);
   if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK) {
     Error error = error_from(result, connection_, "query");
-    PQclear(result);
+    lib().PQclear(result);
     return error;
   }
   return Rows(result);

@@ -1,8 +1,8 @@
 #include "storage/postgres/pg_query.h"
 
-#include <libpq-fe.h>
-
 #include <charconv>
+
+#include "storage/postgres/libpq.h"
 
 namespace tdemo::storage::pg {
 namespace {
@@ -79,12 +79,14 @@ Result<PostgresTarget> parse_postgres_url(std::string_view url) {
                  "DATABASE_URL must start with postgresql:// (e.g. "
                  "postgresql://user:password@localhost:5432/tracing_demo)"};
   }
+  const pq::Api* lib = pq::api();
+  if (lib == nullptr) return Error{ErrorCode::kInvalid, pq::load_error()};
   char* message = nullptr;
   const std::string text(url);
-  PQconninfoOption* options = PQconninfoParse(text.c_str(), &message);
+  PQconninfoOption* options = lib->PQconninfoParse(text.c_str(), &message);
   if (!options) {
     std::string reason = message ? message : "out of memory";
-    if (message) PQfreemem(message);
+    if (message) lib->PQfreemem(message);
     while (!reason.empty() && reason.back() == '\n') reason.pop_back();
     return Error{ErrorCode::kInvalid, "invalid DATABASE_URL: " + reason};
   }
@@ -98,7 +100,7 @@ Result<PostgresTarget> parse_postgres_url(std::string_view url) {
     if (key == "dbname") target.database = option->val;
     if (key == "user") target.user = option->val;
   }
-  PQconninfoFree(options);
+  lib->PQconninfoFree(options);
   if (!port.empty()) {
     std::int64_t value = 0;
     auto [end, error] = std::from_chars(port.data(), port.data() + port.size(), value);
