@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "telemetry/attributes.h"
+#include "telemetry/go_json_number.h"
 
 namespace tdemo::tracestore {
 
@@ -15,10 +16,8 @@ namespace tdemo::tracestore {
 // control characters and < > & as \u00XX, U+2028/U+2029 escaped, invalid UTF-8 as \ufffd.
 void append_go_json_string(std::string& out, std::string_view s);
 
-// Appends `d` as json.Marshal writes a float64: the shortest round-trip digits, plain
-// notation for 1e-6 <= |d| < 1e21, else an exponent without leading zeros (1e-7, 1e+21).
-// Returns false (appending nothing) for NaN and infinities, which json.Marshal rejects.
-bool append_go_json_number(std::string& out, double d);
+// A float64 as json.Marshal writes it (shared with the Jaeger Thrift exporter).
+using telemetry::append_go_json_number;
 
 // An array attribute as json.Marshal writes it (["a","b"], [1.5,-2], [true]); "" when
 // json.Marshal would fail (a NaN or infinity inside), as AsString() then returns "".

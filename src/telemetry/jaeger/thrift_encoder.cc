@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <bit>
-#include <charconv>
 #include <cmath>
 #include <cstdint>
 #include <string_view>
@@ -10,6 +9,7 @@
 #include <utility>
 #include <variant>
 
+#include "telemetry/go_json_number.h"
 #include "telemetry/otlp/json_encoder.h"
 #include "telemetry/otlp/span_grouping.h"
 #include "telemetry/otlp/utf8.h"
@@ -296,27 +296,15 @@ void write_process(ThriftWriter& w, const Resource* resource) {
   w.stop();
 }
 
+// NaN and the infinities, which json.Marshal rejects, as the strings the OTel Jaeger mapping
+// uses; every other value as Go writes it.
 void append_json_double(std::string& out, double d) {
   if (std::isnan(d)) {
     out += "\"NaN\"";
-    return;
-  }
-  if (std::isinf(d)) {
+  } else if (std::isinf(d)) {
     out += d > 0 ? "\"Infinity\"" : "\"-Infinity\"";
-    return;
-  }
-  const double magnitude = std::fabs(d);
-  const bool exponent = magnitude != 0 && (magnitude < 1e-6 || magnitude >= 1e21);
-  char buf[64];
-  const auto [end, ec] =
-      std::to_chars(buf, buf + sizeof buf, d,
-                    exponent ? std::chars_format::scientific : std::chars_format::fixed);
-  std::string_view text(buf, static_cast<std::size_t>(end - buf));
-  out.append(text);
-  // Go writes 1e-07 as 1e-7.
-  const std::size_t n = text.size();
-  if (exponent && n >= 4 && text[n - 4] == 'e' && text[n - 3] == '-' && text[n - 2] == '0') {
-    out.erase(out.size() - 2, 1);
+  } else {
+    append_go_json_number(out, d);
   }
 }
 
