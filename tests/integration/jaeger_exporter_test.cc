@@ -20,6 +20,7 @@
 
 #include "support/http_client.h"
 #include "support/process.h"
+#include "support/trace_store_process.h"
 #include "telemetry/jaeger/thrift_exporter.h"
 #include "telemetry/telemetry.h"
 #include "tracestore/test_spans.h"
@@ -31,60 +32,6 @@ namespace json = boost::json;
 using namespace std::chrono_literals;
 
 constexpr std::uint64_t kMs = 1'000'000ULL;
-
-std::uint64_t now_ns() {
-  return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
-                                        std::chrono::system_clock::now().time_since_epoch())
-                                        .count());
-}
-
-std::string trace_hex(std::uint64_t trace) {
-  char buf[40];
-  std::snprintf(buf, sizeof buf, "ab%030llx", static_cast<unsigned long long>(trace));
-  return buf;
-}
-
-// `tracing-demo traces` on free ports, its Jaeger Thrift port `jaeger_port` (0: a free one).
-class TraceStoreProcess {
- public:
-  explicit TraceStoreProcess(std::uint16_t jaeger_port = 0) {
-    const auto ports = test::free_ports(4);
-    ui_port = ports[2];
-    this->jaeger_port = jaeger_port != 0 ? jaeger_port : ports[3];
-    test::ProcessOptions options;
-    options.args = {"traces",
-                    "--otlp-http-port",
-                    std::to_string(ports[0]),
-                    "--otlp-grpc-port",
-                    std::to_string(ports[1]),
-                    "--ui-port",
-                    std::to_string(ui_port),
-                    "--jaeger-thrift-port",
-                    std::to_string(this->jaeger_port)};
-    process = std::make_unique<test::Process>(TD_BINARY, options);
-    ready = test::wait_for_http(ui() + "/api/services", 30s);
-  }
-  std::string ui() const { return "http://127.0.0.1:" + std::to_string(ui_port); }
-  std::string jaeger_endpoint() const {
-    return "http://127.0.0.1:" + std::to_string(jaeger_port) + "/api/traces";
-  }
-  // True once the start-up line says the Jaeger Thrift port is served (false: it was taken).
-  bool serves_jaeger_thrift() const {
-    const auto deadline = std::chrono::steady_clock::now() + 10s;
-    while (std::chrono::steady_clock::now() < deadline) {
-      const std::string out = process->stdout_text();
-      if (out.find("UI and Jaeger API") != std::string::npos) {
-        return out.find("Jaeger Thrift " + jaeger_endpoint()) != std::string::npos;
-      }
-      std::this_thread::sleep_for(20ms);
-    }
-    return false;
-  }
-
-  std::uint16_t ui_port = 0, jaeger_port = 0;
-  std::unique_ptr<test::Process> process;
-  bool ready = false;
-};
 
 json::value get_json(const std::string& url) {
   const auto r = test::http_get(url);
@@ -98,7 +45,7 @@ json::value get_json(const std::string& url) {
 }
 
 // The traces of `service` in the store, polled until there are `count` spans or 20 s pass.
-json::array traces_of(const TraceStoreProcess& store, const std::string& service,
+json::array traces_of(const test::TraceStoreProcess& store, const std::string& service,
                       std::size_t count) {
   const auto deadline = std::chrono::steady_clock::now() + 20s;
   json::array data;
@@ -136,12 +83,12 @@ std::string service_of(const json::object& trace, const json::object& span) {
 }
 
 TEST(JaegerExporter, ExportsATwoServiceTraceTheStoreServesBack) {
-  TraceStoreProcess store;
+  test::TraceStoreProcess store(TD_BINARY);
   ASSERT_TRUE(store.ready) << store.process->stderr_text();
   ASSERT_TRUE(store.serves_jaeger_thrift()) << store.process->stdout_text();
   using tracestore::testing::resource;
   using tracestore::testing::span;
-  const std::uint64_t t0 = now_ns() - 50 * kMs;
+  const std::uint64_t t0 = test::now_unix_ns() - 50 * kMs;
   auto root = span(41, 1, 0, "GET /checkout", resource("gateway"), t0, 20 * kMs);
   root.attributes = {{"http.route", std::string("/checkout")},
                      {"http.response.status_code", std::int64_t{200}}};
@@ -165,7 +112,7 @@ TEST(JaegerExporter, ExportsATwoServiceTraceTheStoreServesBack) {
   telemetry::jaeger::JaegerThriftExporter exporter(options);
   ASSERT_EQ(exporter.export_spans(batch), telemetry::ExportResult::kSuccess) << log;
 
-  const json::value answer = get_json(store.ui() + "/api/traces/" + trace_hex(41));
+  const json::value answer = get_json(store.ui() + "/api/traces/" + test::trace_hex(41));
   ASSERT_EQ(answer.at("data").as_array().size(), 1u) << json::serialize(answer);
   const json::object& trace = answer.at("data").as_array()[0].as_object();
   ASSERT_EQ(trace.at("spans").as_array().size(), 2u);
@@ -223,7 +170,7 @@ TEST(JaegerExporter, TelemetryConfiguredWithJaegerPort14268BatchesToTheStore) {
     EXPECT_EQ(stats.queue_capacity, 2048u);  // a BatchSpanProcessor in front of it
   }                                          // nothing was recorded: nothing is sent
 
-  TraceStoreProcess store;
+  test::TraceStoreProcess store(TD_BINARY);
   ASSERT_TRUE(store.ready) << store.process->stderr_text();
   ASSERT_TRUE(store.serves_jaeger_thrift()) << store.process->stdout_text();
   config.endpoint = store.jaeger_endpoint();  // the only change: the store's free port
@@ -257,7 +204,7 @@ TEST(JaegerExporter, TelemetryConfiguredWithJaegerPort14268BatchesToTheStore) {
 }
 
 TEST(JaegerExporter, ServiceStartedWithJaegerPort14268ReachesAStoreThere) {
-  TraceStoreProcess store(14268);
+  test::TraceStoreProcess store(TD_BINARY, {.extra_args = {}, .jaeger_port = 14268});
   ASSERT_TRUE(store.ready) << store.process->stderr_text();
   if (!store.serves_jaeger_thrift()) {
     GTEST_SKIP() << "port 14268 is taken on this machine (another trace store or a Jaeger)";

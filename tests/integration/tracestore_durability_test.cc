@@ -13,6 +13,7 @@
 
 #include "support/http_client.h"
 #include "support/process.h"
+#include "support/trace_store_process.h"
 #include "telemetry/otlp/protobuf_encoder.h"
 #include "tracestore/test_spans.h"
 
@@ -22,17 +23,6 @@ namespace json = boost::json;
 
 constexpr std::uint64_t kMs = 1'000'000ULL;
 constexpr int kSpansPerTrace = 5;
-
-std::uint64_t now_ns() {
-  return static_cast<std::uint64_t>(
-      std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch()).count());
-}
-
-std::string trace_hex(std::uint64_t trace) {
-  char buf[40];
-  std::snprintf(buf, sizeof buf, "ab%030llx", static_cast<unsigned long long>(trace));
-  return buf;
-}
 
 std::string encoded_trace(std::uint64_t trace, std::uint64_t start_ns) {
   auto res = tracestore::testing::resource("durable");
@@ -72,7 +62,7 @@ class DurableStore : public ::testing::Test {
                               std::chrono::seconds(5)).status;
   }
   std::size_t spans_of(std::uint64_t trace) {
-    auto r = test::http_get(ui_ + "/api/traces/" + trace_hex(trace));
+    auto r = test::http_get(ui_ + "/api/traces/" + test::trace_hex(trace));
     if (r.status != 200) return 0;
     return json::parse(r.body).at("data").as_array().at(0).at("spans").as_array().size();
   }
@@ -92,7 +82,7 @@ TEST_F(DurableStore, SigkillDuringIngestLosesNoAcknowledgedSpan) {
     senders.emplace_back([&] {
       while (!stop) {
         const std::uint64_t trace = next++;
-        if (post(encoded_trace(trace, now_ns())) == 200) {
+        if (post(encoded_trace(trace, test::now_unix_ns())) == 200) {
           std::lock_guard lock(mutex);
           acknowledged.push_back(trace);
         }
@@ -124,8 +114,8 @@ TEST_F(DurableStore, SigkillDuringIngestLosesNoAcknowledgedSpan) {
 TEST_F(DurableStore, RestartReloadsAndRetentionDropsOldSpans) {
   {
     auto store = start();
-    ASSERT_EQ(post(encoded_trace(1, now_ns())), 200);
-    ASSERT_EQ(post(encoded_trace(2, now_ns() - 100ULL * 3600 * 1'000'000'000ULL)), 200);  // 100 h old
+    ASSERT_EQ(post(encoded_trace(1, test::now_unix_ns())), 200);
+    ASSERT_EQ(post(encoded_trace(2, test::now_unix_ns() - 100ULL * 3600 * 1'000'000'000ULL)), 200);  // 100 h old
     EXPECT_EQ(spans_of(2), static_cast<std::size_t>(kSpansPerTrace));
     store->terminate();
   }

@@ -9,6 +9,7 @@
 #include "opentelemetry/proto/collector/trace/v1/trace_service.grpc.pb.h"
 #include "support/http_client.h"
 #include "support/process.h"
+#include "support/trace_store_process.h"
 #include "telemetry/otlp/gzip.h"
 #include "telemetry/otlp/json_encoder.h"
 #include "telemetry/otlp/protobuf_encoder.h"
@@ -21,16 +22,11 @@ namespace otlp_v1 = opentelemetry::proto::collector::trace::v1;
 
 constexpr std::uint64_t kMs = 1'000'000ULL;
 
-std::uint64_t now_ns() {
-  return static_cast<std::uint64_t>(
-      std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch()).count());
-}
-
 // A two-service trace: gateway SERVER root -> users SERVER child (with an event and error).
 telemetry::SpanBatch two_service_trace(std::uint64_t trace) {
   using tracestore::testing::resource;
   using tracestore::testing::span;
-  const std::uint64_t t0 = now_ns() - 50 * kMs;
+  const std::uint64_t t0 = test::now_unix_ns() - 50 * kMs;
   telemetry::SpanBatch batch;
   auto root = span(trace, 1, 0, "GET /checkout", resource("gateway"), t0, 20 * kMs);
   root.attributes = {{"http.route", std::string("/checkout")}, {"http.response.status_code", std::int64_t{200}}};
@@ -42,35 +38,6 @@ telemetry::SpanBatch two_service_trace(std::uint64_t trace) {
   batch.push_back(std::make_unique<telemetry::SpanData>(child));
   return batch;
 }
-
-std::string trace_hex(std::uint64_t trace) {
-  char buf[40];
-  std::snprintf(buf, sizeof buf, "ab%030llx", static_cast<unsigned long long>(trace));
-  return buf;
-}
-
-class TraceStoreProcess {
- public:
-  explicit TraceStoreProcess(std::vector<std::string> extra = {}) {
-    const auto ports = test::free_ports(3);
-    otlp_port = ports[0];
-    grpc_port = ports[1];
-    ui_port = ports[2];
-    std::vector<std::string> args = {"traces", "--otlp-http-port", std::to_string(otlp_port), "--otlp-grpc-port",
-                                     std::to_string(grpc_port), "--ui-port", std::to_string(ui_port)};
-    args.insert(args.end(), extra.begin(), extra.end());
-    test::ProcessOptions options;
-    options.args = args;
-    process = std::make_unique<test::Process>(TD_BINARY, options);
-    ready = test::wait_for_http(ui() + "/");
-  }
-  std::string otlp() const { return "http://127.0.0.1:" + std::to_string(otlp_port); }
-  std::string ui() const { return "http://127.0.0.1:" + std::to_string(ui_port); }
-
-  std::uint16_t otlp_port = 0, grpc_port = 0, ui_port = 0;
-  std::unique_ptr<test::Process> process;
-  bool ready = false;
-};
 
 class TraceStoreIngest : public ::testing::Test {
  protected:
@@ -91,7 +58,7 @@ class TraceStoreIngest : public ::testing::Test {
     return v.as_object();
   }
   void expect_trace_back(std::uint64_t trace) {
-    auto body = get_json("/api/traces/" + trace_hex(trace));
+    auto body = get_json("/api/traces/" + test::trace_hex(trace));
     ASSERT_TRUE(body.contains("data"));
     const auto& t = body.at("data").as_array().at(0).as_object();
     const auto& spans = t.at("spans").as_array();
@@ -104,7 +71,7 @@ class TraceStoreIngest : public ::testing::Test {
     EXPECT_EQ(process.at("serviceName").as_string(), "users");
     EXPECT_EQ(process.at("tags").as_array()[0].at("key").as_string(), "host.name");
   }
-  TraceStoreProcess store;
+  test::TraceStoreProcess store{TD_BINARY};
 };
 
 TEST_F(TraceStoreIngest, ProtobufInJaegerAndV3Out) {
@@ -115,7 +82,7 @@ TEST_F(TraceStoreIngest, ProtobufInJaegerAndV3Out) {
   EXPECT_TRUE(response.ParseFromString(r.body));
   expect_trace_back(1);
 
-  auto v3 = get_json("/api/v3/traces/" + trace_hex(1));
+  auto v3 = get_json("/api/v3/traces/" + test::trace_hex(1));
   const auto& rs = v3.at("result").at("resourceSpans").as_array();
   ASSERT_EQ(rs.size(), 2u);
   EXPECT_EQ(rs[1].at("scopeSpans").as_array()[0].at("spans").as_array()[0].at("status").at("code").as_int64(), 2);
@@ -191,7 +158,7 @@ TEST_F(TraceStoreIngest, MetricsAndUiHeaders) {
   ASSERT_EQ(metrics.status, 200);
   EXPECT_NE(metrics.body.find("tracestore_spans_received_total 2"), std::string::npos) << metrics.body;
   EXPECT_NE(metrics.body.find("tracestore_traces 1"), std::string::npos);
-  auto page = test::http_get(store.ui() + "/trace/" + trace_hex(6));
+  auto page = test::http_get(store.ui() + "/trace/" + test::trace_hex(6));
   EXPECT_EQ(page.status, 200);
   EXPECT_NE(page.header("Content-Security-Policy").value_or("").find("script-src 'self'"), std::string::npos);
   auto api = test::http_get(store.ui() + "/api/services");
@@ -199,7 +166,7 @@ TEST_F(TraceStoreIngest, MetricsAndUiHeaders) {
 }
 
 TEST(TraceStoreAuth, BearerTokenGuardsIngestAndQuery) {
-  TraceStoreProcess store({"--auth-token", "s3cret", "--no-grpc"});
+  test::TraceStoreProcess store(TD_BINARY, {.extra_args = {"--auth-token", "s3cret", "--no-grpc"}});
   ASSERT_TRUE(store.ready) << store.process->stderr_text();
   const std::string body = telemetry::otlp::encode_protobuf(two_service_trace(7));
   EXPECT_EQ(test::http_request("POST", store.otlp() + "/v1/traces", body, {{"Content-Type", "application/x-protobuf"}}).status, 401);
