@@ -9,8 +9,9 @@
 #      down): requests must keep succeeding;
 #   4. the store comes back; a full flow's trace must reach it again (export resumes).
 # Pass: zero failed requests (apart from the simulated payment declines), every service's RSS
-# after the first minute stays within SOAK_RSS_GROWTH_PCT (default 10%) of its first-minute
-# value, and export resumes. Results: bench/results/soak.json (+ the load-test reports).
+# from the first minute to the outage stays within SOAK_RSS_GROWTH_PCT (default 10%) of its
+# first-minute value, its peak (outage included: the span queues fill) stays under
+# SOAK_RSS_MAX_MIB (default 40), and export resumes. Results: bench/results/soak.json (+ the load-test reports).
 #
 # With SOAK_CHAOS=1, first the issue-9 crash and overload integration tests run for the soak's
 # length instead of seconds: orders and payments SIGKILLed at random for SOAK_MINUTES under paying
@@ -23,6 +24,7 @@ BIN=${1:-build/release/bin/tracing-demo}
 MINUTES=${SOAK_MINUTES:-5}
 OUTAGE_S=${SOAK_OUTAGE_S:-30}
 GROWTH_PCT=${SOAK_RSS_GROWTH_PCT:-10}
+MAX_MIB=${SOAK_RSS_MAX_MIB:-40}
 BASE=${SOAK_BASE_PORT:-18000}
 STORE_OTLP=$((BASE + 318)) STORE_UI=$((BASE + 686))
 OUT=${SOAK_OUT:-bench/results}
@@ -86,6 +88,7 @@ echo "t_s,gateway,users,orders,payments" >"$samples"
 echo "0,${idle[gateway]},${idle[users]},${idle[orders]},${idle[payments]}" >>"$samples"  # idle
 t=0
 store_down=0
+OUTAGE_AT=$((TOTAL_S + 1))  # the sample time the store was stopped at
 while kill -0 "$LOAD_PID" 2>/dev/null; do
   sleep 10
   t=$((t + 10))
@@ -97,6 +100,7 @@ while kill -0 "$LOAD_PID" 2>/dev/null; do
     echo "soak: stopping the trace store (tracing backend down)"
     kill -TERM "$STORE_PID"; wait "$STORE_PID" 2>/dev/null || true
     store_down=1
+    OUTAGE_AT=$t
   fi
 done
 LOAD_RC=0
@@ -112,9 +116,9 @@ for _ in $(seq 1 30); do
   if [ -n "$trace" ] && curl -sf "http://127.0.0.1:$STORE_UI/api/traces/$trace" | grep -q '"spanID"'; then resumed=1; break; fi
 done
 
-python3 - "$samples" "$OUT/soak-load.json" "$OUT/soak.json" "$GROWTH_PCT" "$resumed" "$LOAD_RC" <<'PY'
+python3 - "$samples" "$OUT/soak-load.json" "$OUT/soak.json" "$GROWTH_PCT" "$resumed" "$LOAD_RC" "$OUTAGE_AT" "$MAX_MIB" <<'PY'
 import csv, json, sys
-samples_path, load_path, out_path, growth_pct, resumed, load_rc = sys.argv[1:7]
+samples_path, load_path, out_path, growth_pct, resumed, load_rc, outage_at, max_mib = sys.argv[1:9]
 rows = list(csv.DictReader(open(samples_path)))
 load = json.load(open(load_path))
 services = ["gateway", "users", "orders", "payments"]
@@ -128,20 +132,30 @@ unexpected = sum(int(n) for s, n in statuses.items() if not (200 <= int(s) < 300
 unexpected += sum(int(n) for n in (load.get("failures") or {}).values() if str(n).isdigit())
 result["unexpected_errors"] = unexpected
 ok = ok and unexpected == 0
-warm = [r for r in rows if int(r["t_s"]) >= 60] or rows
+# Flat: from the first minute to the outage, with the store up (during the outage each service's
+# batch queue fills to OTEL_BSP_MAX_QUEUE_SIZE spans, a bounded step, checked against max_mib).
+warm = [r for r in rows if 60 <= int(r["t_s"]) <= int(outage_at)] or rows
+outage = [r for r in rows if int(r["t_s"]) > int(outage_at)]
+result["outage_started_s"] = int(outage_at)
+result["rss_max_mib"] = float(max_mib)
 for s in services:
     values = [int(r[s]) for r in warm]
-    first, last, peak = values[0], values[-1], max(values)
+    first, last = values[0], values[-1]
+    peak = max(int(r[s]) for r in rows)
     growth = 100.0 * (last - first) / first if first else 0.0
     flat = growth <= float(growth_pct)
-    result["services"][s] = {"rss_idle_kib": int(rows[0][s]), "rss_after_1min_kib": first, "rss_end_kib": last, "rss_peak_kib": peak,
-                             "growth_pct": round(growth, 2), "flat": flat}
-    ok = ok and flat
+    bounded = peak <= float(max_mib) * 1024
+    result["services"][s] = {"rss_idle_kib": int(rows[0][s]), "rss_after_1min_kib": first, "rss_before_outage_kib": last,
+                             "rss_outage_peak_kib": max([int(r[s]) for r in outage], default=0), "rss_peak_kib": peak,
+                             "growth_pct": round(growth, 2), "flat": flat, "bounded": bounded}
+    ok = ok and flat and bounded
 result["pass"] = ok
 json.dump(result, open(out_path, "w"), indent=2)
 for s, v in result["services"].items():
-    print(f"soak: {s:9s} RSS idle {v['rss_idle_kib']/1024:5.1f} MiB, after 1 min {v['rss_after_1min_kib']/1024:6.1f} MiB, end {v['rss_end_kib']/1024:6.1f} MiB, "
-          f"peak {v['rss_peak_kib']/1024:6.1f} MiB, growth {v['growth_pct']:+.1f}% {'flat' if v['flat'] else 'GROWING'}")
+    print(f"soak: {s:9s} RSS idle {v['rss_idle_kib']/1024:5.1f} MiB, after 1 min {v['rss_after_1min_kib']/1024:6.1f} MiB, "
+          f"before the outage {v['rss_before_outage_kib']/1024:6.1f} MiB (growth {v['growth_pct']:+.1f}% {'flat' if v['flat'] else 'GROWING'}), "
+          f"outage peak {v['rss_outage_peak_kib']/1024:6.1f} MiB, peak {v['rss_peak_kib']/1024:6.1f} MiB "
+          f"{'<=' if v['bounded'] else 'OVER'} {float(max_mib):.0f} MiB")
 print(f"soak: requests {load.get('requests')}, unexpected errors {unexpected}, export resumed: {resumed == '1'}")
 print(f"soak: {'PASS' if ok else 'FAIL'} (details in {out_path})")
 sys.exit(0 if ok else 1)

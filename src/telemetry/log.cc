@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <charconv>
 #include <chrono>
@@ -9,6 +10,7 @@
 #include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <ctime>
 #include <mutex>
 #include <thread>
@@ -141,8 +143,8 @@ namespace {
 // in order. A line that arrives when nothing is pending and the last write is more than
 // kQuiet old goes out at once (a quiet process logs exactly as before); lines that follow it
 // closely are collected and written together by a flusher thread within kQuiet, or at once
-// when kFlushBytes are pending (Logger flushes after a warning or an error). At exit the pending lines
-// are written (atexit), and later lines go straight out. Thread-safe; never freed (lines may
+// when kFlushBytes are pending (Logger flushes after a warning or an error). At exit the pending
+// lines are written (atexit), and later lines go straight out. Thread-safe; never freed (lines may
 // come from static destructors).
 class StderrWriter {
  public:
@@ -227,7 +229,7 @@ class StderrWriter {
   std::mutex write_mutex_;
   std::mutex mutex_;
   std::condition_variable flusher_wake_;
-  std::string pending_;                                // guarded by mutex_
+  std::string pending_;                                 // guarded by mutex_
   std::chrono::steady_clock::time_point last_write_{};  // guarded by mutex_
   bool flusher_started_ = false;                        // guarded by mutex_
   bool exiting_ = false;                                // guarded by mutex_
@@ -244,6 +246,18 @@ void flush_stderr_log() { StderrWriter::instance().flush(); }
 void append_json_escaped(std::string& out, std::string_view text) {
   static constexpr char kHex[] = "0123456789abcdef";
   for (std::size_t i = 0; i < text.size();) {
+    // A run of printable ASCII that needs no escape goes in with one append.
+    std::size_t plain = i;
+    while (plain < text.size()) {
+      const auto b = static_cast<unsigned char>(text[plain]);
+      if (b < 0x20 || b >= 0x7f || b == '"' || b == '\\') break;
+      ++plain;
+    }
+    if (plain > i) {
+      out.append(text.data() + i, plain - i);
+      i = plain;
+      continue;
+    }
     const auto c = static_cast<unsigned char>(text[i]);
     if (c >= 0x80) {
       const std::size_t length = utf8_sequence_length(text, i);
@@ -291,15 +305,40 @@ void append_json_escaped(std::string& out, std::string_view text) {
   }
 }
 
-std::string format_rfc3339_millis(std::uint64_t unix_nano) {
-  const auto seconds = static_cast<std::time_t>(unix_nano / 1'000'000'000ULL);
+void append_rfc3339_millis(std::string& out, std::uint64_t unix_nano) {
+  // The "YYYY-MM-DDTHH:MM:SS" of the last second formatted on this thread: a busy service logs
+  // many lines per second, and gmtime_r + snprintf cost more than the rest of a line.
+  thread_local std::uint64_t cached_second = ~std::uint64_t{0};
+  thread_local char cached[32];
+  thread_local std::size_t cached_length = 0;
+  const std::uint64_t second = unix_nano / 1'000'000'000ULL;
+  if (second != cached_second) {
+    const auto seconds = static_cast<std::time_t>(second);
+    std::tm utc{};
+    gmtime_r(&seconds, &utc);
+    char buffer[96];  // generous: the compiler sizes every int field at its maximum
+    const int n =
+        std::snprintf(buffer, sizeof(buffer), "%04d-%02d-%02dT%02d:%02d:%02d", utc.tm_year + 1900,
+                      utc.tm_mon + 1, utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec);
+    cached_length = n > 0 ? std::min<std::size_t>(static_cast<std::size_t>(n), sizeof(cached)) : 0;
+    std::memcpy(cached, buffer, cached_length);
+    cached_second = second;
+  }
   const auto millis = static_cast<unsigned>((unix_nano / 1'000'000ULL) % 1000);
-  std::tm utc{};
-  gmtime_r(&seconds, &utc);
-  char buffer[96];  // generous: the compiler sizes every int field at its maximum
-  std::snprintf(buffer, sizeof(buffer), "%04d-%02d-%02dT%02d:%02d:%02d.%03uZ", utc.tm_year + 1900,
-                utc.tm_mon + 1, utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec, millis);
-  return buffer;
+  const char tail[6] = {'.',
+                        static_cast<char>('0' + millis / 100),
+                        static_cast<char>('0' + millis / 10 % 10),
+                        static_cast<char>('0' + millis % 10),
+                        'Z',
+                        '\0'};
+  out.append(cached, cached_length);
+  out.append(tail, 5);
+}
+
+std::string format_rfc3339_millis(std::uint64_t unix_nano) {
+  std::string out;
+  append_rfc3339_millis(out, unix_nano);
+  return out;
 }
 
 Logger::Logger(std::string service, std::optional<LogLevel> level, LogSink sink)
@@ -313,14 +352,18 @@ void Logger::log(LogLevel level, std::string_view message, const Attributes& fie
   std::string line;
   line.reserve(160 + message.size());
   line += "{\"timestamp\":\"";
-  line += format_rfc3339_millis(now_unix_nano());
+  append_rfc3339_millis(line, now_unix_nano());
   line += '"';
   append_field(line, "level", to_string(level));
   append_field(line, "service", service_);
   append_field(line, "message", message);
   if (span.valid()) {
-    append_field(line, "trace_id", span.trace_id().hex());
-    append_field(line, "span_id", span.span_id().hex());
+    char trace_id[32];
+    char span_id[16];
+    span.trace_id().write_hex(trace_id);
+    span.span_id().write_hex(span_id);
+    append_field(line, "trace_id", std::string_view(trace_id, sizeof(trace_id)));
+    append_field(line, "span_id", std::string_view(span_id, sizeof(span_id)));
   }
   for (const auto& field : fields) {
     line += ",\"";

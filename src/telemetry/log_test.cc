@@ -1,8 +1,7 @@
 #include "telemetry/log.h"
 
-#include <gtest/gtest.h>
-
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -100,6 +99,23 @@ TEST(Rfc3339Test, Millis) {
   EXPECT_EQ(format_rfc3339_millis(1'764'041'073'123'456'789ULL), "2025-11-25T03:24:33.123Z");
 }
 
+// The seconds part is cached per thread: a new second, an older one and the same second again
+// must each come out right.
+TEST(Rfc3339Test, SecondsCacheFollowsTheClockBothWays) {
+  const std::uint64_t t = 1'764'041'073'000'000'000ULL;
+  EXPECT_EQ(format_rfc3339_millis(t + 5'000'000), "2025-11-25T03:24:33.005Z");
+  EXPECT_EQ(format_rfc3339_millis(t + 999'999'999), "2025-11-25T03:24:33.999Z");
+  EXPECT_EQ(format_rfc3339_millis(t + 1'000'000'000), "2025-11-25T03:24:34.000Z");
+  EXPECT_EQ(format_rfc3339_millis(t - 1), "2025-11-25T03:24:32.999Z");
+  EXPECT_EQ(format_rfc3339_millis(t + 42'000'000), "2025-11-25T03:24:33.042Z");
+}
+
+TEST(JsonEscapeTest, PlainRunsAndEscapesMix) {
+  std::string out;
+  append_json_escaped(out, "plain \"q\" back\\slash\ttab\x01\x7f caf\xc3\xa9 bad\xff end");
+  EXPECT_EQ(out, "plain \\\"q\\\" back\\\\slash\\ttab\\u0001\\u007f caf\xc3\xa9 bad\\ufffd end");
+}
+
 TEST(RateLimiterTest, OnePerIntervalAndCountsSuppressed) {
   RateLimiter limiter(std::chrono::hours(1));
   EXPECT_EQ(limiter.allow(), 0u);
@@ -126,7 +142,6 @@ TEST(LoggerTest, ConcurrentLinesStayWhole) {
     EXPECT_EQ(line.back(), '}');
   }
 }
-
 
 // stderr_sink() against a file standing in for stderr.
 class StderrSinkTest : public ::testing::Test {

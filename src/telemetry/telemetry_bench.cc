@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "telemetry/batch_span_processor.h"
+#include "telemetry/log.h"
 #include "telemetry/propagation.h"
 #include "telemetry/tracer.h"
 
@@ -130,6 +131,30 @@ void BM_RandomIds(benchmark::State& state) {
   }
 }
 BENCHMARK(BM_RandomIds);
+
+// One access-log line as http::RequestHandler writes it (fields built per request, trace and
+// span ids, the JSON line), into a sink that keeps only the length: the formatting cost.
+void BM_AccessLogLine(benchmark::State& state) {
+  std::size_t bytes = 0;
+  const Logger logger("gateway", LogLevel::kInfo,
+                      [&bytes](std::string_view line) { bytes += line.size(); });
+  const SpanContext span =
+      *parse_traceparent("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
+  const std::string method = "GET", path = "/users/42", client = "127.0.0.1:53312";
+  for (auto _ : state) {
+    logger.info("access",
+                {{"http.request.method", method},
+                 {"url.path", path},
+                 {"http.response.status_code", static_cast<std::int64_t>(200)},
+                 {"http.response.body.size", static_cast<std::int64_t>(312)},
+                 {"duration_ms", 0.734},
+                 {"client.address", client}},
+                span);
+  }
+  benchmark::DoNotOptimize(bytes);
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_AccessLogLine);
 
 }  // namespace
 }  // namespace tdemo::telemetry
