@@ -36,6 +36,15 @@ namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
 namespace tel = tdemo::telemetry;
 
+// A router whose only route, GET /health, answers 200 "ok".
+Router ok_router() {
+  Router router;
+  router.get("/health", [](RequestContext&) -> asio::awaitable<Response> {
+    co_return Response::text(200, "ok");
+  });
+  return router;
+}
+
 const tel::KeyValue* find_attribute(const tel::SpanData& span, std::string_view key) {
   for (const auto& kv : span.attributes) {
     if (kv.key == key) return &kv;
@@ -399,10 +408,7 @@ TEST(ServerLimitsTest, EnvironmentSetsTimeoutsAndHeaderLimit) {
 // answering on its UI port).
 TEST(ServerPortTest, AFixedPortInUseIsRefusedAndTheFailureHarmsNothing) {
   IoPool pool(2);
-  Router router;
-  router.get("/health", [](RequestContext&) -> asio::awaitable<Response> {
-    co_return Response::text(200, "ok");
-  });
+  const Router router = ok_router();
   ServerOptions options;
   options.access_log = false;
   Server first(pool, router, {}, nullptr, options);
@@ -432,10 +438,7 @@ TEST(ServerPortTest, AFixedPortInUseIsRefusedAndTheFailureHarmsNothing) {
 // saw the calling thread destroy it while the closure read it).
 TEST(ServerPortTest, StopWhileClientsConnectIsCleanOnEveryContext) {
   IoPool pool(2);
-  Router router;
-  router.get("/health", [](RequestContext&) -> asio::awaitable<Response> {
-    co_return Response::text(200, "ok");
-  });
+  const Router router = ok_router();
   ServerOptions options;
   options.access_log = false;
   options.shutdown_grace = std::chrono::milliseconds(200);
@@ -469,10 +472,7 @@ TEST(ServerPortTest, StopWhileClientsConnectIsCleanOnEveryContext) {
 
 TEST(ServerLimitsTest, OverMaxConnectionsGets503WithRetryAfter) {
   IoPool pool(1);
-  Router router;
-  router.get("/health", [](RequestContext&) -> asio::awaitable<Response> {
-    co_return Response::text(200, "ok");
-  });
+  const Router router = ok_router();
   ServerOptions options;
   options.max_connections = 1;
   options.access_log = false;
