@@ -94,8 +94,19 @@ Result<std::unique_ptr<Database>> Database::open(const DatabaseOptions& options)
   sqlite3_busy_handler(db, &Database::on_busy, database.get());
   const bool memory = options.path == ":memory:" || options.path.find("mode=memory") != std::string::npos;
   if (options.wal && !memory) {
-    if (auto s = database->exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"); !s.ok()) {
-      return s.error();
+    // Switching to WAL takes an exclusive lock and SQLite answers SQLITE_BUSY at once, without
+    // the busy handler, when another connection opens the same new file at that moment (the
+    // services' pools start together): retry within the busy timeout.
+    const auto deadline = std::chrono::steady_clock::now() + options.busy_timeout;
+    auto pause = std::chrono::microseconds(100);
+    for (;;) {
+      auto s = database->exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;");
+      if (s.ok()) break;
+      if (s.error().code != ErrorCode::kBusy || std::chrono::steady_clock::now() >= deadline) {
+        return s.error();
+      }
+      std::this_thread::sleep_for(pause);
+      pause = std::min(pause * 2, std::chrono::microseconds(5000));
     }
   }
   if (auto s = database->exec("PRAGMA foreign_keys=ON;"); !s.ok()) return s.error();
@@ -126,7 +137,12 @@ Status Database::exec(std::string_view sql) {
   const std::string text(sql);
   const int rc = sqlite3_exec(db_, text.c_str(), nullptr, nullptr, &message);
   if (rc != SQLITE_OK) {
-    Error error = sqlite_error(db_, sqlite3_extended_errcode(db_), "exec");
+    // The context names the statement (its start), so a failure says which one.
+    std::string_view start = sql.substr(sql.find_first_not_of(" \n") == std::string_view::npos
+                                            ? 0
+                                            : sql.find_first_not_of(" \n"));
+    start = start.substr(0, std::min(start.find('\n'), std::size_t{40}));
+    Error error = sqlite_error(db_, sqlite3_extended_errcode(db_), "exec " + std::string(start));
     sqlite3_free(message);
     return error;
   }
