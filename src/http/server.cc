@@ -21,16 +21,17 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/empty_body.hpp>
-#include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
 
 #include "http/errors.h"
 #include "http/request_handler.h"
 #include "http/request_reader.h"
+#include "http/response_writer.h"
 
 namespace tdemo::http {
 
@@ -103,22 +104,16 @@ struct Connection {
   explicit Connection(tcp::socket socket) : stream(std::move(socket)) {}
 };
 
-bhttp::response<bhttp::string_body> to_message(Response&& response, int version, bool keep_alive,
-                                               bool head_only) {
-  bhttp::response<bhttp::string_body> message;
-  message.version(version);
-  message.result(static_cast<unsigned>(response.status));
-  for (const auto& [name, value] : response.headers) message.insert(name, value);
-  if (!response.content_type.empty()) message.set(bhttp::field::content_type, response.content_type);
-  message.keep_alive(keep_alive);
-  const bool no_body = response.status == 204 || response.status == 304 || response.status < 200;
-  if (head_only || no_body) {
-    if (!no_body) message.content_length(response.body.size());
-  } else {
-    message.body() = std::move(response.body);
-    message.prepare_payload();
-  }
-  return message;
+// Writes `response` (head and body in one gather write) with `stream`'s timeout as set.
+template <class Stream>
+asio::awaitable<boost::system::error_code> write_response(Stream& stream, const Response& response,
+                                                          int version, bool keep_alive,
+                                                          bool head_only) {
+  const std::string head = serialize_response_head(response, version, keep_alive);
+  std::array<asio::const_buffer, 2> buffers{asio::buffer(head), asio::const_buffer()};
+  if (response_has_body(response, head_only)) buffers[1] = asio::buffer(response.body);
+  auto [ec, n] = co_await asio::async_write(stream, buffers, asio::as_tuple(asio::use_awaitable));
+  co_return ec;
 }
 
 }  // namespace
@@ -303,8 +298,8 @@ class Server::Impl : public std::enable_shared_from_this<Server::Impl> {
   static asio::awaitable<void> reject(std::shared_ptr<Impl> self, tcp::socket socket) {
     beast::tcp_stream stream(std::move(socket));
     stream.expires_after(std::chrono::seconds(1));
-    auto message = to_message(service_unavailable(self->options_.retry_after_seconds), 11, false, false);
-    co_await bhttp::async_write(stream, message, asio::as_tuple(asio::use_awaitable));
+    co_await write_response(stream, service_unavailable(self->options_.retry_after_seconds), 11, false,
+                            false);
     boost::system::error_code ignored;
     stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
   }
@@ -317,9 +312,8 @@ class Server::Impl : public std::enable_shared_from_this<Server::Impl> {
 
   static asio::awaitable<void> write_error(Connection& c, Response response, int version,
                                            std::chrono::milliseconds timeout) {
-    auto message = to_message(std::move(response), version, false, false);
     c.stream.expires_after(timeout);
-    co_await bhttp::async_write(c.stream, message, asio::as_tuple(asio::use_awaitable));
+    co_await write_response(c.stream, response, version, false, false);
   }
 
   static asio::awaitable<void> session(std::shared_ptr<Impl> self, std::size_t index,
@@ -405,9 +399,8 @@ class Server::Impl : public std::enable_shared_from_this<Server::Impl> {
       RequestHandler::Outcome outcome = co_await handler_.handle(request, index);
       const bool keep = keep_alive && !outcome.response.close &&
                         !stopping_.load(std::memory_order_relaxed);
-      auto response = to_message(std::move(outcome.response), version, keep, outcome.head_only);
       c.stream.expires_after(o.write_timeout);
-      auto [wec, wn] = co_await bhttp::async_write(c.stream, response, asio::as_tuple(asio::use_awaitable));
+      const auto wec = co_await write_response(c.stream, outcome.response, version, keep, outcome.head_only);
       if (wec || !keep) co_return false;
     }
     co_return false;

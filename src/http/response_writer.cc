@@ -1,0 +1,79 @@
+#include "http/response_writer.h"
+
+#include <charconv>
+#include <ostream>  // Beast's status.hpp needs it
+#include <string_view>
+
+#include <boost/beast/http/status.hpp>
+
+#include "http/message.h"
+
+namespace tdemo::http {
+namespace {
+
+bool no_body_status(int status) noexcept { return status == 204 || status == 304 || status < 200; }
+
+// Ours for the codes the services use, else Beast's table (every registered code); "" when
+// neither knows it (the reason phrase may be empty, RFC 9112 §4).
+std::string_view reason_for(int status) noexcept {
+  const std::string_view ours = reason_phrase(status);
+  if (!ours.empty() || status < 100 || status > 999) return ours;
+  const auto known = boost::beast::http::int_to_status(static_cast<unsigned>(status));
+  if (known == boost::beast::http::status::unknown) return {};
+  const auto text = boost::beast::http::obsolete_reason(known);
+  return std::string_view(text.data(), text.size());
+}
+
+bool safe(std::string_view text) noexcept {
+  return text.find_first_of(std::string_view("\r\n\0", 3)) == std::string_view::npos;
+}
+
+void append_number(std::string& out, std::uint64_t value) {
+  char digits[24];
+  const auto [end, ec] = std::to_chars(digits, digits + sizeof digits, value);
+  out.append(digits, end);
+}
+
+}  // namespace
+
+bool response_has_body(const Response& response, bool head_only) noexcept {
+  return !head_only && !no_body_status(response.status);
+}
+
+std::string serialize_response_head(const Response& response, int version, bool keep_alive) {
+  std::string out;
+  out.reserve(128 + response.headers.size() * 48);
+  out += version == 10 ? "HTTP/1.0 " : "HTTP/1.1 ";
+  append_number(out, static_cast<std::uint64_t>(response.status < 0 ? 0 : response.status));
+  out += ' ';
+  out += reason_for(response.status);
+  out += "\r\n";
+  const bool has_content_type = !response.content_type.empty() && safe(response.content_type);
+  for (const auto& [name, value] : response.headers) {
+    if (name.empty() || !safe(name) || !safe(value)) continue;
+    if (iequals(name, "connection") || iequals(name, "content-length") ||
+        iequals(name, "transfer-encoding") || (has_content_type && iequals(name, "content-type"))) {
+      continue;
+    }
+    out += name;
+    out += ": ";
+    out += value;
+    out += "\r\n";
+  }
+  if (has_content_type) {
+    out += "Content-Type: ";
+    out += response.content_type;
+    out += "\r\n";
+  }
+  if (!no_body_status(response.status)) {
+    out += "Content-Length: ";
+    append_number(out, response.body.size());
+    out += "\r\n";
+  }
+  if (version == 10 && keep_alive) out += "Connection: keep-alive\r\n";
+  if (version != 10 && !keep_alive) out += "Connection: close\r\n";
+  out += "\r\n";
+  return out;
+}
+
+}  // namespace tdemo::http

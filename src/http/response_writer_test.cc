@@ -1,0 +1,148 @@
+#include "http/response_writer.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <sstream>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/http/write.hpp>
+
+namespace tdemo::http {
+namespace {
+
+namespace bhttp = boost::beast::http;
+
+// A response as a client sees it: Beast's parser over the bytes on the wire.
+struct Parsed {
+  unsigned status = 0;
+  std::string reason;
+  unsigned version = 0;
+  bool keep_alive = false;
+  std::vector<std::pair<std::string, std::string>> fields;  // sorted
+  std::string body;
+  friend bool operator==(const Parsed&, const Parsed&) = default;
+};
+
+Parsed parse(const std::string& wire, bool head) {
+  bhttp::response_parser<bhttp::string_body> parser;
+  parser.skip(head);
+  parser.eager(true);
+  boost::system::error_code ec;
+  parser.put(boost::asio::buffer(wire), ec);
+  if (ec == bhttp::error::need_more) ec = {};
+  EXPECT_FALSE(ec) << ec.message() << "\n" << wire;
+  if (!parser.is_done()) parser.put_eof(ec);
+  EXPECT_TRUE(parser.is_done()) << wire;
+  const auto& m = parser.get();
+  Parsed p{m.result_int(), std::string(m.reason()), m.version(), m.keep_alive(), {}, m.body()};
+  for (const auto& field : m) p.fields.emplace_back(std::string(field.name_string()), std::string(field.value()));
+  std::sort(p.fields.begin(), p.fields.end());
+  return p;
+}
+
+// The bytes the server sent before it serialized heads itself: a Beast message, as to_message
+// built it, through Beast's serializer (the reference).
+std::string beast_wire(const Response& response, int version, bool keep_alive, bool head_only) {
+  bhttp::response<bhttp::string_body> message;
+  message.version(version);
+  message.result(static_cast<unsigned>(response.status));
+  for (const auto& [name, value] : response.headers) message.insert(name, value);
+  if (!response.content_type.empty()) message.set(bhttp::field::content_type, response.content_type);
+  message.keep_alive(keep_alive);
+  const bool no_body = response.status == 204 || response.status == 304 || response.status < 200;
+  if (head_only || no_body) {
+    if (!no_body) message.content_length(response.body.size());
+  } else {
+    message.body() = response.body;
+    message.prepare_payload();
+  }
+  std::ostringstream out;
+  out << message;
+  return out.str();
+}
+
+std::string our_wire(const Response& response, int version, bool keep_alive, bool head_only) {
+  std::string wire = serialize_response_head(response, version, keep_alive);
+  if (response_has_body(response, head_only)) wire += response.body;
+  return wire;
+}
+
+TEST(ResponseWriterTest, ClientsSeeWhatBeastsSerializerSent) {
+  Response json = Response::json_text(200, R"({"id":1,"name":"Ada"})");
+  json.headers.add("traceresponse", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
+  json.headers.add("X-Two", "a");
+  json.headers.add("X-Two", "b");
+  Response created = Response::json_text(201, "{}");
+  created.headers.add("Location", "/orders/7");
+  Response unavailable = Response::json_text(503, R"({"detail":"busy"})");
+  unavailable.headers.add("Retry-After", "2");
+  const std::vector<Response> responses = {json,
+                                           created,
+                                           unavailable,
+                                           Response::empty(204),
+                                           Response::empty(304),
+                                           Response::text(404, ""),
+                                           Response::text(418, "teapot"),
+                                           Response::html(200, "<p>x</p>")};
+  for (const auto& response : responses) {
+    for (int version : {10, 11}) {
+      for (bool keep_alive : {true, false}) {
+        for (bool head : {false, true}) {
+          SCOPED_TRACE(testing::Message() << response.status << " HTTP/" << version << " keep_alive=" << keep_alive
+                                          << " head=" << head);
+          EXPECT_EQ(parse(our_wire(response, version, keep_alive, head), head),
+                    parse(beast_wire(response, version, keep_alive, head), head));
+        }
+      }
+    }
+  }
+}
+
+TEST(ResponseWriterTest, ExactBytesOfACommonResponse) {
+  Response response = Response::json_text(200, "{}");
+  response.headers.add("traceresponse", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
+  EXPECT_EQ(serialize_response_head(response, 11, true),
+            "HTTP/1.1 200 OK\r\n"
+            "traceresponse: 00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01\r\n"
+            "Content-Type: application/json\r\n"
+            "Content-Length: 2\r\n\r\n");
+  EXPECT_EQ(serialize_response_head(Response::empty(204), 10, false), "HTTP/1.0 204 No Content\r\n\r\n");
+  EXPECT_EQ(serialize_response_head(Response::empty(799), 11, false),
+            "HTTP/1.1 799 \r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+}
+
+TEST(ResponseWriterTest, HeadersThatCouldSplitOrReframeTheResponseAreDropped) {
+  Response response = Response::text(200, "ok");
+  response.headers.add("X-Echo", "a\r\nSet-Cookie: stolen=1");
+  response.headers.add("X-Bad\nName", "v");
+  response.headers.add("Content-Length", "999");
+  response.headers.add("Transfer-Encoding", "chunked");
+  response.headers.add("connection", "upgrade");
+  response.headers.add("X-Fine", "yes");
+  const std::string head = serialize_response_head(response, 11, true);
+  EXPECT_EQ(head.find("Set-Cookie"), std::string::npos) << head;
+  EXPECT_EQ(head.find("X-Bad"), std::string::npos) << head;
+  EXPECT_EQ(head.find("999"), std::string::npos) << head;
+  EXPECT_EQ(head.find("chunked"), std::string::npos) << head;
+  EXPECT_EQ(head.find("upgrade"), std::string::npos) << head;
+  EXPECT_NE(head.find("X-Fine: yes\r\n"), std::string::npos) << head;
+  EXPECT_NE(head.find("Content-Length: 2\r\n"), std::string::npos) << head;
+  EXPECT_EQ(parse(head + "ok", false).body, "ok");
+}
+
+TEST(ResponseWriterTest, BodyOnlyWhenTheStatusAndMethodAllowIt) {
+  EXPECT_TRUE(response_has_body(Response::text(200, "x"), false));
+  EXPECT_FALSE(response_has_body(Response::text(200, "x"), true));
+  EXPECT_FALSE(response_has_body(Response::empty(204), false));
+  EXPECT_FALSE(response_has_body(Response::empty(304), false));
+  EXPECT_FALSE(response_has_body(Response::empty(101), false));
+}
+
+}  // namespace
+}  // namespace tdemo::http
