@@ -55,6 +55,10 @@ std::optional<BaggageEntry> parse_member(std::string_view member) {
   const auto key = text::trim_ows(pair.substr(0, equals));
   const auto raw_value = text::trim_ows(pair.substr(equals + 1));
   if (!is_token(key)) return std::nullopt;
+  // value = *baggage-octet (W3C Baggage §3.2.1.1); anything else must come percent-encoded.
+  for (const char c : raw_value) {
+    if (!is_baggage_octet(static_cast<unsigned char>(c))) return std::nullopt;
+  }
   BaggageEntry entry;
   entry.name = std::string(key);
   if (!text::percent_decode(raw_value, entry.value)) return std::nullopt;

@@ -21,6 +21,13 @@ TEST(BaggageTest, ParseTable) {
       {"noequals,good=2", {{"good", "2", ""}}},
       {"bad=%zz,good=2", {{"good", "2", ""}}},  // malformed escape
       {"a=1,,b=2", {{"a", "1", ""}, {"b", "2", ""}}},
+      // A value is *baggage-octet: a raw space, quote, backslash, control or non-ASCII byte
+      // makes the member invalid (percent-encoded, the same text is fine).
+      {"bad=two words,good=2", {{"good", "2", ""}}},
+      {"bad=q\"uote,good=2", {{"good", "2", ""}}},
+      {"bad=back\\slash,good=2", {{"good", "2", ""}}},
+      {"bad=ctl\x01,good=2", {{"good", "2", ""}}},
+      {"bad=caf\xc3\xa9,good=caf%C3%A9", {{"good", "caf\xc3\xa9", ""}}},
   };
   for (const auto& c : cases) {
     const auto baggage = parse_baggage(c.header);
