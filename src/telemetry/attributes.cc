@@ -48,18 +48,6 @@ constexpr std::size_t kHeapKeyCapacity = 47;  // + the terminator: a 48-byte all
 const std::size_t kInlineCapacity = std::string().capacity();  // not constexpr for clang 14
 thread_local std::vector<std::string> spare_keys;
 
-// Appends {key, value} built in place: no temporary KeyValue to move and destroy. Clang 14 lacks
-// C++20's parenthesised aggregate initialisation; there the entry is filled after the fact.
-void emplace(Attributes& list, std::string&& key, AttributeValue&& value) {
-#if defined(__cpp_aggregate_paren_init)
-  list.emplace_back(std::move(key), std::move(value));
-#else
-  KeyValue& entry = list.emplace_back();
-  entry.key = std::move(key);
-  entry.value = std::move(value);
-#endif
-}
-
 }  // namespace
 
 void clear_attributes_for_reuse(Attributes& list) {
@@ -73,35 +61,37 @@ void clear_attributes_for_reuse(Attributes& list) {
   list.clear();
 }
 
-bool set_attribute(Attributes& list, std::string_view key, AttributeValue&& value,
-                   std::size_t max_count) {
+AttributeValue* attribute_slot(Attributes& list, std::string_view key, std::size_t max_count) {
   for (auto& entry : list) {
-    if (entry.key == key) {
-      entry.value = std::move(value);
-      return true;
+    if (entry.key == key) return &entry.value;
+  }
+  if (list.size() >= max_count) return nullptr;
+  KeyValue& entry = list.emplace_back();
+  if (key.size() > kInlineCapacity) {
+    // A heap key: reuse a spare buffer. Every heap key gets at least kHeapKeyCapacity bytes,
+    // so a spare left by one key fits the next (semantic-convention keys are mostly under 48).
+    auto& spare = spare_keys;
+    if (!spare.empty()) {
+      entry.key = std::move(spare.back());
+      spare.pop_back();
+    }
+    if (entry.key.capacity() < key.size()) {
+      entry.key.reserve(std::max(key.size(), kHeapKeyCapacity));
     }
   }
-  if (list.size() >= max_count) return false;
-  if (key.size() <= kInlineCapacity) {
-    emplace(list, std::string(key), std::move(value));
-    return true;
-  }
-  // A heap key: reuse a spare buffer. Every heap key gets at least kHeapKeyCapacity bytes, so
-  // a spare left by one key fits the next (semantic-convention keys are mostly under 48).
-  auto& spare = spare_keys;
-  std::string reused;
-  if (!spare.empty()) {
-    reused = std::move(spare.back());
-    spare.pop_back();
-  }
-  if (reused.capacity() < key.size()) reused.reserve(std::max(key.size(), kHeapKeyCapacity));
-  reused.assign(key);  // within the buffer
-  emplace(list, std::move(reused), std::move(value));
+  entry.key.assign(key);  // within the inline or reused buffer
+  return &entry.value;
+}
+
+bool set_attribute(Attributes& list, std::string_view key, AttributeValue&& value,
+                   std::size_t max_count) {
+  AttributeValue* slot = attribute_slot(list, key, max_count);
+  if (slot == nullptr) return false;
+  *slot = std::move(value);
   return true;
 }
 
-void truncate_value(AttributeValue& value, std::size_t max_length) {
-  if (max_length == 0) return;
+void detail::truncate_strings(AttributeValue& value, std::size_t max_length) {
   if (auto* text = std::get_if<std::string>(&value)) {
     truncate_utf8(*text, max_length);
   } else if (auto* texts = std::get_if<std::vector<std::string>>(&value)) {

@@ -32,6 +32,11 @@ inline AttributeValue attribute(std::int64_t v) { return v; }
 inline AttributeValue attribute(int v) { return static_cast<std::int64_t>(v); }
 inline AttributeValue attribute(double v) { return v; }
 
+// The value of `key` in `list`, to assign to: the existing entry's, or that of a new entry
+// appended with `key` (holding an empty string). Null, and nothing changed, when the key is new
+// and the list already holds `max_count` entries. Valid until the list next changes.
+AttributeValue* attribute_slot(Attributes& list, std::string_view key, std::size_t max_count);
+
 // Replaces the value of `key` if present, else appends. Returns false (and changes nothing)
 // when the key is new and the list already holds `max_count` entries.
 bool set_attribute(Attributes& list, std::string_view key, AttributeValue&& value,
@@ -55,7 +60,12 @@ const T* find_attribute(const Attributes& list, std::string_view key) {
 
 // Truncates string values (and strings inside arrays) to `max_length` bytes, cutting at a
 // UTF-8 character boundary. No-op when max_length is 0 (meaning "no limit").
-void truncate_value(AttributeValue& value, std::size_t max_length);
+namespace detail {
+void truncate_strings(AttributeValue& value, std::size_t max_length);
+}
+inline void truncate_value(AttributeValue& value, std::size_t max_length) {
+  if (max_length != 0) detail::truncate_strings(value, max_length);  // inline: the usual case
+}
 
 // Renders a value for humans (console exporter, logs): strings as-is, arrays as [a, b].
 std::string to_display_string(const AttributeValue& value);

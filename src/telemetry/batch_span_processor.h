@@ -38,6 +38,7 @@ struct BatchSpanProcessorStats {
   std::uint64_t exported = 0;         // spans in batches the exporter accepted
   std::uint64_t export_failures = 0;  // batches the exporter rejected
   std::uint64_t failed_spans = 0;     // spans in those batches
+  std::uint64_t wakeups = 0;          // times a producer woke the worker (a futex call each)
 };
 
 // Thread safety: on_end is lock-free and never blocks (a full queue drops the span and counts
@@ -45,6 +46,13 @@ struct BatchSpanProcessorStats {
 // from any thread; they block until the export they asked for finished or the timeout passed.
 // The exporter is only ever called from the worker thread. Spans that are recorded but not
 // sampled are not exported.
+//
+// Waking the worker is a system call (a futex wake, microseconds on a virtual machine), so a
+// producer does it at most once per batch, and not at all while spans keep coming: once a
+// wake-up finds a full batch, the worker polls the queue on a timer (from 20 us, doubling while
+// it finds less than half a batch, halving when it finds a batch) and, while polls are under a
+// millisecond apart, producers leave it alone unless the queue is half full. When the interval
+// would pass the schedule delay, the worker goes back to waiting.
 class BatchSpanProcessor final : public SpanProcessor {
  public:
   BatchSpanProcessor(std::unique_ptr<SpanExporter> exporter, BatchSpanProcessorOptions options);
@@ -63,7 +71,12 @@ class BatchSpanProcessor final : public SpanProcessor {
   void run_worker();
   // Exports until the queue is empty (or, when `until` is set, until every slot claimed before
   // that position is exported). Worker thread only.
-  void drain(std::uint64_t until);
+  // Returns how many spans it took from the queue.
+  std::size_t drain(std::uint64_t until);
+  // The poll interval after a drain of `drained` spans at interval `poll` (zero: waiting for a
+  // wake-up); zero means go back to waiting.
+  std::chrono::microseconds next_poll_interval(std::chrono::microseconds poll,
+                                               std::size_t drained) const noexcept;
   void export_batch();
   void wake_worker();
 
@@ -83,7 +96,10 @@ class BatchSpanProcessor final : public SpanProcessor {
   bool stopping_ = false;
 
   std::atomic<bool> shut_down_{false};
-  std::atomic<bool> worker_signalled_{false};  // a batch-full wake-up is pending
+  // Set while a wake-up is pending or the worker polls: producers then don't wake it.
+  std::atomic<bool> worker_signalled_{false};
+  std::atomic<bool> urgent_signalled_{false};  // a half-full-queue wake-up is pending
+  std::atomic<std::uint64_t> wakeups_{0};
   std::atomic<std::uint64_t> dropped_{0};
   RateLimiter drop_reports_;
   std::atomic<std::uint64_t> exported_{0};

@@ -152,6 +152,42 @@ TEST(BatchSpanProcessorTest, ScheduleDelayExportsWithoutFlush) {
   EXPECT_EQ(spans->size(), 1u);
 }
 
+TEST(BatchSpanProcessorTest, ASteadyStreamOfSpansRarelyWakesTheWorker) {
+  // Waking the worker is a futex call per batch; while spans keep coming the worker polls
+  // instead. 300 batches, a little apart: one wake-up starts the polling, and a few more are
+  // allowed for when this thread is descheduled long enough for a poll to find nothing.
+  auto exporter = std::make_unique<InMemorySpanExporter>();
+  auto* spans = exporter.get();
+  constexpr int kBatch = 64;
+  constexpr int kBatches = 300;
+  BatchSpanProcessor processor(std::move(exporter), options(65536, kBatch));
+  for (int batch = 0; batch < kBatches; ++batch) {
+    for (int i = 0; i < kBatch; ++i) processor.on_end(sampled_span());
+    std::this_thread::sleep_for(std::chrono::microseconds(100));
+  }
+  EXPECT_TRUE(processor.force_flush(milliseconds(10000)));
+  const auto stats = processor.stats();
+  EXPECT_EQ(spans->size(), static_cast<std::size_t>(kBatch * kBatches));
+  EXPECT_EQ(stats.dropped, 0u);
+  EXPECT_GE(stats.wakeups, 1u);
+  EXPECT_LE(stats.wakeups, static_cast<std::uint64_t>(kBatches / 10)) << "a wake-up per batch";
+}
+
+TEST(BatchSpanProcessorTest, APollingWorkerGoesBackToWaitingAndIsWokenAgain) {
+  auto exporter = std::make_unique<InMemorySpanExporter>();
+  auto* spans = exporter.get();
+  BatchSpanProcessor processor(std::move(exporter), options(1024, 8));
+  for (int round = 1; round <= 3; ++round) {
+    for (int i = 0; i < 8; ++i) processor.on_end(sampled_span());  // a full batch: exported
+    for (int i = 0; i < 2000 && spans->size() < static_cast<std::size_t>(8 * round); ++i) {
+      std::this_thread::sleep_for(milliseconds(1));
+    }
+    EXPECT_EQ(spans->size(), static_cast<std::size_t>(8 * round)) << "round " << round;
+    std::this_thread::sleep_for(milliseconds(50));  // the polls find nothing: back to waiting
+  }
+  EXPECT_GE(processor.stats().wakeups, 3u);
+}
+
 TEST(BatchSpanProcessorTest, ExportFailuresAreCounted) {
   auto exporter = std::make_unique<GatedExporter>();
   exporter->fail();

@@ -76,13 +76,41 @@ Span& Span::operator=(Span&& other) noexcept {
 
 Span::~Span() { end(); }
 
+AttributeValue* Span::attribute_slot(std::string_view key) {
+  if (!data_) return nullptr;
+  AttributeValue* slot = telemetry::attribute_slot(data_->attributes, key, limits_->attribute_count);
+  if (slot == nullptr) ++data_->dropped_attributes_count;
+  return slot;
+}
+
 void Span::set_attribute(std::string_view key, AttributeValue value) {
-  if (!data_) return;
-  truncate_value(value, limits_->attribute_value_length);
-  if (!telemetry::set_attribute(data_->attributes, key, std::move(value),
-                                limits_->attribute_count)) {
-    ++data_->dropped_attributes_count;
+  if (AttributeValue* slot = attribute_slot(key)) {
+    *slot = std::move(value);
+    truncate_value(*slot, limits_->attribute_value_length);
   }
+}
+
+void Span::set_attribute(std::string_view key, std::string_view value) {
+  if (AttributeValue* slot = attribute_slot(key)) {
+    if (auto* text = std::get_if<std::string>(slot)) {
+      text->assign(value);  // a new entry holds an empty string: no variant change
+    } else {
+      slot->emplace<std::string>(value);
+    }
+    truncate_value(*slot, limits_->attribute_value_length);
+  }
+}
+
+void Span::set_attribute(std::string_view key, bool value) {
+  if (AttributeValue* slot = attribute_slot(key)) *slot = value;
+}
+
+void Span::set_attribute(std::string_view key, std::int64_t value) {
+  if (AttributeValue* slot = attribute_slot(key)) *slot = value;
+}
+
+void Span::set_attribute(std::string_view key, double value) {
+  if (AttributeValue* slot = attribute_slot(key)) *slot = value;
 }
 
 void Span::set_attributes(Attributes attributes) {

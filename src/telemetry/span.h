@@ -1,6 +1,7 @@
 // Span: the handle code uses to record one operation.
 #pragma once
 
+#include <concepts>
 #include <cstdint>
 #include <exception>
 #include <memory>
@@ -41,6 +42,23 @@ class Span {
   // Setting an existing key replaces its value. Beyond the attribute count limit new keys are
   // dropped and counted; string values are truncated to the value length limit.
   void set_attribute(std::string_view key, AttributeValue value);
+  // Typed forms, for the most frequent call on the span path: the value is written straight
+  // into the span's list, with no AttributeValue built, moved and destroyed on the way.
+  void set_attribute(std::string_view key, std::string_view value);
+  void set_attribute(std::string_view key, const char* value) {
+    set_attribute(key, std::string_view(value));
+  }
+  void set_attribute(std::string_view key, const std::string& value) {
+    set_attribute(key, std::string_view(value));
+  }
+  void set_attribute(std::string_view key, bool value);
+  void set_attribute(std::string_view key, std::int64_t value);
+  void set_attribute(std::string_view key, double value);
+  template <std::integral Integer>
+    requires(!std::same_as<Integer, bool>)
+  void set_attribute(std::string_view key, Integer value) {
+    set_attribute(key, static_cast<std::int64_t>(value));
+  }
   void set_attributes(Attributes attributes);
   // time_unix_nano 0 means now.
   void add_event(std::string_view name, Attributes attributes = {},
@@ -67,6 +85,10 @@ class Span {
   std::unique_ptr<SpanData> data_;
   SpanProcessor* processor_ = nullptr;
   const SpanLimits* limits_ = nullptr;
+
+  // The slot `key`'s value goes to (null when recording is off or the key is dropped, which is
+  // counted).
+  AttributeValue* attribute_slot(std::string_view key);
 };
 
 // The context to pass to children of `span`: `parent` with its span context replaced.

@@ -1,14 +1,71 @@
 #include "telemetry/span_data_pool.h"
 
-#include "telemetry/span_queue.h"
+#include <iterator>
+#include <mutex>
+#include <vector>
 
 namespace tdemo::telemetry {
 namespace {
 
+// Spans move between threads in bundles: a thread starting spans takes a bundle at a time from
+// the shared pool, and the exporting thread gives them back a bundle at a time, so the shared
+// pool's lock is taken once per kBundleSize spans and the span path itself touches only its
+// own thread's cache: no atomic operation, no cache line written by another core.
+constexpr std::size_t kBundleSize = 64;
+constexpr std::size_t kMaxSharedBundles = kSpanDataPoolCapacity / kBundleSize;
+using Bundle = std::vector<std::unique_ptr<SpanData>>;
+
+struct SharedPool {
+  std::mutex mutex;
+  std::vector<Bundle> bundles;  // each of kBundleSize spans
+};
+
 // Never destroyed: processors of static providers may recycle during static destruction.
-BoundedSpanQueue& pool() {
-  static auto* instance = new BoundedSpanQueue(kSpanDataPoolCapacity);
+SharedPool& shared_pool() {
+  static auto* instance = new SharedPool;
   return *instance;
+}
+
+// A thread's own spans, at most two bundles' worth.
+struct ThreadCache {
+  ThreadCache() { spans.reserve(2 * kBundleSize); }
+  ~ThreadCache();
+  Bundle spans;
+};
+// Trivially destructible, so readable after the cache itself is gone (at thread exit, when
+// other thread_local or static objects may still end spans).
+thread_local bool cache_destroyed = false;
+thread_local ThreadCache cache;
+ThreadCache::~ThreadCache() { cache_destroyed = true; }
+
+ThreadCache* thread_cache() { return cache_destroyed ? nullptr : &cache; }
+
+// Refills an empty thread cache with one bundle from the shared pool, if it has one.
+void take_bundle(ThreadCache& local) {
+  Bundle bundle;
+  {
+    SharedPool& pool = shared_pool();
+    std::lock_guard lock(pool.mutex);
+    if (pool.bundles.empty()) return;
+    bundle = std::move(pool.bundles.back());
+    pool.bundles.pop_back();
+  }
+  local.spans.swap(bundle);  // `bundle`, now the empty cache vector, is freed outside the lock
+  local.spans.reserve(2 * kBundleSize);
+}
+
+// Moves the newest bundle of a full thread cache to the shared pool (or deletes it when the
+// shared pool is full).
+void give_bundle(ThreadCache& local) {
+  Bundle bundle;
+  bundle.reserve(kBundleSize);
+  const auto first = local.spans.end() - static_cast<std::ptrdiff_t>(kBundleSize);
+  bundle.assign(std::make_move_iterator(first), std::make_move_iterator(local.spans.end()));
+  local.spans.erase(first, local.spans.end());
+  SharedPool& pool = shared_pool();
+  std::lock_guard lock(pool.mutex);
+  if (pool.bundles.size() < kMaxSharedBundles) pool.bundles.push_back(std::move(bundle));
+  // else: the spans are deleted with `bundle`, after the lock is released
 }
 
 // Clears every field but the resource and scope, keeping the capacity of the containers (field by
@@ -42,12 +99,16 @@ void assign_if_different(std::shared_ptr<const T>& target, const std::shared_ptr
 std::unique_ptr<SpanData> acquire_span_data(
     const std::shared_ptr<const Resource>& resource,
     const std::shared_ptr<const InstrumentationScope>& scope) {
-  std::unique_ptr<SpanData> span = pool().try_pop();
-  if (!span) {
-    span = std::make_unique<SpanData>();
-  } else {
-    reset(*span);
+  std::unique_ptr<SpanData> span;
+  if (ThreadCache* local = thread_cache()) {
+    if (local->spans.empty()) take_bundle(*local);
+    if (!local->spans.empty()) {
+      span = std::move(local->spans.back());
+      local->spans.pop_back();
+      reset(*span);
+    }
   }
+  if (!span) span = std::make_unique<SpanData>();
   assign_if_different(span->resource, resource);
   assign_if_different(span->scope, scope);
   return span;
@@ -55,7 +116,14 @@ std::unique_ptr<SpanData> acquire_span_data(
 
 void recycle_span_data(std::unique_ptr<SpanData> span) noexcept {
   if (!span) return;
-  pool().try_push(span);  // when full, `span` still owns the object and deletes it
+  ThreadCache* local = thread_cache();
+  if (local == nullptr) return;  // a thread past its cache: `span` deletes the object
+  try {
+    local->spans.push_back(std::move(span));  // within the reserved capacity
+    if (local->spans.size() >= 2 * kBundleSize) give_bundle(*local);
+  } catch (...) {
+    // Out of memory for a bundle vector: the spans it held are deleted; nothing else to do.
+  }
 }
 
 }  // namespace tdemo::telemetry

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <set>
+#include <thread>
 #include <vector>
 
 namespace tdemo::telemetry {
@@ -80,6 +82,31 @@ TEST(SpanDataPoolTest, AcquiredSpansCarryTheGivenResourceAndScope) {
   }
   EXPECT_EQ(first.use_count(), 1);  // the reused spans dropped the first resource
   for (auto& span : spans) recycle_span_data(std::move(span));
+}
+
+TEST(SpanDataPoolTest, SpansRecycledOnAnotherThreadAreReusedHere) {
+  // The batch processor's worker recycles the spans that request threads acquired: they must
+  // come back to those threads, a bundle at a time, not be freed and allocated again.
+  constexpr std::size_t kSpans = 256;
+  std::vector<std::unique_ptr<SpanData>> spans;
+  std::set<const SpanData*> addresses;
+  for (std::size_t i = 0; i < kSpans; ++i) {
+    spans.push_back(acquire_span_data());
+    addresses.insert(spans.back().get());
+  }
+  std::thread worker([&] {
+    for (auto& span : spans) recycle_span_data(std::move(span));
+  });
+  worker.join();
+  std::vector<std::unique_ptr<SpanData>> again;
+  std::size_t reused = 0;
+  for (std::size_t i = 0; i < kSpans; ++i) {
+    again.push_back(acquire_span_data());
+    reused += addresses.count(again.back().get());
+  }
+  // The worker keeps up to two bundles of 64 for itself; what it handed over comes back here.
+  EXPECT_GE(reused, kSpans - 128);
+  for (auto& span : again) recycle_span_data(std::move(span));
 }
 
 }  // namespace

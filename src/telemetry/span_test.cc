@@ -54,6 +54,59 @@ TEST(SpanTest, AttributeCountAndLengthLimits) {
   EXPECT_EQ(std::get<std::string>(span.data()->attributes[0].value), "1234");
 }
 
+TEST(SpanTest, TypedSetAttributeStoresEachOtlpTypeUnderTheSameRules) {
+  SpanLimits limits;
+  limits.attribute_count = 6;
+  limits.attribute_value_length = 4;
+  Fixture f(limits);
+  Span span = f.tracer.start_span("s", {});
+  const std::string owned = "owned-string";
+  span.set_attribute("literal", "abcdefgh");                  // const char*: truncated to 4
+  span.set_attribute("view", std::string_view("xy"));         // std::string_view
+  span.set_attribute("owned", owned);                         // const std::string&
+  span.set_attribute("int", 7);                               // int -> int64
+  span.set_attribute("size", std::size_t{1} << 40);           // any integer -> int64
+  span.set_attribute("flag", true);                           // bool, not an integer
+  span.set_attribute("ratio", 0.25);                          // dropped: the 7th key
+  span.set_attribute("int", "now a string");                  // replaces, changing the type
+  span.set_attribute("view", 3.5);                            // replaces a string with a double
+  ASSERT_TRUE(span.data());
+  const Attributes& attributes = span.data()->attributes;
+  ASSERT_EQ(attributes.size(), 6u);
+  EXPECT_EQ(span.data()->dropped_attributes_count, 1u);
+  EXPECT_EQ(attributes[0].key, "literal");
+  EXPECT_EQ(std::get<std::string>(attributes[0].value), "abcd");
+  EXPECT_EQ(std::get<double>(attributes[1].value), 3.5);
+  EXPECT_EQ(std::get<std::string>(attributes[2].value), "owne");
+  EXPECT_EQ(std::get<std::string>(attributes[3].value), "now ");
+  EXPECT_EQ(std::get<std::int64_t>(attributes[4].value), std::int64_t{1} << 40);
+  EXPECT_EQ(std::get<bool>(attributes[5].value), true);
+  // The same calls through AttributeValue give the same list.
+  Span general = f.tracer.start_span("g", {});
+  for (const auto& [key, value] : attributes) general.set_attribute(key, value);
+  EXPECT_EQ(general.data()->attributes, attributes);
+}
+
+TEST(SpanTest, LongKeysOfRecycledSpansComeBackIntact) {
+  // Keys longer than the inline string buffer reuse the buffers of recycled spans' keys.
+  Fixture f;
+  for (int round = 0; round < 3; ++round) {
+    Span span = f.tracer.start_span("s", {});
+    span.set_attribute("http.response.status_code", 200);
+    span.set_attribute("a.key.well.past.forty.eight.bytes.long.to.need.a.bigger.one", "v");
+    span.set_attribute("short", "v");
+    span.end();
+  }
+  const auto spans = f.exporter->spans();
+  ASSERT_EQ(spans.size(), 3u);
+  for (const SpanData& span : spans) {
+    ASSERT_EQ(span.attributes.size(), 3u);
+    EXPECT_EQ(span.attributes[0].key, "http.response.status_code");
+    EXPECT_EQ(span.attributes[1].key, "a.key.well.past.forty.eight.bytes.long.to.need.a.bigger.one");
+    EXPECT_EQ(span.attributes[2].key, "short");
+  }
+}
+
 TEST(SpanTest, EventAndLinkLimits) {
   SpanLimits limits;
   limits.event_count = 2;

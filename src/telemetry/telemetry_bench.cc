@@ -48,10 +48,10 @@ void start_end_with_4_attributes(benchmark::State& state, const Context& parent)
   const Tracer& tracer = pipeline().tracer;
   for (auto _ : state) {
     Span span = tracer.start_span("GET /users/{id}", parent);
-    span.set_attribute("http.request.method", attribute("GET"));
-    span.set_attribute("http.route", attribute("/users/{id}"));
-    span.set_attribute("http.response.status_code", attribute(200));
-    span.set_attribute("user.id", attribute(42));
+    span.set_attribute("http.request.method", "GET");
+    span.set_attribute("http.route", "/users/{id}");
+    span.set_attribute("http.response.status_code", 200);
+    span.set_attribute("user.id", 42);
     span.end();
   }
   state.SetItemsProcessed(state.iterations());
