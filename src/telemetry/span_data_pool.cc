@@ -1,7 +1,9 @@
 #include "telemetry/span_data_pool.h"
 
+#include "telemetry/span_queue.h"
+
 #include <iterator>
-#include <mutex>
+#include <memory>
 #include <vector>
 
 namespace tdemo::telemetry {
@@ -9,20 +11,16 @@ namespace {
 
 // Spans move between threads in bundles: a thread starting spans takes a bundle at a time from
 // the shared pool, and the exporting thread gives them back a bundle at a time, so the shared
-// pool's lock is taken once per kBundleSize spans and the span path itself touches only its
-// own thread's cache: no atomic operation, no cache line written by another core.
+// pool (lock-free) is touched once per kBundleSize spans and the span path itself touches only
+// its own thread's cache: no atomic operation, no cache line written by another core.
 constexpr std::size_t kBundleSize = 64;
 constexpr std::size_t kMaxSharedBundles = kSpanDataPoolCapacity / kBundleSize;
 using Bundle = std::vector<std::unique_ptr<SpanData>>;
 
-struct SharedPool {
-  std::mutex mutex;
-  std::vector<Bundle> bundles;  // each of kBundleSize spans
-};
-
 // Never destroyed: processors of static providers may recycle during static destruction.
-SharedPool& shared_pool() {
-  static auto* instance = new SharedPool;
+// Bundles of kBundleSize spans each.
+BoundedQueue<Bundle>& shared_pool() {
+  static auto* instance = new BoundedQueue<Bundle>(kMaxSharedBundles);
   return *instance;
 }
 
@@ -42,30 +40,21 @@ ThreadCache* thread_cache() { return cache_destroyed ? nullptr : &cache; }
 
 // Refills an empty thread cache with one bundle from the shared pool, if it has one.
 void take_bundle(ThreadCache& local) {
-  Bundle bundle;
-  {
-    SharedPool& pool = shared_pool();
-    std::lock_guard lock(pool.mutex);
-    if (pool.bundles.empty()) return;
-    bundle = std::move(pool.bundles.back());
-    pool.bundles.pop_back();
-  }
-  local.spans.swap(bundle);  // `bundle`, now the empty cache vector, is freed outside the lock
+  std::unique_ptr<Bundle> bundle = shared_pool().try_pop();
+  if (!bundle) return;
+  local.spans.swap(*bundle);  // the cache's empty vector is freed with `bundle`
   local.spans.reserve(2 * kBundleSize);
 }
 
 // Moves the newest bundle of a full thread cache to the shared pool (or deletes it when the
 // shared pool is full).
 void give_bundle(ThreadCache& local) {
-  Bundle bundle;
-  bundle.reserve(kBundleSize);
+  auto bundle = std::make_unique<Bundle>();
+  bundle->reserve(kBundleSize);
   const auto first = local.spans.end() - static_cast<std::ptrdiff_t>(kBundleSize);
-  bundle.assign(std::make_move_iterator(first), std::make_move_iterator(local.spans.end()));
+  bundle->assign(std::make_move_iterator(first), std::make_move_iterator(local.spans.end()));
   local.spans.erase(first, local.spans.end());
-  SharedPool& pool = shared_pool();
-  std::lock_guard lock(pool.mutex);
-  if (pool.bundles.size() < kMaxSharedBundles) pool.bundles.push_back(std::move(bundle));
-  // else: the spans are deleted with `bundle`, after the lock is released
+  shared_pool().try_push(bundle);  // when full, `bundle` deletes its spans
 }
 
 // Clears every field but the resource and scope, keeping the capacity of the containers (field by

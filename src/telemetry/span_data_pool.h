@@ -12,13 +12,13 @@ namespace tdemo::telemetry {
 inline constexpr std::size_t kSpanDataPoolCapacity = 1024;
 
 // A SpanData equal to a default-constructed one except that it carries `resource` and
-// `scope`, recycled when the pool has one. Thread-safe; a lock is taken once per 64 calls.
+// `scope`, recycled when the pool has one. Thread-safe and lock-free.
 std::unique_ptr<SpanData> acquire_span_data(
     const std::shared_ptr<const Resource>& resource = nullptr,
     const std::shared_ptr<const InstrumentationScope>& scope = nullptr);
 
 // Gives a finished span back (null is ignored); when the pool is full the span is deleted.
-// Thread-safe, as above. The span is cleared when it is next acquired, on the thread that
+// Thread-safe and lock-free. The span is cleared when it is next acquired, on the thread that
 // will fill it again: its strings are freed where the allocator's thread cache makes that
 // cheap, and its resource and scope references are replaced there only when they differ, so
 // the reference counts of a provider's resource and scope stay on the threads that start spans

@@ -88,6 +88,9 @@ TEST(SpanDataPoolTest, SpansRecycledOnAnotherThreadAreReusedHere) {
   // The batch processor's worker recycles the spans that request threads acquired: they must
   // come back to those threads, a bundle at a time, not be freed and allocated again.
   constexpr std::size_t kSpans = 256;
+  // Empty the pool first (earlier tests left spans in it): what comes back is then ours.
+  std::vector<std::unique_ptr<SpanData>> held;
+  for (std::size_t i = 0; i < 2 * kSpanDataPoolCapacity; ++i) held.push_back(acquire_span_data());
   std::vector<std::unique_ptr<SpanData>> spans;
   std::set<const SpanData*> addresses;
   for (std::size_t i = 0; i < kSpans; ++i) {
@@ -107,6 +110,7 @@ TEST(SpanDataPoolTest, SpansRecycledOnAnotherThreadAreReusedHere) {
   // The worker keeps up to two bundles of 64 for itself; what it handed over comes back here.
   EXPECT_GE(reused, kSpans - 128);
   for (auto& span : again) recycle_span_data(std::move(span));
+  for (auto& span : held) recycle_span_data(std::move(span));
 }
 
 }  // namespace
