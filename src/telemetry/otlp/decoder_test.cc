@@ -6,6 +6,7 @@
 
 #include "opentelemetry/proto/collector/trace/v1/trace_service.pb.h"
 #include "telemetry/otlp/protobuf_encoder.h"
+#include "telemetry/otlp/reference_decoder.h"
 #include "telemetry/otlp/test_spans.h"
 
 namespace tdemo::telemetry::otlp {
@@ -156,6 +157,147 @@ TEST(Decoder, MalformedProtobufIsAnError) {
     EXPECT_TRUE(r.spans.empty());
   }
   EXPECT_TRUE(decode_export_request("", Format::kProtobuf).ok());  // empty request is valid
+}
+
+// Protobuf wire bytes, written by hand to reach what an encoder never sends.
+std::string varint(std::uint64_t v) {
+  std::string out;
+  while (v >= 0x80) {
+    out.push_back(static_cast<char>((v & 0x7f) | 0x80));
+    v >>= 7;
+  }
+  out.push_back(static_cast<char>(v));
+  return out;
+}
+std::string field(std::uint32_t number, std::uint32_t wire_type) { return varint((number << 3) | wire_type); }
+std::string message(std::uint32_t number, const std::string& payload) {
+  return field(number, 2) + varint(payload.size()) + payload;
+}
+std::string fixed64(std::uint32_t number, std::uint64_t v) {
+  std::string out = field(number, 1);
+  for (int i = 0; i < 8; ++i) out.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
+  return out;
+}
+const std::string kTraceId = message(1, "0123456789abcdef");
+const std::string kSpanId = message(2, "01234567");
+// A request of one ResourceSpans holding `resource_fields` and one ScopeSpans with `span`.
+std::string request(const std::string& span, const std::string& resource_fields = "",
+                    const std::string& scope_spans_fields = "") {
+  return message(1, resource_fields + message(2, scope_spans_fields + message(2, span)));
+}
+std::string string_value(const std::string& s) { return message(1, s); }
+std::string key_value(const std::string& key, const std::string& any_value) {
+  return message(1, key) + message(2, any_value);
+}
+// An AnyValue of arrays nested `depth` deep around an int.
+std::string nested_arrays(int depth) {
+  std::string value = field(3, 0) + varint(7);
+  for (int i = 0; i < depth; ++i) value = message(5, message(1, value));
+  return value;
+}
+
+// The wire decoder answers what the libprotobuf-based one answers: the same error, or the same
+// spans (compared by their encoding), rejections and messages.
+void expect_same_as_libprotobuf(const std::string& body, const std::string& what) {
+  SCOPED_TRACE(what);
+  const DecodeResult ours = decode_export_request(body, Format::kProtobuf);
+  const DecodeResult reference = decode_protobuf_with_libprotobuf(body);
+  EXPECT_EQ(ours.error, reference.error);
+  EXPECT_EQ(ours.rejected_spans, reference.rejected_spans);
+  EXPECT_EQ(ours.messages, reference.messages);
+  ASSERT_EQ(ours.spans.size(), reference.spans.size());
+  EXPECT_EQ(encode_protobuf(ours.spans), encode_protobuf(reference.spans));
+}
+
+TEST(Decoder, ProtobufWireDecodingFollowsLibprotobufRuleForRule) {
+  const std::string ids = kTraceId + kSpanId;
+  const std::string name = message(5, "op");
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"", "empty request"},
+      {encode_protobuf(testing::realistic_batch(5)), "an encoder's batch"},
+      {request(ids + name), "a minimal span"},
+      // Unknown fields of every wire type are skipped, at every level, groups included.
+      {field(9, 0) + varint(5) + request(ids + name + fixed64(40, 1) + field(41, 5) + "abcd"), "unknown scalars"},
+      {request(ids + name + field(42, 3) + field(1, 0) + varint(1) + field(42, 4)), "an unknown group"},
+      {request(ids + name + field(42, 3) + field(1, 0) + varint(1) + field(43, 4)), "a group ended by another field"},
+      {request(ids + name + field(42, 3) + field(1, 0) + varint(1)), "a group never ended"},
+      {request(ids + name + field(42, 4)), "an end-group tag alone"},
+      // Known fields with another wire type are unknown fields, not errors.
+      {request(ids + name + field(6, 2) + varint(1) + "x" + field(7, 0) + varint(9)), "kind and start time mistyped"},
+      // Tags and lengths at their limits.
+      {request(ids + name) + std::string("\x80\x00", 2) + varint(0), "field number 0 (in two bytes)"},
+      {std::string("\x0b", 1), "a start-group tag at the end"},
+      {std::string("\x0e", 1) + request(ids + name), "wire type 6"},
+      {std::string("\xf8\xff\xff\xff\x7f", 5) + varint(1), "a five-byte tag past 32 bits"},
+      {std::string("\x0a\x80\x80\x80\x80\x00", 6), "a length in six bytes"},
+      {std::string("\x0a\x80\x80\x80\x00", 5), "a length of 0 in five bytes"},
+      {std::string("\x08\xff\xff\xff\xff\xff\xff\xff\xff\xff\x7f", 11), "a ten-byte varint"},
+      {std::string("\x08\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\x01", 12), "an eleven-byte varint"},
+      {request(ids + name + message(6, "")), "a span kind as a message"},
+      // Proto3 strings must be UTF-8; bytes need not be.
+      {request(ids + message(5, "\xc3\x28")), "an invalid span name"},
+      {request(ids + name + message(9, key_value("k", message(7, "\xff\xfe")))), "bytes that are not UTF-8"},
+      {request(ids + name, message(3, message(2, "\xed\xa0\x80"))), "a surrogate in a resource's entity type"},
+      {request(ids + name, "", message(1, message(3, key_value("\xc0\xaf", string_value("v"))))), "an overlong scope attribute key"},
+      {request(ids + message(5, "\xf4\x90\x80\x80")), "a code point past U+10FFFF"},
+      // Repeated and merged fields.
+      {request(ids + name + message(15, message(2, "first") + field(3, 0) + varint(2)) + message(15, message(2, "second"))),
+       "two statuses merge"},
+      {request(ids + name, message(1, key_value("a", string_value("1"))) + message(1, key_value("b", string_value("2")))),
+       "two resources merge"},
+      {request(ids + name + message(9, message(1, "k") + message(2, string_value("s")) + message(2, field(3, 0) + varint(5)))),
+       "a second value of another type replaces the first"},
+      {request(ids + name + message(9, message(1, "k") + message(2, message(5, message(1, string_value("a")))) +
+                                        message(2, message(5, message(1, string_value("b")))))),
+       "two arrays merge"},
+      {request(ids + name + message(9, message(1, "k") + message(2, message(5, message(1, string_value("a")))) +
+                                        message(2, string_value("s")) + message(2, message(5, "")))),
+       "an array, a string, an empty array"},
+      {request(ids + name + message(9, key_value("k", message(6, message(1, key_value("x", field(2, 0) + varint(1))))))),
+       "a key/value list"},
+      {request(kTraceId + message(2, "short") + name), "an invalid span id: rejected"},
+      {request(ids + name + message(4, "") + message(13, kTraceId + message(2, "01234567") + field(6, 5) + "\x01\x03\x00\x00")),
+       "a link, an empty parent id"},
+      {request(ids + name + field(16, 5) + std::string("\x01\x03\x00\x00", 4) + field(6, 0) + varint(0xffffffffffffffffULL)),
+       "flags, and a kind past int32"},
+  };
+  for (const auto& [body, what] : cases) expect_same_as_libprotobuf(body, what);
+  // Nesting: the request's messages take 6 levels down to the attribute's value (request >
+  // ResourceSpans > ScopeSpans > Span > KeyValue > AnyValue); each array two more.
+  int accepted = 0;
+  for (int depth = 44; depth <= 50; ++depth) {
+    const std::string body = request(ids + name + message(9, key_value("k", nested_arrays(depth))));
+    expect_same_as_libprotobuf(body, "arrays nested " + std::to_string(depth) + " deep");
+    accepted += decode_export_request(body, Format::kProtobuf).ok() ? 1 : 0;
+  }
+  EXPECT_GT(accepted, 0);
+  EXPECT_LT(accepted, 7);  // the limit falls inside the range
+  // A few outcomes spelled out, so the comparison above is not between two wrong answers.
+  const auto decode = [&](const std::string& what) {
+    for (const auto& [body, description] : cases) {
+      if (description == what) return decode_export_request(body, Format::kProtobuf);
+    }
+    ADD_FAILURE() << "no case " << what;
+    return DecodeResult{};
+  };
+  EXPECT_FALSE(decode("an invalid span name").ok());
+  EXPECT_TRUE(decode("bytes that are not UTF-8").ok());
+  EXPECT_FALSE(decode("a start-group tag at the end").ok());
+  EXPECT_TRUE(decode("an unknown group").ok());
+  EXPECT_EQ(decode("an invalid span id: rejected").rejected_spans, 1);
+  const auto merged = decode("two statuses merge");
+  ASSERT_EQ(merged.spans.size(), 1u);
+  EXPECT_EQ(merged.spans[0]->status_message, "second");
+  EXPECT_EQ(merged.spans[0]->status_code, StatusCode::kError);
+  const auto arrays = decode("two arrays merge");
+  ASSERT_EQ(arrays.spans.size(), 1u);
+  EXPECT_EQ(std::get<std::vector<std::string>>(arrays.spans[0]->attributes.at(0).value),
+            (std::vector<std::string>{"a", "b"}));
+  DecodeLimits limits;
+  limits.max_spans = 1;
+  const std::string two = request(ids + name) + request(ids + message(5, "\xff"));
+  EXPECT_EQ(decode_export_request(two, Format::kProtobuf, limits).error,
+            decode_protobuf_with_libprotobuf(two, limits).error);
 }
 
 TEST(Decoder, MalformedJsonIsAnError) {

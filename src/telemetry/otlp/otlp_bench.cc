@@ -3,6 +3,7 @@
 
 #include "opentelemetry/proto/collector/trace/v1/trace_service.pb.h"
 #include "telemetry/otlp/decoder.h"
+#include "telemetry/otlp/reference_decoder.h"
 #include "telemetry/otlp/json_encoder.h"
 #include "telemetry/otlp/protobuf_encoder.h"
 #include "telemetry/otlp/test_spans.h"
@@ -51,8 +52,19 @@ void BM_DecodeProtobuf(benchmark::State& state) {
 }
 BENCHMARK(BM_DecodeProtobuf);
 
-// libprotobuf's parse alone (on an arena), for comparison with BM_DecodeProtobuf, which also
-// builds SpanData.
+// The libprotobuf-based reference decoder (parse, then convert), which the receiver used before
+// the wire decoder.
+void BM_DecodeProtobufWithLibprotobuf(benchmark::State& state) {
+  const std::string body = encode_protobuf(testing::realistic_batch(kBatchSize));
+  for (auto _ : state) {
+    DecodeResult r = decode_protobuf_with_libprotobuf(body);
+    benchmark::DoNotOptimize(r.spans.data());
+  }
+  report(state, body.size());
+}
+BENCHMARK(BM_DecodeProtobufWithLibprotobuf);
+
+// libprotobuf's parse alone (on an arena), without building SpanData.
 void BM_ParseProtobufOnly(benchmark::State& state) {
   const std::string body = encode_protobuf(testing::realistic_batch(kBatchSize));
   for (auto _ : state) {
