@@ -6,8 +6,6 @@
 
 #include <boost/beast/http/status.hpp>
 
-#include "http/message.h"
-
 namespace tdemo::http {
 namespace {
 

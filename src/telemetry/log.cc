@@ -325,14 +325,11 @@ void append_rfc3339_millis(std::string& out, std::uint64_t unix_nano) {
     cached_second = second;
   }
   const auto millis = static_cast<unsigned>((unix_nano / 1'000'000ULL) % 1000);
-  const char tail[6] = {'.',
-                        static_cast<char>('0' + millis / 100),
+  const char tail[5] = {'.', static_cast<char>('0' + millis / 100),
                         static_cast<char>('0' + millis / 10 % 10),
-                        static_cast<char>('0' + millis % 10),
-                        'Z',
-                        '\0'};
+                        static_cast<char>('0' + millis % 10), 'Z'};
   out.append(cached, cached_length);
-  out.append(tail, 5);
+  out.append(tail, sizeof(tail));
 }
 
 std::string format_rfc3339_millis(std::uint64_t unix_nano) {

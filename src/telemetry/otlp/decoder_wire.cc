@@ -176,18 +176,26 @@ struct WireValue {
   std::vector<WireValue> array;
   std::vector<WireKeyValue> kvlist;
 
+  // Special members defined below, where WireKeyValue is complete.
+  WireValue() = default;
+  WireValue(WireValue&&) noexcept;
+  WireValue& operator=(WireValue&&) = delete;
+  ~WireValue();
   // A oneof member replacing another clears it.
-  void become(Kind next) {
-    if (kind == next) return;
-    array.clear();
-    kvlist.clear();
-    kind = next;
-  }
+  void become(Kind next);
 };
 struct WireKeyValue {
   std::string_view key;
   WireValue value;
 };
+WireValue::WireValue(WireValue&&) noexcept = default;
+WireValue::~WireValue() = default;
+void WireValue::become(Kind next) {
+  if (kind == next) return;
+  array.clear();
+  kvlist.clear();
+  kind = next;
+}
 
 bool parse_key_value(std::string_view bytes, int depth, WireKeyValue& out);
 
