@@ -61,11 +61,7 @@ void clear_attributes_for_reuse(Attributes& list) {
   list.clear();
 }
 
-AttributeValue* attribute_slot(Attributes& list, std::string_view key, std::size_t max_count) {
-  for (auto& entry : list) {
-    if (entry.key == key) return &entry.value;
-  }
-  if (list.size() >= max_count) return nullptr;
+AttributeValue& append_attribute(Attributes& list, std::string_view key) {
   KeyValue& entry = list.emplace_back();
   if (key.size() > kInlineCapacity) {
     // A heap key: reuse a spare buffer. Every heap key gets at least kHeapKeyCapacity bytes,
@@ -80,7 +76,15 @@ AttributeValue* attribute_slot(Attributes& list, std::string_view key, std::size
     }
   }
   entry.key.assign(key);  // within the inline or reused buffer
-  return &entry.value;
+  return entry.value;
+}
+
+AttributeValue* attribute_slot(Attributes& list, std::string_view key, std::size_t max_count) {
+  for (auto& entry : list) {
+    if (entry.key == key) return &entry.value;
+  }
+  if (list.size() >= max_count) return nullptr;
+  return &append_attribute(list, key);
 }
 
 bool set_attribute(Attributes& list, std::string_view key, AttributeValue&& value,

@@ -37,6 +37,11 @@ inline AttributeValue attribute(double v) { return v; }
 // and the list already holds `max_count` entries. Valid until the list next changes.
 AttributeValue* attribute_slot(Attributes& list, std::string_view key, std::size_t max_count);
 
+// Appends an entry with `key` (holding an empty string) whatever the list holds already, its
+// key in a spare buffer when one is free (see clear_attributes_for_reuse): for decoders, which
+// keep what was sent, duplicates included.
+AttributeValue& append_attribute(Attributes& list, std::string_view key);
+
 // Replaces the value of `key` if present, else appends. Returns false (and changes nothing)
 // when the key is new and the list already holds `max_count` entries.
 bool set_attribute(Attributes& list, std::string_view key, AttributeValue&& value,

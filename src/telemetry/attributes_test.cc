@@ -99,5 +99,20 @@ TEST(AttributesTest, FindAttributeByKeyAndType) {
   EXPECT_EQ(find_attribute<bool>(list, "missing"), nullptr);
 }
 
+TEST(AttributesTest, AppendAttributeKeepsDuplicatesAndReusesSpareKeys) {
+  Attributes first;
+  append_attribute(first, "a.key.longer.than.the.inline.buffer") = std::int64_t{1};
+  clear_attributes_for_reuse(first);  // its key's buffer becomes a spare
+  Attributes list;
+  append_attribute(list, "k") = std::string("v1");
+  append_attribute(list, "k") = std::string("v2");  // kept: decoders keep what was sent
+  AttributeValue& fresh = append_attribute(list, "another.key.longer.than.the.inline.buffer");
+  EXPECT_EQ(std::get<std::string>(fresh), "");  // a new entry holds an empty string
+  ASSERT_EQ(list.size(), 3u);
+  EXPECT_EQ(list[0].key, "k");
+  EXPECT_EQ(std::get<std::string>(list[1].value), "v2");
+  EXPECT_EQ(list[2].key, "another.key.longer.than.the.inline.buffer");
+}
+
 }  // namespace
 }  // namespace tdemo::telemetry

@@ -5,6 +5,7 @@
 
 #include "opentelemetry/proto/collector/trace/v1/trace_service.pb.h"
 #include "telemetry/otlp/gzip.h"
+#include "telemetry/span_data_pool.h"
 #include "tracestore/sqlite_storage.h"
 #include "tracestore/trace_store.h"
 
@@ -92,6 +93,9 @@ IngestOutcome OtlpIngest::store(telemetry::otlp::DecodeResult decoded) {
     }
   }
   const AddResult added = store_.add(std::span<const std::unique_ptr<telemetry::SpanData>>(decoded.spans));
+  // The store keeps its own encoding: the spans' memory goes back to the pool for the next
+  // request (and for this thread's own spans).
+  for (auto& span : decoded.spans) telemetry::recycle_span_data(std::move(span));
   outcome.accepted = static_cast<std::int64_t>(added.accepted);
   outcome.rejected = decoded.rejected_spans + static_cast<std::int64_t>(added.rejected);
   outcome.message = decoded.rejection_summary();

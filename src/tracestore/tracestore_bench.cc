@@ -12,6 +12,7 @@
 
 #include "telemetry/otlp/decoder.h"
 #include "telemetry/otlp/protobuf_encoder.h"
+#include "tracestore/otlp_ingest.h"
 #include "tracestore/test_spans.h"
 #include "tracestore/trace_store.h"
 
@@ -49,21 +50,27 @@ std::string encoded_request(std::uint64_t first_trace, std::size_t traces) {
   return telemetry::otlp::encode_protobuf(batch);
 }
 
+// What POST /v1/traces does with a body: decode, store, recycle the decoded spans.
 void BM_IngestProtobuf(benchmark::State& state) {
   static TraceStore* store = nullptr;
-  if (state.thread_index() == 0) store = new TraceStore(TraceStoreOptions{.max_traces = 100'000});
+  static OtlpIngest* ingest = nullptr;
+  if (state.thread_index() == 0) {
+    store = new TraceStore(TraceStoreOptions{.max_traces = 100'000});
+    ingest = new OtlpIngest(*store, nullptr);
+  }
   // 50 traces x 10 spans per request, distinct trace ids per thread.
   const std::string body =
       encoded_request(1'000'000ULL * static_cast<std::uint64_t>(state.thread_index() + 1), 50);
   std::size_t spans = 0;
   for (auto _ : state) {
-    auto decoded = telemetry::otlp::decode_export_request(body, telemetry::otlp::Format::kProtobuf);
-    auto added = store->add(std::span<const std::unique_ptr<telemetry::SpanData>>(decoded.spans));
-    spans += added.accepted;
+    const IngestOutcome outcome = ingest->ingest(body, telemetry::otlp::Format::kProtobuf);
+    spans += static_cast<std::size_t>(outcome.accepted);
   }
   state.SetItemsProcessed(static_cast<std::int64_t>(spans));
   if (state.thread_index() == 0) {
+    delete ingest;
     delete store;
+    ingest = nullptr;
     store = nullptr;
   }
 }

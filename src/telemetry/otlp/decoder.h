@@ -23,7 +23,9 @@ struct DecodeLimits {
 
 struct DecodeResult {
   // The valid spans, in request order. Spans of one ResourceSpans share one Resource object,
-  // and spans of one ScopeSpans one InstrumentationScope object.
+  // and spans of one ScopeSpans one InstrumentationScope object. The protobuf decoder takes
+  // them from the span pool (span_data_pool.h): a receiver done with them may give them back
+  // with recycle_span_data, so the next request reuses their memory.
   std::vector<std::unique_ptr<SpanData>> spans;
   // Spans left out because they were invalid (bad trace/span/parent id), with the reasons
   // (at most DecodeLimits::max_rejection_messages lines). Answer with partial success.

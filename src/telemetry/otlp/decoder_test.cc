@@ -7,6 +7,7 @@
 #include "opentelemetry/proto/collector/trace/v1/trace_service.pb.h"
 #include "telemetry/otlp/protobuf_encoder.h"
 #include "telemetry/otlp/reference_decoder.h"
+#include "telemetry/span_data_pool.h"
 #include "telemetry/otlp/test_spans.h"
 
 namespace tdemo::telemetry::otlp {
@@ -298,6 +299,16 @@ TEST(Decoder, ProtobufWireDecodingFollowsLibprotobufRuleForRule) {
   const std::string two = request(ids + name) + request(ids + message(5, "\xff"));
   EXPECT_EQ(decode_export_request(two, Format::kProtobuf, limits).error,
             decode_protobuf_with_libprotobuf(two, limits).error);
+}
+
+TEST(Decoder, ProtobufSpansRecycledAfterARichRequestComeBackClean) {
+  // The decoder takes spans from the pool; a receiver gives them back once stored. A span that
+  // held events, links, attributes and a status must not lend any of them to the next request.
+  DecodeResult rich = decode_export_request(encode_protobuf(testing::realistic_batch(64)), Format::kProtobuf);
+  ASSERT_TRUE(rich.ok());
+  for (auto& span : rich.spans) recycle_span_data(std::move(span));
+  const std::string minimal = request(kTraceId + kSpanId + message(5, "op"));
+  for (int i = 0; i < 64; ++i) expect_same_as_libprotobuf(minimal, "a minimal span after recycling");
 }
 
 TEST(Decoder, MalformedJsonIsAnError) {

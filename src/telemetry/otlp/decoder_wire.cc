@@ -25,6 +25,7 @@
 #include "telemetry/otlp/decoder_internal.h"
 #include "telemetry/otlp/json_encoder.h"
 #include "telemetry/otlp/utf8.h"
+#include "telemetry/span_data_pool.h"
 
 namespace tdemo::telemetry::otlp::detail {
 namespace {
@@ -374,7 +375,12 @@ bool parse_attribute(Cursor& c, int depth, Attributes* out) {
   if (!parse_key_value(bytes, depth - 1, kv)) return false;
   if (out == nullptr) return true;
   if (out->capacity() == 0) out->reserve(8);  // a span's usual count, not regrown one by one
-  out->push_back(KeyValue{std::string(kv.key), to_attribute_value(kv.value)});
+  AttributeValue& value = append_attribute(*out, kv.key);
+  if (kv.value.kind == WireValue::Kind::kString) {
+    std::get<std::string>(value).assign(kv.value.text);  // a new entry holds an empty string
+  } else {
+    value = to_attribute_value(kv.value);
+  }
   return true;
 }
 
@@ -624,11 +630,14 @@ bool parse_scope_spans(std::string_view bytes, int depth, Decoding& d,
     if (field == 1) return parse_scope(nested, depth - 1, *scope);  // a second scope merges
     // field 2: a span
     ++d.spans_seen;
-    auto span = std::make_unique<SpanData>();
+    auto span = acquire_span_data();  // recycled by the receiver once stored (see decoder.h)
     SpanFields fields;
     if (!parse_span(nested, depth - 1, *span, fields)) return false;
     if (d.spans_seen > d.limits.max_spans) return true;  // the request is refused at the end
-    if (!finish_span(*span, fields, d.result, d.limits)) return true;
+    if (!finish_span(*span, fields, d.result, d.limits)) {
+      recycle_span_data(std::move(span));
+      return true;
+    }
     span->resource = resource;
     span->scope = scope;
     d.result.spans.push_back(std::move(span));
