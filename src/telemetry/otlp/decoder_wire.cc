@@ -612,9 +612,11 @@ bool parse_scope(std::string_view bytes, int depth, InstrumentationScope& scope)
   });
 }
 
-bool parse_scope_spans(std::string_view bytes, int depth, Decoding& d,
-                       const std::shared_ptr<const Resource>& resource) {
-  auto scope = std::make_shared<InstrumentationScope>();
+// ResourceSpans and ScopeSpans share a shape: field 1 a message (the resource or scope; a
+// second one merges), field 2 the repeated children, field 3 schema_url. on_message(field,
+// bytes, depth) reads fields 1 and 2.
+template <class OnMessage>
+bool parse_spans_group(std::string_view bytes, int depth, std::string& schema_url, OnMessage&& on_message) {
   return for_each_field(bytes, depth, [&](std::uint32_t field, std::uint32_t type, Cursor& c, bool& handled) {
     std::string_view nested;
     if (type != kLengthDelimited || field < 1 || field > 3) {
@@ -623,16 +625,23 @@ bool parse_scope_spans(std::string_view bytes, int depth, Decoding& d,
     }
     if (field == 3) {
       if (!read_string(c, nested)) return false;
-      scope->schema_url.assign(nested);
+      schema_url.assign(nested);
       return true;
     }
     if (!c.delimited(nested) || depth <= 0) return false;
-    if (field == 1) return parse_scope(nested, depth - 1, *scope);  // a second scope merges
-    // field 2: a span
-    ++d.spans_seen;
+    return on_message(field, nested, depth - 1);
+  });
+}
+
+bool parse_scope_spans(std::string_view bytes, int depth, Decoding& d,
+                       const std::shared_ptr<const Resource>& resource) {
+  auto scope = std::make_shared<InstrumentationScope>();
+  return parse_spans_group(bytes, depth, scope->schema_url, [&](std::uint32_t field, std::string_view nested, int inner) {
+    if (field == 1) return parse_scope(nested, inner, *scope);
+    ++d.spans_seen;  // field 2: a span
     auto span = acquire_span_data();  // recycled by the receiver once stored (see decoder.h)
     SpanFields fields;
-    if (!parse_span(nested, depth - 1, *span, fields)) return false;
+    if (!parse_span(nested, inner, *span, fields)) return false;
     if (d.spans_seen > d.limits.max_spans) return true;  // the request is refused at the end
     if (!finish_span(*span, fields, d.result, d.limits)) {
       recycle_span_data(std::move(span));
@@ -671,20 +680,9 @@ bool parse_resource(std::string_view bytes, int depth, Resource& resource) {
 
 bool parse_resource_spans(std::string_view bytes, int depth, Decoding& d) {
   auto resource = std::make_shared<Resource>();
-  return for_each_field(bytes, depth, [&](std::uint32_t field, std::uint32_t type, Cursor& c, bool& handled) {
-    std::string_view nested;
-    if (type != kLengthDelimited || field < 1 || field > 3) {
-      handled = false;
-      return true;
-    }
-    if (field == 3) {
-      if (!read_string(c, nested)) return false;
-      resource->schema_url.assign(nested);
-      return true;
-    }
-    if (!c.delimited(nested) || depth <= 0) return false;
-    if (field == 1) return parse_resource(nested, depth - 1, *resource);  // a second one merges
-    return parse_scope_spans(nested, depth - 1, d, resource);
+  return parse_spans_group(bytes, depth, resource->schema_url, [&](std::uint32_t field, std::string_view nested, int inner) {
+    if (field == 1) return parse_resource(nested, inner, *resource);
+    return parse_scope_spans(nested, inner, d, resource);
   });
 }
 
