@@ -36,14 +36,6 @@ void append_int_string(std::string& out, std::int64_t v) {
   out += '"';
 }
 
-void append_double(std::string& out, double v) {
-  if (std::isnan(v)) { out += "\"NaN\""; return; }
-  if (std::isinf(v)) { out += v > 0 ? "\"Infinity\"" : "\"-Infinity\""; return; }
-  char buf[32];
-  auto r = std::to_chars(buf, buf + sizeof buf, v);  // shortest round-trip form
-  out.append(buf, r.ptr);
-}
-
 // `,"name":` (or without the comma for the first field of an object).
 void key(std::string& out, const char* name, bool& first) {
   if (!first) out += ',';
@@ -58,7 +50,7 @@ void append_scalar_any(std::string& out, const T& v) {
   if constexpr (std::is_same_v<T, std::string>) { out += "{\"stringValue\":"; append_json_string(out, v); }
   else if constexpr (std::is_same_v<T, bool>) { out += v ? "{\"boolValue\":true" : "{\"boolValue\":false"; }
   else if constexpr (std::is_same_v<T, std::int64_t>) { out += "{\"intValue\":"; append_int_string(out, v); }
-  else { out += "{\"doubleValue\":"; append_double(out, v); }
+  else { out += "{\"doubleValue\":"; append_json_number(out, v); }
   out += '}';
 }
 
@@ -189,6 +181,14 @@ void append_span(std::string& out, const SpanData& s) {
 }
 
 }  // namespace
+
+void append_json_number(std::string& out, double v) {
+  if (std::isnan(v)) { out += "\"NaN\""; return; }
+  if (std::isinf(v)) { out += v > 0 ? "\"Infinity\"" : "\"-Infinity\""; return; }
+  char buf[32];
+  auto r = std::to_chars(buf, buf + sizeof buf, v);  // shortest round-trip form
+  out.append(buf, r.ptr);
+}
 
 void append_json_string(std::string& out, std::string_view s) {
   out += '"';

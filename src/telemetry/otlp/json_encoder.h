@@ -20,4 +20,8 @@ std::string encode_json(const SpanBatch& batch);
 // Appends `s` as a JSON string literal (quotes included), escaping as RFC 8259 requires.
 void append_json_string(std::string& out, std::string_view s);
 
+// Appends `v` in its shortest round-trip form; NaN and the infinities as the OTLP/JSON strings
+// "NaN", "Infinity", "-Infinity".
+void append_json_number(std::string& out, double v);
+
 }  // namespace tdemo::telemetry::otlp

@@ -4,9 +4,7 @@
 #include <google/protobuf/arena.h>
 #include <google/protobuf/stubs/logging.h>
 
-#include <charconv>
 #include <cstdio>
-#include <cmath>
 
 #include "opentelemetry/proto/collector/trace/v1/trace_service.pb.h"
 #include "telemetry/otlp/decoder_internal.h"
@@ -20,13 +18,6 @@ namespace {
 namespace pb_common = opentelemetry::proto::common::v1;
 namespace pb_trace = opentelemetry::proto::trace::v1;
 namespace pb_collector = opentelemetry::proto::collector::trace::v1;
-
-void append_json_number(std::string& out, double v) {
-  if (std::isnan(v)) { out += "\"NaN\""; return; }
-  if (std::isinf(v)) { out += v > 0 ? "\"Infinity\"" : "\"-Infinity\""; return; }
-  char buf[32];
-  out.append(buf, std::to_chars(buf, buf + sizeof buf, v).ptr);
-}
 
 // Compact JSON of a value our attribute model cannot hold as is.
 void append_any_json(std::string& out, const pb_common::AnyValue& v) {
