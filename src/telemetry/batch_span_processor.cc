@@ -9,8 +9,8 @@ namespace tdemo::telemetry {
 namespace {
 
 // The shortest poll interval. Fewer spans in flight keep the spans recycled through the
-// pool in the cache: at 4.5M spans/s, 400 in flight (80 us polls) cost 197 ns a span and 500
-// (100 us) 226 ns (bench/micro_ab.sh, BM_SpanStartEnd4Attributes_Root).
+// pool in the cache: BM_SpanStartEnd4Attributes_Root took 197 ns a span with 20 us here and
+// 226 ns with 100 us (bench/micro_ab.sh, medians of 10 alternating rounds).
 constexpr std::chrono::microseconds kFastestPoll{20};
 // Polls this far apart or more let producers wake the worker for a full batch again.
 constexpr std::chrono::microseconds kQuietPoll{1000};
@@ -136,12 +136,11 @@ void BatchSpanProcessor::run_worker() {
     urgent_signalled_.store(false, std::memory_order_release);
     const std::size_t drained = drain(until);
     poll = next_poll_interval(poll, drained);
-    if (!polling_silently(poll)) {
-      worker_signalled_.store(false, std::memory_order_release);
-      // A batch that filled while producers still saw the worker polling woke nobody.
-      if (queue_.size() >= options_.max_export_batch_size) poll = kFastestPoll;
+    // A batch that filled while producers still saw the worker polling woke nobody.
+    if (!polling_silently(poll) && queue_.size() >= options_.max_export_batch_size) {
+      poll = kFastestPoll;
     }
-    if (polling_silently(poll)) worker_signalled_.store(true, std::memory_order_release);
+    worker_signalled_.store(polling_silently(poll), std::memory_order_release);
     bool flushed = true;
     if (flushing && !stop) flushed = exporter_->force_flush(options_.export_timeout);
 

@@ -42,8 +42,8 @@ ThreadCache* thread_cache() { return cache_destroyed ? nullptr : &cache; }
 void take_bundle(ThreadCache& local) {
   std::unique_ptr<Bundle> bundle = shared_pool().try_pop();
   if (!bundle) return;
-  local.spans.swap(*bundle);  // the cache's empty vector is freed with `bundle`
-  local.spans.reserve(2 * kBundleSize);
+  // Moved into the cache's own vector, which keeps its capacity for recycle_span_data.
+  local.spans.assign(std::make_move_iterator(bundle->begin()), std::make_move_iterator(bundle->end()));
 }
 
 // Moves the newest bundle of a full thread cache to the shared pool (or deletes it when the
