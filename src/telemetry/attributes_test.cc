@@ -102,6 +102,7 @@ TEST(AttributesTest, FindAttributeByKeyAndType) {
 TEST(AttributesTest, AppendAttributeKeepsDuplicatesAndReusesSpareKeys) {
   Attributes first;
   append_attribute(first, "a.key.longer.than.the.inline.buffer") = std::int64_t{1};
+  const char* buffer = first[0].key.data();
   clear_attributes_for_reuse(first);  // its key's buffer becomes a spare
   Attributes list;
   append_attribute(list, "k") = std::string("v1");
@@ -112,6 +113,7 @@ TEST(AttributesTest, AppendAttributeKeepsDuplicatesAndReusesSpareKeys) {
   EXPECT_EQ(list[0].key, "k");
   EXPECT_EQ(std::get<std::string>(list[1].value), "v2");
   EXPECT_EQ(list[2].key, "another.key.longer.than.the.inline.buffer");
+  EXPECT_EQ(list[2].key.data(), buffer);  // the spare's heap buffer, not a new allocation
 }
 
 }  // namespace

@@ -81,10 +81,19 @@ TEST(SpanTest, TypedSetAttributeStoresEachOtlpTypeUnderTheSameRules) {
   EXPECT_EQ(std::get<std::string>(attributes[3].value), "now ");
   EXPECT_EQ(std::get<std::int64_t>(attributes[4].value), std::int64_t{1} << 40);
   EXPECT_EQ(std::get<bool>(attributes[5].value), true);
-  // The same calls through AttributeValue give the same list.
+  // The same calls through AttributeValue give the same list and the same drop count.
   Span general = f.tracer.start_span("g", {});
-  for (const auto& [key, value] : attributes) general.set_attribute(key, value);
+  general.set_attribute("literal", attribute("abcdefgh"));
+  general.set_attribute("view", attribute(std::string_view("xy")));
+  general.set_attribute("owned", attribute(owned));
+  general.set_attribute("int", attribute(7));
+  general.set_attribute("size", attribute(std::int64_t{1} << 40));
+  general.set_attribute("flag", attribute(true));
+  general.set_attribute("ratio", attribute(0.25));
+  general.set_attribute("int", attribute("now a string"));
+  general.set_attribute("view", attribute(3.5));
   EXPECT_EQ(general.data()->attributes, attributes);
+  EXPECT_EQ(general.data()->dropped_attributes_count, 1u);
 }
 
 TEST(SpanTest, LongKeysOfRecycledSpansComeBackIntact) {
