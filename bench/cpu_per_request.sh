@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# CPU time of `tracing-demo all` per request at a fixed arrival rate: less sensitive to a noisy
+# machine than saturated throughput, for A/B comparisons of builds. For each round and each
+# binary: starts `BIN all` (traced, embedded store on), sends `tracing-demo traffic --mode stress`
+# at RPS for DURATION seconds (the load generator untraced, in its own process), and prints the
+# process's user+system CPU microseconds per request.
+#   bash bench/cpu_per_request.sh PATH RPS DURATION BIN [BIN ...]
+#   bash bench/cpu_per_request.sh /users/1 5000 6 /tmp/old-tracing-demo build/release/bin/tracing-demo
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BENCH_DIR=bench; source bench/lib.sh
+[ $# -ge 4 ] || { echo "usage: $0 PATH RPS DURATION BIN [BIN ...]" >&2; exit 2; }
+URL_PATH=$1; RPS=$2; DURATION=$3; shift 3
+TICK=$(getconf CLK_TCK)
+WORK=$(mktemp -d); APP_PID=""
+stop_app() { [ -n "$APP_PID" ] && { kill "$APP_PID" 2>/dev/null; wait "$APP_PID" 2>/dev/null; APP_PID=""; }; return 0; }
+trap 'stop_app; rm -rf "$WORK"' EXIT
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+for _ in $(seq 1 "${ROUNDS:-4}"); do
+  for bin in "$@"; do
+    base=$(free_port)
+    rm -rf "$WORK/data"
+    "$bin" all --base-port "$base" --data-dir "$WORK/data" --payment-decline-rate 0 \
+      --ui-port "$(free_port)" --otlp-http-port "$(free_port)" --otlp-grpc-port "$(free_port)" \
+      >"$WORK/all.log" 2>&1 &
+    APP_PID=$!
+    wait_for_url "http://127.0.0.1:$base/health" || { echo "tracing-demo all did not start" >&2; cat "$WORK/all.log" >&2; exit 1; }
+    curl -fsS -o /dev/null "http://127.0.0.1:$base$URL_PATH" || true
+    before=$(cpu_ticks "$APP_PID")
+    OTEL_SDK_DISABLED=true "$bin" traffic --mode stress --target "http://127.0.0.1:$base" \
+      --mix "GET $URL_PATH=1" --rps "$RPS" --duration "$DURATION" >/dev/null 2>&1
+    sleep 1  # the last batches are exported and ingested
+    after=$(cpu_ticks "$APP_PID")
+    stop_app
+    python3 -c "import sys; t,a,b,n=map(float,sys.argv[1:5]); print(f'{sys.argv[5]} {(b-a)/t*1e6/n:.1f} us/request')" \
+      "$TICK" "$before" "$after" "$((RPS * DURATION))" "$bin"
+  done
+done
