@@ -42,7 +42,7 @@ wait_for_url "http://127.0.0.1:$store_ui/api/services" 100 || { echo "the trace 
 rss_kib() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }
 
 run_case() {  # NAME ENDPOINT: prints one JSON line
-  local name=$1 endpoint=$2 base; base=$(free_port)
+  local name=$1 endpoint=$2 base; base=$(free_ports 4)
   OTEL_EXPORTER_OTLP_TRACES_ENDPOINT=$endpoint OTEL_EXPORTER_OTLP_TIMEOUT=2000 \
     "$BIN" all --base-port "$base" --trace-store=off --data-dir "$WORK/data-$name" >"$WORK/$name.log" 2>&1 &
   local pid=$!

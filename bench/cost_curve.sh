@@ -27,7 +27,7 @@ echo "cost curve: trace search at 10k, 100k, 1M stored spans"
   --benchmark_out="$WORK/search.json" --benchmark_out_format=json >/dev/null
 
 # 2. Full flow at growing concurrency, one server for every step (warmed up first).
-base=$(free_port)
+base=$(free_ports 4)
 "$BIN" all --base-port "$base" --data-dir "$WORK/data" --payment-decline-rate 0 >"$WORK/all.log" 2>&1 &
 APP_PID=$!
 url="http://127.0.0.1:$base/demo/full-flow/1"

@@ -14,7 +14,7 @@ BENCH_DIR=bench; source bench/lib.sh
 BIN=$1; URL_PATH=$2; shift 2
 WORK=$(mktemp -d); APP_PID=""
 trap '[ -n "$APP_PID" ] && { kill "$APP_PID" 2>/dev/null; wait "$APP_PID" 2>/dev/null; }; rm -rf "$WORK"' EXIT
-BASE=$(free_port)
+BASE=$(free_ports 4)
 ARGS=(all --base-port "$BASE" --data-dir "$WORK/data" --payment-decline-rate 0)
 if [ "${TRACED:-0}" = 1 ]; then
   ARGS+=(--ui-port "$(free_port)" --otlp-http-port "$(free_port)" --otlp-grpc-port "$(free_port)")

@@ -15,7 +15,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-BASE=$(free_port)
+BASE=$(free_ports 4)
 "$BIN" all --base-port "$BASE" --trace-store=off >"$WORK/all.log" 2>&1 &
 APP_PID=$!
 wait_for_url "http://127.0.0.1:$BASE/health" || { echo "tracing-demo all did not start" >&2; cat "$WORK/all.log" >&2; exit 1; }

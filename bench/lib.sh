@@ -1,5 +1,29 @@
 # Shared helpers for the load benchmarks (source it). Every target listens on loopback only.
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+# free_ports N: the first of N consecutive loopback ports free now, taken from 20000-32000, below
+# the kernel's ephemeral range, so that no outgoing connection takes one before the server binds
+# it (`tracing-demo all --base-port B` listens on B..B+3). free_port: one such port.
+free_ports() {
+  python3 - "${1:-1}" <<'PY'
+import random, socket, sys
+n = int(sys.argv[1])
+for _ in range(500):
+    start, ok, socks = random.randrange(20000, 32000 - n), True, []
+    try:
+        for port in range(start, start + n):
+            s = socket.socket()
+            socks.append(s)
+            s.bind(("127.0.0.1", port))
+    except OSError:
+        ok = False
+    for s in socks:
+        s.close()
+    if ok:
+        print(start)
+        sys.exit(0)
+sys.exit("no free port range found")
+PY
+}
+free_port() { free_ports 1; }
 
 wait_for_url() {  # URL [tries]: waits for a 2xx answer, 0.1 s apart
   local tries=${2:-100}

@@ -46,7 +46,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+BENCH_DIR=bench; source bench/lib.sh
 wait_for() {  # URL: up to 10 s for a 200
   for _ in $(seq 1 100); do
     curl -fsS -o /dev/null "$1" 2>/dev/null && return 0
@@ -56,7 +56,7 @@ wait_for() {  # URL: up to 10 s for a 200
 }
 
 # 1. The target.
-BASE=$(free_port)
+BASE=$(free_ports 4)
 TARGET_KIND="tracing-demo all"
 $SERVER_CPUS "$BIN" all --base-port "$BASE" --trace-store=off >"$WORK/all.log" 2>&1 &
 TARGET_PID=$!

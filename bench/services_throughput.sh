@@ -15,7 +15,7 @@ stop_app() { [ -n "$APP_PID" ] && { kill "$APP_PID" 2>/dev/null; wait "$APP_PID"
 trap 'stop_app; rm -rf "$WORK"' EXIT
 
 run_case() {  # NAME TRACING(on|off): starts all, runs wrk on each endpoint, prints JSON lines
-  local name=$1 tracing=$2 base; base=$(free_port)
+  local name=$1 tracing=$2 base; base=$(free_ports 4)
   local env=(); [ "$tracing" = off ] && env=(OTEL_SDK_DISABLED=true)
   env "${env[@]}" "$BIN" all --base-port "$base" --data-dir "$WORK/data-$name" \
     --payment-decline-rate 0 >"$WORK/$name.log" 2>&1 &

@@ -3,6 +3,7 @@
 
 #include <sys/socket.h>
 
+#include <array>
 #include <atomic>
 #include <mutex>
 #include <unordered_map>
@@ -12,13 +13,14 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
-#include <boost/beast/http/write.hpp>
 
+#include "http/message_writer.h"
 #include "metrics/registry.h"
 #include "telemetry/span.h"
 
@@ -220,17 +222,11 @@ asio::awaitable<ClientResult> Client::Impl::exchange(const OutgoingRequest& requ
   ContextPools& pools = pools_for(asio::query(executor, asio::execution::context));
   const std::string key = url.host + ":" + std::to_string(url.port);
 
-  bhttp::request<bhttp::string_body> message;
-  message.method_string(request.method == Method::kOther ? "GET" : to_string(request.method));
-  message.target(url.target);
-  message.version(11);
-  message.set(bhttp::field::host, url.port == 80 ? url.host : key);
-  message.set(bhttp::field::user_agent, options_.user_agent);
-  for (const auto& [name, value] : request.headers) message.set(name, value);
-  if (!request.content_type.empty()) message.set(bhttp::field::content_type, request.content_type);
-  message.body() = request.body;
-  message.keep_alive(true);
-  message.prepare_payload();
+  const std::string head = serialize_request_head(
+      request.method == Method::kOther ? "GET" : to_string(request.method), url.target,
+      url.port == 80 ? url.host : key, options_.user_agent, request.headers, request.content_type,
+      request.body.size());
+  const std::array<asio::const_buffer, 2> message{asio::buffer(head), asio::buffer(request.body)};
   const auto timeout = request.timeout.value_or(options_.request_timeout);
 
   for (int attempt = 0;; ++attempt) {
@@ -276,8 +272,8 @@ asio::awaitable<ClientResult> Client::Impl::exchange(const OutgoingRequest& requ
     *peer_address = connection->peer_address;
 
     connection->stream.expires_after(timeout);
-    auto [wec, wn] = co_await bhttp::async_write(connection->stream, message,
-                                                 asio::as_tuple(asio::use_awaitable));
+    auto [wec, wn] = co_await asio::async_write(connection->stream, message,
+                                                asio::as_tuple(asio::use_awaitable));
     bhttp::response_parser<bhttp::string_body> parser;
     boost::system::error_code rec;
     if (!wec) {

@@ -31,7 +31,7 @@
 #include "http/errors.h"
 #include "http/request_handler.h"
 #include "http/request_reader.h"
-#include "http/response_writer.h"
+#include "http/message_writer.h"
 
 namespace tdemo::http {
 

@@ -159,6 +159,16 @@ TEST(Faults, StalledDownstreamIsA504NamingItAndTrafficRecoversWithoutRestart) {
   ASSERT_FALSE(ec) << stalled.body;
   EXPECT_NE(stalled.body.find("user"), std::string::npos) << "the 504 does not name the users service: "
                                                           << stalled.body;
+  // /health says the same: 503, the users dependency unhealthy and why.
+  const auto health = test::http_get(gateway + "/health", {}, seconds(10));
+  ASSERT_EQ(health.status, 503) << health.error << health.body;
+  const auto health_body = boost::json::parse(health.body, ec);
+  ASSERT_FALSE(ec) << health.body;
+  EXPECT_EQ(health_body.at("status"), "unhealthy") << health.body;
+  const auto& users_check = health_body.at("dependencies").at("users").as_object();
+  EXPECT_EQ(users_check.at("status"), "unhealthy") << health.body;
+  EXPECT_FALSE(users_check.at("error").as_string().empty()) << health.body;
+  EXPECT_TRUE(users_check.at("checked_ms_ago").is_int64()) << health.body;
 
   // The users service comes up on that port: the same gateway serves again.
   stalled_users.close();

@@ -363,7 +363,18 @@ TEST_F(ServicesAllTest, InfoHealthMetricsAndDocs) {
   auto health = http_get(url("/health"));
   ASSERT_EQ(health.status, 200) << health.body;
   auto health_body = json_of(health).as_object();
+  EXPECT_EQ(health_body.at("status"), "healthy");
+  EXPECT_EQ(health_body.at("service"), "gateway");
+  EXPECT_EQ(health_body.at("role"), "gateway");
+  EXPECT_EQ(health_body.at("version"), TD_VERSION);
+  EXPECT_TRUE(health_body.at("checks").is_object());
   EXPECT_EQ(health_body.at("dependencies").as_object().size(), 3u);
+  for (const char* name : {"users", "orders", "payments"}) {
+    const auto& check = health_body.at("dependencies").at(name).as_object();
+    EXPECT_EQ(check.at("status"), "healthy") << name;
+    EXPECT_GE(check.at("checked_ms_ago").as_int64(), 0) << name;
+  }
+  EXPECT_GT(health_body.at("telemetry").at("queue_capacity").as_int64(), 0);
   EXPECT_TRUE(health_body.at("telemetry").as_object().contains("queue_depth"));
   EXPECT_TRUE(health_body.at("telemetry").as_object().contains("spans_dropped"));
 

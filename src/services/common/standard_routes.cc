@@ -1,5 +1,6 @@
 #include "services/common/standard_routes.h"
 
+#include <charconv>
 #include <chrono>
 #include <memory>
 #include <mutex>
@@ -11,20 +12,57 @@
 #include "metrics/registry.h"
 #include "services/common/route_docs.h"
 #include "services/common/json_text.h"
+#include "telemetry/log.h"
 #include "telemetry/telemetry.h"
 
 namespace tdemo::services {
 
-boost::json::object telemetry_json(const ServiceContext& context) {
+namespace {
+
+// /health is what probes and load balancers poll, often many times a second: its body is
+// written straight into one string, in the order a document would serialize it.
+void append_key(std::string& out, std::string_view key) {
+  out += '"';
+  telemetry::append_json_escaped(out, key);
+  out += "\":";
+}
+
+void append_string(std::string& out, std::string_view key, std::string_view value) {
+  append_key(out, key);
+  out += '"';
+  telemetry::append_json_escaped(out, value);
+  out += '"';
+}
+
+void append_number(std::string& out, std::string_view key, std::int64_t value) {
+  append_key(out, key);
+  char digits[24];
+  const auto [end, ec] = std::to_chars(digits, digits + sizeof digits, value);
+  out.append(digits, end);
+}
+
+}  // namespace
+
+void append_telemetry_json(std::string& out, const ServiceContext& context) {
   const auto stats = context.telemetry.stats();
-  return boost::json::object{{"exporter", stats.exporter},
-                             {"spans_started", stats.spans_started},
-                             {"spans_ended", stats.spans_ended},
-                             {"spans_exported", stats.spans_exported},
-                             {"spans_dropped", stats.spans_dropped},
-                             {"export_failures", stats.export_failures},
-                             {"queue_depth", stats.queue_depth},
-                             {"queue_capacity", stats.queue_capacity}};
+  const auto n = [](std::uint64_t v) { return static_cast<std::int64_t>(v); };
+  out += '{';
+  append_string(out, "exporter", stats.exporter);
+  out += ',';
+  append_number(out, "spans_started", n(stats.spans_started));
+  out += ',';
+  append_number(out, "spans_ended", n(stats.spans_ended));
+  out += ',';
+  append_number(out, "spans_exported", n(stats.spans_exported));
+  out += ',';
+  append_number(out, "spans_dropped", n(stats.spans_dropped));
+  out += ',';
+  append_number(out, "export_failures", n(stats.export_failures));
+  out += ',';
+  append_number(out, "queue_depth", n(stats.queue_depth));
+  out += ',';
+  append_number(out, "queue_capacity", n(stats.queue_capacity));
+  out += '}';
 }
 
 void register_telemetry_metrics(ServiceContext& context) {
@@ -92,7 +130,7 @@ void add_standard_routes(http::Router& router, ServiceContext& context, Standard
             if (status == nullptr || !status->is_string() || status->as_string() != "ok") healthy = false;
           }
         }
-        boost::json::object dependencies;
+        std::string dependencies;
         for (std::size_t i = 0; i < shared->dependencies.size(); ++i) {
           const auto& dependency = shared->dependencies[i];
           auto& cached = health_cache->entries[i];
@@ -123,22 +161,41 @@ void add_standard_routes(http::Router& router, ServiceContext& context, Standard
           const auto age_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                                   std::chrono::steady_clock::now() - *entry.checked_at)
                                   .count();
-          if (entry.healthy) {
-            dependencies[dependency.name] = boost::json::object{{"status", "healthy"}, {"checked_ms_ago", age_ms}};
-          } else {
+          dependencies += dependencies.empty() ? '{' : ',';
+          append_key(dependencies, dependency.name);
+          dependencies += '{';
+          append_string(dependencies, "status", entry.healthy ? "healthy" : "unhealthy");
+          if (!entry.healthy) {
             healthy = false;
-            dependencies[dependency.name] =
-                boost::json::object{{"status", "unhealthy"}, {"error", entry.error}, {"checked_ms_ago", age_ms}};
+            dependencies += ',';
+            append_string(dependencies, "error", entry.error);
           }
+          dependencies += ',';
+          append_number(dependencies, "checked_ms_ago", age_ms);
+          dependencies += '}';
         }
-        boost::json::object body{{"status", healthy ? "healthy" : "unhealthy"},
-                                 {"service", ctx_ptr->telemetry.service_name()},
-                                 {"role", role_name(ctx_ptr->config.role)},
-                                 {"version", TD_VERSION},
-                                 {"checks", std::move(checks)},
-                                 {"dependencies", std::move(dependencies)},
-                                 {"telemetry", telemetry_json(*ctx_ptr)}};
-        co_return json_response(healthy ? 200 : 503, body);
+        dependencies += dependencies.empty() ? "{}" : "}";
+        std::string body;
+        body.reserve(320 + dependencies.size());
+        body += '{';
+        append_string(body, "status", healthy ? "healthy" : "unhealthy");
+        body += ',';
+        append_string(body, "service", ctx_ptr->telemetry.service_name());
+        body += ',';
+        append_string(body, "role", role_name(ctx_ptr->config.role));
+        body += ',';
+        append_string(body, "version", TD_VERSION);
+        body += ',';
+        append_key(body, "checks");
+        body += checks.empty() ? std::string("{}") : to_json_text(checks);
+        body += ',';
+        append_key(body, "dependencies");
+        body += dependencies;
+        body += ',';
+        append_key(body, "telemetry");
+        append_telemetry_json(body, *ctx_ptr);
+        body += '}';
+        co_return http::Response::json_text(healthy ? 200 : 503, std::move(body));
       },
       std::move(health_doc));
 

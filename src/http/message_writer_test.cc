@@ -1,4 +1,4 @@
-#include "http/response_writer.h"
+#include "http/message_writer.h"
 
 #include <gtest/gtest.h>
 
@@ -73,7 +73,7 @@ std::string our_wire(const Response& response, int version, bool keep_alive, boo
   return wire;
 }
 
-TEST(ResponseWriterTest, ClientsSeeWhatBeastsSerializerSent) {
+TEST(MessageWriterTest, ClientsSeeWhatBeastsSerializerSent) {
   Response json = Response::json_text(200, R"({"id":1,"name":"Ada"})");
   json.headers.add("traceresponse", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
   json.headers.add("X-Two", "a");
@@ -104,7 +104,7 @@ TEST(ResponseWriterTest, ClientsSeeWhatBeastsSerializerSent) {
   }
 }
 
-TEST(ResponseWriterTest, ExactBytesOfACommonResponse) {
+TEST(MessageWriterTest, ExactBytesOfACommonResponse) {
   Response response = Response::json_text(200, "{}");
   response.headers.add("traceresponse", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
   EXPECT_EQ(serialize_response_head(response, 11, true),
@@ -117,7 +117,7 @@ TEST(ResponseWriterTest, ExactBytesOfACommonResponse) {
             "HTTP/1.1 799 \r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
 }
 
-TEST(ResponseWriterTest, HeadersThatCouldSplitOrReframeTheResponseAreDropped) {
+TEST(MessageWriterTest, HeadersThatCouldSplitOrReframeTheResponseAreDropped) {
   Response response = Response::text(200, "ok");
   response.headers.add("X-Echo", "a\r\nSet-Cookie: stolen=1");
   response.headers.add("X-Bad\nName", "v");
@@ -136,12 +136,92 @@ TEST(ResponseWriterTest, HeadersThatCouldSplitOrReframeTheResponseAreDropped) {
   EXPECT_EQ(parse(head + "ok", false).body, "ok");
 }
 
-TEST(ResponseWriterTest, BodyOnlyWhenTheStatusAndMethodAllowIt) {
+TEST(MessageWriterTest, BodyOnlyWhenTheStatusAndMethodAllowIt) {
   EXPECT_TRUE(response_has_body(Response::text(200, "x"), false));
   EXPECT_FALSE(response_has_body(Response::text(200, "x"), true));
   EXPECT_FALSE(response_has_body(Response::empty(204), false));
   EXPECT_FALSE(response_has_body(Response::empty(304), false));
   EXPECT_FALSE(response_has_body(Response::empty(101), false));
+}
+
+// What the client sent before it serialized heads itself: the Beast request it built, through
+// Beast's serializer (the reference), byte for byte.
+std::string beast_request_wire(std::string_view method, std::string_view target, std::string_view host,
+                               std::string_view user_agent, const Headers& headers,
+                               std::string_view content_type, const std::string& body) {
+  bhttp::request<bhttp::string_body> message;
+  message.method_string(method);
+  message.target(target);
+  message.version(11);
+  message.set(bhttp::field::host, host);
+  message.set(bhttp::field::user_agent, user_agent);
+  for (const auto& [name, value] : headers) message.set(name, value);
+  if (!content_type.empty()) message.set(bhttp::field::content_type, content_type);
+  message.body() = body;
+  message.keep_alive(true);
+  message.prepare_payload();
+  std::ostringstream out;
+  out << message;
+  return out.str();
+}
+
+TEST(MessageWriterTest, RequestsAreTheBytesBeastsSerializerSent) {
+  Headers traced;
+  traced.add("traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
+  traced.add("tracestate", "vendor=1");
+  Headers replaced;  // a name set again, in another case, replaces the earlier value
+  replaced.add("X-One", "1");
+  replaced.add("X-Two", "2");
+  replaced.add("x-one", "again");
+  replaced.add("user-agent", "custom/1.0");
+  replaced.add("Content-Type", "text/plain");
+  Headers idempotent;
+  idempotent.add("Idempotency-Key", "k-1");
+  struct Case {
+    const char* method;
+    const char* target;
+    const Headers* headers;
+    const char* content_type;
+    std::string body;
+  };
+  const Headers none;
+  const std::vector<Case> cases = {
+      {"GET", "/users/1", &traced, "", ""},
+      {"GET", "/orders?user_id=1&limit=5", &none, "", ""},
+      {"POST", "/orders", &traced, "application/json", R"({"user_id":1,"amount":9.99,"items":[]})"},
+      {"POST", "/v1/traces", &idempotent, "application/x-protobuf", std::string("\x0a\x00\x12", 3)},
+      {"POST", "/empty", &none, "", ""},
+      {"PUT", "/empty", &none, "", ""},
+      {"OPTIONS", "/", &none, "", ""},
+      {"DELETE", "/users/1", &replaced, "application/json", ""},
+      {"PATCH", "/users/1", &replaced, "", "{}"},
+      {"HEAD", "/health", &none, "", ""},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(testing::Message() << c.method << " " << c.target);
+    const std::string ours =
+        serialize_request_head(c.method, c.target, "127.0.0.1:8001", "tracing-demo/0.1.0", *c.headers,
+                               c.content_type, c.body.size()) + c.body;
+    EXPECT_EQ(ours, beast_request_wire(c.method, c.target, "127.0.0.1:8001", "tracing-demo/0.1.0", *c.headers,
+                                       c.content_type, c.body));
+  }
+}
+
+TEST(MessageWriterTest, RequestHeadersThatCouldSplitOrReframeTheRequestAreDropped) {
+  Headers headers;
+  headers.add("X-Echo", "a\r\nX-Injected: 1");
+  headers.add("X-Bad\rName", "v");
+  headers.add("Content-Length", "999");
+  headers.add("Transfer-Encoding", "chunked");
+  headers.add("Connection", "close");
+  headers.add("X-Zero", std::string("a\0b", 3));
+  headers.add("X-Fine", "yes");
+  const std::string head = serialize_request_head("POST", "/orders", "localhost:8002", "", headers, "", 2);
+  EXPECT_EQ(head,
+            "POST /orders HTTP/1.1\r\n"
+            "Host: localhost:8002\r\n"
+            "X-Fine: yes\r\n"
+            "Content-Length: 2\r\n\r\n");
 }
 
 }  // namespace

@@ -1,8 +1,10 @@
-#include "http/response_writer.h"
+#include "http/message_writer.h"
 
 #include <charconv>
 #include <ostream>  // Beast's status.hpp needs it
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include <boost/beast/http/status.hpp>
 
@@ -32,7 +34,54 @@ void append_number(std::string& out, std::uint64_t value) {
   out.append(digits, end);
 }
 
+// Header names the writer sets itself.
+bool framing_header(std::string_view name) noexcept {
+  return iequals(name, "connection") || iequals(name, "content-length") ||
+         iequals(name, "transfer-encoding");
+}
+
+void append_header(std::string& out, std::string_view name, std::string_view value) {
+  out += name;
+  out += ": ";
+  out += value;
+  out += "\r\n";
+}
+
 }  // namespace
+
+std::string serialize_request_head(std::string_view method, std::string_view target,
+                                   std::string_view host, std::string_view user_agent,
+                                   const Headers& headers, std::string_view content_type,
+                                   std::size_t body_size) {
+  // Beast's set(): a name set again is erased and appended, so the fields end in the order of
+  // each name's last setting. At most a few dozen fields: a linear scan is enough.
+  std::vector<std::pair<std::string_view, std::string_view>> fields;
+  fields.reserve(headers.size() + 3);
+  const auto set = [&fields](std::string_view name, std::string_view value) {
+    if (name.empty() || !safe(name) || !safe(value) || framing_header(name)) return;
+    std::erase_if(fields, [name](const auto& field) { return iequals(field.first, name); });
+    fields.emplace_back(name, value);
+  };
+  set("Host", host);
+  if (!user_agent.empty()) set("User-Agent", user_agent);
+  for (const auto& [name, value] : headers) set(name, value);
+  if (!content_type.empty()) set("Content-Type", content_type);
+
+  std::string out;
+  out.reserve(64 + target.size() + fields.size() * 48);
+  out += method;
+  out += ' ';
+  out += target;
+  out += " HTTP/1.1\r\n";
+  for (const auto& [name, value] : fields) append_header(out, name, value);
+  if (body_size > 0 || method == "POST" || method == "PUT" || method == "OPTIONS") {
+    out += "Content-Length: ";
+    append_number(out, body_size);
+    out += "\r\n";
+  }
+  out += "\r\n";
+  return out;
+}
 
 bool response_has_body(const Response& response, bool head_only) noexcept {
   return !head_only && !no_body_status(response.status);
@@ -48,15 +97,11 @@ std::string serialize_response_head(const Response& response, int version, bool 
   out += "\r\n";
   const bool has_content_type = !response.content_type.empty() && safe(response.content_type);
   for (const auto& [name, value] : response.headers) {
-    if (name.empty() || !safe(name) || !safe(value)) continue;
-    if (iequals(name, "connection") || iequals(name, "content-length") ||
-        iequals(name, "transfer-encoding") || (has_content_type && iequals(name, "content-type"))) {
+    if (name.empty() || !safe(name) || !safe(value) || framing_header(name) ||
+        (has_content_type && iequals(name, "content-type"))) {
       continue;
     }
-    out += name;
-    out += ": ";
-    out += value;
-    out += "\r\n";
+    append_header(out, name, value);
   }
   if (has_content_type) {
     out += "Content-Type: ";
