@@ -7,7 +7,8 @@
 # store on, spans exported over OTLP as in production), warms up, zeroes the counters, sends
 # REQUESTS requests (`tracing-demo load-test`, 4 users, untraced), waits for the last spans to
 # be exported and stored, and prints instructions per request. CALLGRIND_OUT=DIR keeps each
-# profile (callgrind_annotate --inclusive=yes FILE shows where the instructions went).
+# profile (callgrind_annotate --inclusive=yes FILE shows where the instructions went);
+# APP_ENV="NAME=VALUE ..." sets the services' environment (APP_ENV=OTEL_SDK_DISABLED=true: untraced).
 #   bash bench/instructions_per_request.sh PATH REQUESTS BIN [BIN ...]
 #   bash bench/instructions_per_request.sh /users/1 2000 /tmp/old-tracing-demo build/release/bin/tracing-demo
 set -euo pipefail
@@ -23,7 +24,8 @@ trap 'stop_app; rm -rf "$WORK"' EXIT
 for bin in "$@"; do
   base=$(free_ports 4)
   rm -rf "$WORK/data" "$WORK"/callgrind.*
-  valgrind --tool=callgrind --callgrind-out-file="$WORK/callgrind.%p" \
+  # shellcheck disable=SC2086
+  env ${APP_ENV:-} valgrind --tool=callgrind --callgrind-out-file="$WORK/callgrind.%p" \
     "$bin" all --base-port "$base" --data-dir "$WORK/data" --payment-decline-rate 0 \
     --ui-port "$(free_port)" --otlp-http-port "$(free_port)" --otlp-grpc-port "$(free_port)" \
     >"$WORK/all.log" 2>&1 &

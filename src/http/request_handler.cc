@@ -209,14 +209,14 @@ void RequestHandler::write_access_log(const Request& request, int status,
                                       std::size_t response_bytes, double seconds,
                                       const telemetry::SpanContext& span) const {
   if (!logger_ || !logger_->enabled(telemetry::LogLevel::kInfo)) return;
-  logger_->info("access",
-                {{"http.request.method", request.method_text},
-                 {"url.path", tracing_.redacted(request.path)},
-                 {"http.response.status_code", static_cast<std::int64_t>(status)},
-                 {"http.response.body.size", static_cast<std::int64_t>(response_bytes)},
-                 {"duration_ms", seconds * 1000.0},
-                 {"client.address", request.client_address}},
-                span);
+  logger_->line(telemetry::LogLevel::kInfo, "access", span)
+      .field("http.request.method", request.method_text)
+      .field("url.path", tracing_.redacted(request.path))
+      .field("http.response.status_code", status)
+      .field("http.response.body.size", response_bytes)
+      .field("duration_ms", seconds * 1000.0)
+      .field("client.address", request.client_address)
+      .write();
 }
 
 }  // namespace tdemo::http

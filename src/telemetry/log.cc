@@ -58,7 +58,9 @@ void append_json_scalar(std::string& out, const T& value) {
   } else if constexpr (std::is_same_v<T, bool>) {
     out += value ? "true" : "false";
   } else if constexpr (std::is_same_v<T, std::int64_t>) {
-    out += std::to_string(value);
+    char digits[24];
+    const auto [end, ec] = std::to_chars(digits, digits + sizeof digits, value);
+    out.append(digits, end);
   } else {
     if (!std::isfinite(value)) {
       out += '"';
@@ -243,11 +245,34 @@ LogSink stderr_sink() {
 
 void flush_stderr_log() { StderrWriter::instance().flush(); }
 
+namespace {
+
+// Whether any of the 8 bytes in `word` must not go into a JSON string as it is: below 0x20,
+// 0x7f or above, '"' or '\\'. Each test is exact as a yes/no for the whole word ("has less
+// than" and "has zero byte" from Bit Twiddling Hacks).
+bool word_needs_escape(std::uint64_t word) noexcept {
+  constexpr std::uint64_t kOnes = 0x0101010101010101ull;
+  constexpr std::uint64_t kHighs = 0x8080808080808080ull;
+  const auto has_zero = [](std::uint64_t x) { return (x - kOnes) & ~x & kHighs; };
+  const std::uint64_t below_space = (word - kOnes * 0x20) & ~word & kHighs;
+  return ((word & kHighs) | below_space | has_zero(word ^ (kOnes * '"')) |
+          has_zero(word ^ (kOnes * '\\')) | has_zero(word ^ (kOnes * 0x7f))) != 0;
+}
+
+}  // namespace
+
 void append_json_escaped(std::string& out, std::string_view text) {
   static constexpr char kHex[] = "0123456789abcdef";
   for (std::size_t i = 0; i < text.size();) {
-    // A run of printable ASCII that needs no escape goes in with one append.
+    // A run of printable ASCII that needs no escape goes in with one append; eight bytes are
+    // checked at a time.
     std::size_t plain = i;
+    while (plain + 8 <= text.size()) {
+      std::uint64_t word;
+      std::memcpy(&word, text.data() + plain, 8);
+      if (word_needs_escape(word)) break;
+      plain += 8;
+    }
     while (plain < text.size()) {
       const auto b = static_cast<unsigned char>(text[plain]);
       if (b < 0x20 || b >= 0x7f || b == '"' || b == '\\') break;
@@ -346,31 +371,75 @@ Logger::Logger(std::string service, std::optional<LogLevel> level, LogSink sink)
 void Logger::log(LogLevel level, std::string_view message, const Attributes& fields,
                  const SpanContext& span) const {
   if (!enabled(level)) return;
-  std::string line;
-  line.reserve(160 + message.size());
-  line += "{\"timestamp\":\"";
-  append_rfc3339_millis(line, now_unix_nano());
-  line += '"';
-  append_field(line, "level", to_string(level));
-  append_field(line, "service", service_);
-  append_field(line, "message", message);
+  LogLine built = line(level, message, span);
+  for (const auto& field : fields) built.field(field.key, field.value);
+  built.write();
+}
+
+LogLine::LogLine(const Logger* logger, LogLevel level, std::string_view message,
+                 const SpanContext& span)
+    : logger_(logger), level_(level) {
+  if (logger_ == nullptr) return;
+  text_.reserve(384 + message.size());
+  text_ += "{\"timestamp\":\"";
+  append_rfc3339_millis(text_, now_unix_nano());
+  text_ += '"';
+  append_field(text_, "level", to_string(level));
+  append_field(text_, "service", logger_->service_);
+  append_field(text_, "message", message);
   if (span.valid()) {
     char trace_id[32];
     char span_id[16];
     span.trace_id().write_hex(trace_id);
     span.span_id().write_hex(span_id);
-    append_field(line, "trace_id", std::string_view(trace_id, sizeof(trace_id)));
-    append_field(line, "span_id", std::string_view(span_id, sizeof(span_id)));
+    append_field(text_, "trace_id", std::string_view(trace_id, sizeof(trace_id)));
+    append_field(text_, "span_id", std::string_view(span_id, sizeof(span_id)));
   }
-  for (const auto& field : fields) {
-    line += ",\"";
-    append_json_escaped(line, field.key);
-    line += "\":";
-    append_json_value(line, field.value);
+}
+
+bool LogLine::open_field(std::string_view key) {
+  if (logger_ == nullptr) return false;
+  text_ += ",\"";
+  append_json_escaped(text_, key);
+  text_ += "\":";
+  return true;
+}
+
+LogLine& LogLine::field(std::string_view key, std::string_view value) {
+  if (open_field(key)) {
+    text_ += '"';
+    append_json_escaped(text_, value);
+    text_ += '"';
   }
-  line += '}';
-  sink_(line);
-  if (level >= LogLevel::kWarning) flush_stderr_log();
+  return *this;
+}
+
+LogLine& LogLine::field(std::string_view key, bool value) {
+  if (open_field(key)) append_json_scalar(text_, value);
+  return *this;
+}
+
+LogLine& LogLine::field(std::string_view key, double value) {
+  if (open_field(key)) append_json_scalar(text_, value);
+  return *this;
+}
+
+LogLine& LogLine::field_int(std::string_view key, std::int64_t value) {
+  if (open_field(key)) append_json_scalar(text_, value);
+  return *this;
+}
+
+LogLine& LogLine::field(std::string_view key, const AttributeValue& value) {
+  if (open_field(key)) append_json_value(text_, value);
+  return *this;
+}
+
+void LogLine::write() {
+  if (logger_ == nullptr) return;
+  text_ += '}';
+  logger_->sink_(text_);
+  if (level_ >= LogLevel::kWarning) flush_stderr_log();
+  logger_ = nullptr;
 }
 
 std::optional<std::uint64_t> RateLimiter::allow() noexcept {

@@ -50,6 +50,54 @@ TEST(LoggerTest, OneJsonObjectPerLineWithTraceContext) {
             "\"order.id\":42,\"ok\":true,\"price\":9.5,\"tags\":[\"a\",\"b\"]}");
 }
 
+// A line built field by field is the line log() writes for the same fields; each typed field()
+// writes its JSON type.
+TEST(LoggerTest, LineBuiltFieldByFieldIsTheLineLogWrites) {
+  Captured captured;
+  Logger log("gateway", LogLevel::kInfo, captured.sink());
+  const SpanContext span(*TraceId::from_hex("4bf92f3577b34da6a3ce929d0e0e4736"),
+                         *SpanId::from_hex("00f067aa0ba902b7"), 1, false);
+  const std::string path = "/users/\"1\"";
+  log.line(LogLevel::kInfo, "access", span)
+      .field("http.request.method", "GET")
+      .field("url.path", path)
+      .field("http.response.status_code", 200)
+      .field("http.response.body.size", std::size_t{57})
+      .field("duration_ms", 0.25)
+      .field("cached", false)
+      .field("tags", AttributeValue(std::vector<std::string>{"a"}))
+      .write();
+  log.info("access",
+           {{"http.request.method", attribute("GET")},
+            {"url.path", attribute(path)},
+            {"http.response.status_code", attribute(200)},
+            {"http.response.body.size", attribute(57)},
+            {"duration_ms", attribute(0.25)},
+            {"cached", attribute(false)},
+            {"tags", AttributeValue(std::vector<std::string>{"a"})}},
+           span);
+  ASSERT_EQ(captured.lines.size(), 2u);
+  const auto after_timestamp = [](const std::string& line) { return line.substr(line.find("\"level\"")); };
+  EXPECT_EQ(after_timestamp(captured.lines[0]), after_timestamp(captured.lines[1]));
+  EXPECT_NE(captured.lines[0].find(R"("url.path":"/users/\"1\"","http.response.status_code":200,)"
+                                   R"("http.response.body.size":57,"duration_ms":0.25,"cached":false,"tags":["a"]})"),
+            std::string::npos)
+      << captured.lines[0];
+}
+
+TEST(LoggerTest, LineBelowTheLevelOrWrittenTwiceWritesNothingMore) {
+  Captured captured;
+  Logger log("svc", LogLevel::kWarning, captured.sink());
+  log.line(LogLevel::kInfo, "dropped").field("a", 1).write();
+  EXPECT_TRUE(captured.lines.empty());
+  auto line = log.line(LogLevel::kError, "kept");
+  line.field("a", 1).write();
+  line.write();
+  line.field("b", 2).write();
+  ASSERT_EQ(captured.lines.size(), 1u);
+  EXPECT_EQ(captured.lines[0].find("\"b\""), std::string::npos) << captured.lines[0];
+}
+
 TEST(LoggerTest, LevelsFilter) {
   Captured captured;
   Logger log("svc", LogLevel::kWarning, captured.sink());
@@ -114,6 +162,27 @@ TEST(JsonEscapeTest, PlainRunsAndEscapesMix) {
   std::string out;
   append_json_escaped(out, "plain \"q\" back\\slash\ttab\x01\x7f caf\xc3\xa9 bad\xff end");
   EXPECT_EQ(out, "plain \\\"q\\\" back\\\\slash\\ttab\\u0001\\u007f caf\xc3\xa9 bad\\ufffd end");
+}
+
+// Plain runs are checked eight bytes at a time: every byte value, at every place in and across
+// those words, must come out as it does on its own (a one-byte string takes the byte-by-byte path).
+TEST(JsonEscapeTest, EveryByteAtEveryPlaceOfALongString) {
+  const std::string plain = "abcdefghijklmnopqrstuvwx";  // 24 bytes, three words
+  for (int value = 0; value < 256; ++value) {
+    const std::string byte(1, static_cast<char>(value));
+    std::string alone;
+    append_json_escaped(alone, byte);
+    for (std::size_t at = 0; at <= plain.size(); ++at) {
+      std::string text = plain;
+      text.insert(at, byte);
+      std::string out;
+      append_json_escaped(out, text);
+      EXPECT_EQ(out, plain.substr(0, at) + alone + plain.substr(at)) << "byte " << value << " at " << at;
+    }
+  }
+  std::string out;
+  append_json_escaped(out, "0123456789 long plain text, \"quoted\" near the end\x7f");
+  EXPECT_EQ(out, "0123456789 long plain text, \\\"quoted\\\" near the end\\u007f");
 }
 
 TEST(RateLimiterTest, OnePerIntervalAndCountsSuppressed) {

@@ -42,8 +42,10 @@ http::Response failure_response(const DownstreamFailure& failure) {
   return response;
 }
 
+boost::json::value DownstreamReply::json() const { return boost::json::parse(text); }
+
 http::Response reply_response(const DownstreamReply& reply) {
-  return json_response(reply.status, reply.body);
+  return http::Response::json_text(reply.status, reply.text);
 }
 
 boost::asio::awaitable<DownstreamResult> Downstream::call(http::Method method, std::string path,
@@ -67,11 +69,10 @@ boost::asio::awaitable<DownstreamResult> Downstream::call(http::Method method, s
   }
   http::ClientResult result = co_await client_.send(std::move(request), parent);
   if (!result.ok()) co_return transport_failure(options_.service, result.error());
-  const http::Response& response = result.value();
-  boost::system::error_code ec;
-  boost::json::value body_json = boost::json::parse(response.body, ec);
-  if (ec) body_json = nullptr;
+  http::Response& response = result.value();
   if (response.status >= 500) {
+    boost::system::error_code ec;
+    boost::json::value body_json = boost::json::parse(response.body, ec);
     DownstreamFailure failure;
     failure.service = options_.service;
     failure.status = response.status == 503 || response.status == 504 ? response.status : 502;
@@ -88,7 +89,9 @@ boost::asio::awaitable<DownstreamResult> Downstream::call(http::Method method, s
     }
     co_return failure;
   }
-  DownstreamReply reply{response.status, std::move(body_json)};
+  // Checked, not parsed: most replies are passed on as they are.
+  DownstreamReply reply{response.status, is_json_text(response.body) ? std::move(response.body)
+                                                                      : std::string("null")};
   co_return reply;
 }
 

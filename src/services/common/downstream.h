@@ -17,10 +17,13 @@
 
 namespace tdemo::services {
 
-// Any HTTP answer below 500 from the service (the body parsed as JSON; null when not JSON).
+// Any HTTP answer below 500 from the service.
 struct DownstreamReply {
   int status = 0;
-  boost::json::value body;
+  std::string text;  // the body: its JSON text as received, or "null" when it was not JSON
+
+  // The body parsed (a proxy passes `text` on without parsing it).
+  boost::json::value json() const;
 };
 
 // No usable answer: refused/unreachable (503), timed out (504), or broken/5xx (502).
@@ -35,7 +38,7 @@ using DownstreamResult = storage::Result<DownstreamReply, DownstreamFailure>;
 
 // {"detail": "...", "service": "users"} with the failure's status.
 http::Response failure_response(const DownstreamFailure& failure);
-// The reply passed through unchanged (status and JSON body).
+// The reply passed through unchanged (status and JSON text).
 http::Response reply_response(const DownstreamReply& reply);
 
 struct DownstreamOptions {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 
 #include <boost/json/value.hpp>
 
@@ -12,6 +13,10 @@ namespace tdemo::services {
 
 // Compact JSON; doubles in the shortest form that round-trips, integral doubles as "5.0".
 std::string to_json_text(const boost::json::value& value);
+
+// Whether `text` is one JSON value that boost::json::parse (default options: depth 32, no
+// comments, UTF-8 strings) accepts, checked without building it.
+bool is_json_text(std::string_view text);
 
 // A JSON response built with to_json_text.
 http::Response json_response(int status, const boost::json::value& value);

@@ -21,5 +21,25 @@ TEST(JsonTextTest, RoundTrips) {
   EXPECT_EQ(boost::json::parse(to_json_text(value)), value);
 }
 
+// The check agrees with boost::json::parse, which the gateway used before passing replies on.
+TEST(JsonTextTest, IsJsonTextAcceptsWhatParseAccepts) {
+  const std::string deep32 = std::string(32, '[') + std::string(32, ']');
+  const std::string deep33 = std::string(33, '[') + std::string(33, ']');
+  const std::string cases[] = {
+      R"({"id":1,"name":"Ada","amount":99.99})", "[]", "{}", "null", "true", "-0.5e3", R"("x")",
+      " {\"a\":1} \n", deep32, deep33, "", " ", "{", R"({"a":1,})", "[1,]", "{'a':1}", "nul",
+      R"({"a":1} {"b":2})", "[1] x", "/* c */ 1", "1 // c", "\"\xff\"", "\"caf\xc3\xa9\"",
+      R"("\ud800")", "1e999", "123456789012345678901234567890", "-", "01", "[1,2", "\"a\nb\"",
+      R"({"a":{"b":[null,false]}})"};
+  for (const auto& text : cases) {
+    boost::system::error_code ec;
+    boost::json::parse(text, ec);
+    EXPECT_EQ(is_json_text(text), !ec) << text << ": parse says " << ec.message();
+  }
+  EXPECT_TRUE(is_json_text(deep32));
+  EXPECT_FALSE(is_json_text(deep33));
+  EXPECT_FALSE(is_json_text(R"({"a":1} {"b":2})"));
+}
+
 }  // namespace
 }  // namespace tdemo::services

@@ -1,5 +1,8 @@
 // GET /demo/full-flow/{user_id}: look the user up, create an order, pay it; every step's
 // result and the trace id in one answer (the whole flow is one trace).
+#include <cstdint>
+#include <optional>
+
 #include <boost/json.hpp>
 
 #include "services/common/card.h"
@@ -22,7 +25,7 @@ boost::json::object step_json(const DownstreamResult& result) {
                                {"service", result.error().service},
                                {"detail", result.error().detail}};
   }
-  return boost::json::object{{"status", result.value().status}, {"body", result.value().body}};
+  return boost::json::object{{"status", result.value().status}, {"body", result.value().json()}};
 }
 
 }  // namespace
@@ -56,20 +59,22 @@ void add_full_flow_route(http::Router& router, ServiceContext& context, Downstre
                                          {"items", boost::json::array{"demo-item"}}};
           auto order = co_await downstreams.orders.create_order(std::move(order_body), context);
           steps["order"] = step_json(order);
-          const boost::json::value* order_id = nullptr;
-          if (order.ok() && order.value().status == 201 && order.value().body.is_object()) {
-            order_id = order.value().body.as_object().if_contains("id");
+          std::optional<std::int64_t> order_id;
+          if (order.ok() && order.value().status == 201) {
+            const auto* created = steps["order"].as_object().at("body").if_object();
+            const auto* id = created != nullptr ? created->if_contains("id") : nullptr;
+            if (id != nullptr && id->is_int64()) order_id = id->as_int64();
           }
-          if (order_id == nullptr || !order_id->is_int64()) {
+          if (!order_id) {
             status = order.ok() ? (order.value().status < 400 ? 502 : order.value().status) : order.error().status;
             detail = "order creation failed";
           } else {
-            span.set_attribute("order.id", id_attribute(order_id->as_int64()));
+            span.set_attribute("order.id", id_attribute(*order_id));
             span.set_attribute("order.amount", kDemoAmount);
             span.add_event("flow.order_created");
-            boost::json::object payment_body{{"order_id", order_id->as_int64()}, {"amount", kDemoAmount},
+            boost::json::object payment_body{{"order_id", *order_id}, {"amount", kDemoAmount},
                                              {"card_number", kDemoCard}};
-            std::optional<std::string> key = "full-flow-" + std::to_string(order_id->as_int64());
+            std::optional<std::string> key = "full-flow-" + std::to_string(*order_id);
             auto payment = co_await downstreams.payments.create_payment(std::move(payment_body),
                                                                         std::move(key), context);
             steps["payment"] = step_json(payment);

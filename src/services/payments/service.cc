@@ -67,9 +67,10 @@ boost::asio::awaitable<Outcome<PaymentOutcome>> PaymentService::pay(const teleme
     span.add_event("payment.order_not_found");
     co_return not_found_response("Order", request.order_id);
   }
+  const boost::json::value order_json = order.value().json();
   const boost::json::value* total = nullptr;
-  if (order.value().status == 200 && order.value().body.is_object()) {
-    total = order.value().body.as_object().if_contains("amount");
+  if (order.value().status == 200 && order_json.is_object()) {
+    total = order_json.as_object().if_contains("amount");
   }
   const auto order_cents = total ? parse_cents(*total) : std::nullopt;
   if (!order_cents) {
