@@ -21,7 +21,7 @@ enum ValueType : std::uint8_t {
 
 class Writer {
  public:
-  explicit Writer(StringInterner* keys) : keys_(keys) {}
+  Writer(StringInterner* keys, std::string& out) : keys_(keys), out_(out) {}
   void varint(std::uint64_t v) {
     while (v >= 0x80) {
       out_.push_back(static_cast<char>((v & 0x7f) | 0x80));
@@ -84,11 +84,10 @@ class Writer {
       value(kv.value);
     }
   }
-  std::string take() { return std::move(out_); }
 
  private:
   StringInterner* keys_;
-  std::string out_;
+  std::string& out_;
 };
 
 class Reader {
@@ -280,7 +279,11 @@ std::string join_state(const std::shared_ptr<const telemetry::TraceState>& state
 }  // namespace
 
 std::string encode_span_details(const telemetry::SpanData& span, StringInterner* keys) {
-  Writer w(keys);
+  // Written into this thread's buffer, which keeps its capacity, then copied once at its exact
+  // size: no regrowth while writing and nothing to shrink afterwards (stores keep many blobs).
+  thread_local std::string buffer;
+  buffer.clear();
+  Writer w(keys, buffer);
   w.attributes(span.attributes);
   w.varint(span.context.flags());
   w.string(join_state(span.context.trace_state_ptr()));
@@ -308,7 +311,7 @@ std::string encode_span_details(const telemetry::SpanData& span, StringInterner*
     w.attributes(l.attributes);
     w.varint(l.dropped_attributes_count);
   }
-  return w.take();
+  return std::string(buffer);
 }
 
 namespace {

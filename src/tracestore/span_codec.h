@@ -17,7 +17,7 @@
 namespace tdemo::tracestore {
 
 // Encodes the cold parts of `span`. `keys` may be null (inline keys). Interning new keys
-// mutates `keys`: call under the owner's exclusive lock.
+// mutates `keys`: call under the owner's exclusive lock. The blob's capacity is its size.
 std::string encode_span_details(const telemetry::SpanData& span, StringInterner* keys);
 
 // Decodes a blob written by encode_span_details with the same key mode into `span` (fills

@@ -83,6 +83,7 @@ TEST(SpanCodec, RoundTripsWithInlineKeys) { expect_round_trip(nullptr); }
 TEST(SpanCodec, RejectsTruncatedBlobs) {
   StringInterner keys;
   const std::string blob = encode_span_details(rich_span(), &keys);
+  EXPECT_EQ(blob.capacity(), blob.size());  // stores hold many: no spare bytes
   for (std::size_t n = 0; n < blob.size(); ++n) {
     telemetry::SpanData decoded;
     EXPECT_FALSE(decode_span_details(std::string_view(blob).substr(0, n), &keys, decoded)) << n;

@@ -195,8 +195,7 @@ AddResult TraceStore::add_one_locked(const SpanData& span, AddResult& result) {
   record.scope_id = scope_id_locked(span);
   record.kind = span.kind;
   record.status = span.status_code;
-  record.details = encode_span_details(span, &strings_);
-  record.details.shrink_to_fit();
+  record.details = encode_span_details(span, &strings_);  // exact size
   details_bytes_ += record.details.size() > 15 ? record.details.capacity() + 1 : 0;
 
   const std::uint64_t end = record.start_ns + record.duration_ns;
