@@ -320,7 +320,9 @@ asio::awaitable<ClientResult> Client::Impl::send(OutgoingRequest request,
   const std::string_view method = to_string(request.method);
 
   tel::Span span;
-  if (tracing_.tracer.enabled()) {
+  if (tracing_.tracer.enabled() && !tracing_.tracer.may_record()) {
+    span = tracing_.tracer.start_span({}, parent, {});  // propagates only
+  } else if (tracing_.tracer.enabled()) {
     tel::StartSpanOptions start;
     start.kind = tel::SpanKind::kClient;
     start.attributes.push_back({"http.request.method", std::string(method)});

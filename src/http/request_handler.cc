@@ -168,8 +168,12 @@ boost::asio::awaitable<RequestHandler::Outcome> RequestHandler::handle(Request& 
   if (tracing_.tracer.enabled()) {
     tel::StartSpanOptions start;
     start.kind = tel::SpanKind::kServer;
-    start.attributes = start_attributes(request, route, tracing_);
-    span = tracing_.tracer.start_span(span_name(request, route), parent, std::move(start));
+    if (tracing_.tracer.may_record()) {
+      start.attributes = start_attributes(request, route, tracing_);
+      span = tracing_.tracer.start_span(span_name(request, route), parent, std::move(start));
+    } else {
+      span = tracing_.tracer.start_span({}, parent, std::move(start));  // propagates only
+    }
   }
 
   RequestContext context{request, tel::context_with(parent, span), span, route};

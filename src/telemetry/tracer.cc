@@ -114,6 +114,10 @@ Resource merge_resources(const Resource& base, const Resource& updating) {
   return merged;
 }
 
+bool Tracer::may_record() const noexcept {
+  return provider_ != nullptr && !provider_->shut_down_.load(std::memory_order_acquire);
+}
+
 Span Tracer::start_span(std::string_view name, const Context& parent,
                         StartSpanOptions options) const {
   if (provider_ == nullptr || provider_->shut_down_.load(std::memory_order_relaxed)) {

@@ -64,6 +64,9 @@ class Tracer {
                   StartSpanOptions options = {}) const;
 
   bool enabled() const noexcept { return provider_ != nullptr; }
+  // False when no span this tracer starts can record (no provider, or a shut-down one, as
+  // with OTEL_SDK_DISABLED): callers need not build span names and attributes then.
+  bool may_record() const noexcept;
 
  private:
   friend class TracerProvider;

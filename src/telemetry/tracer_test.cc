@@ -107,7 +107,11 @@ TEST(TracerTest, StartAttributesAreDedupedAndLimited) {
 TEST(TracerTest, ShutdownIsIdempotentAndStopsRecording) {
   Pipeline p(make_always_on_sampler());
   Tracer tracer = p.provider->tracer("t");
+  EXPECT_TRUE(tracer.may_record());
+  EXPECT_FALSE(Tracer().may_record());
   EXPECT_TRUE(p.provider->shutdown());
+  EXPECT_FALSE(tracer.may_record());  // instrumentation skips names and attributes from here
+  EXPECT_TRUE(tracer.enabled());
   EXPECT_TRUE(p.provider->shutdown());
   Span span = tracer.start_span("late", {});
   EXPECT_FALSE(span.is_recording());

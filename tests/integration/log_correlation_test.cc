@@ -154,5 +154,38 @@ TEST_F(LogCorrelationTest, LogLinesOfARequestCarryItsTraceIdAndTheLogsCommandPri
   EXPECT_EQ(bad.wait_for(std::chrono::seconds(20)), 2);
 }
 
+// With the SDK disabled (OTEL_SDK_DISABLED=true: no span is recorded, nothing built for one)
+// the services still pass the caller's trace context on: the access lines of the gateway and of
+// the users service it calls carry the caller's trace id and span id.
+TEST(LogCorrelationSdkDisabled, TraceContextStillFlowsThroughEveryHop) {
+  const auto data_dir = ::testing::TempDir() + "log_correlation_off_" + std::to_string(::getpid());
+  std::filesystem::remove_all(data_dir);
+  const auto base = test::free_port_range(4);
+  test::ProcessOptions options;
+  options.args = {"all", "--base-port", std::to_string(base), "--trace-store=off", "--data-dir", data_dir,
+                  "--io-threads", "1"};
+  options.env = {{"OTEL_SDK_DISABLED", "true"}, {"LOG_LEVEL", "info"}};
+  options.unset_env = {"OTEL_SERVICE_NAME", "SERVICE_NAME", "OTEL_TRACES_EXPORTER", "DEBUG"};
+  test::Process all(TD_BINARY, options);
+  const std::string gateway = "http://127.0.0.1:" + std::to_string(base);
+  ASSERT_TRUE(test::wait_for_http(gateway + "/health", std::chrono::seconds(30))) << all.stderr_text();
+
+  const std::string trace_id = "4bf92f3577b34da6a3ce929d0e0e4736";
+  const std::string span_id = "00f067aa0ba902b7";
+  auto response = test::http_get(gateway + "/users/1", {{"traceparent", "00-" + trace_id + "-" + span_id + "-01"}});
+  ASSERT_EQ(response.status, 200) << response.body;
+  ASSERT_EQ(all.terminate(std::chrono::seconds(20)), 0) << all.stderr_text();
+
+  std::set<std::string> services;
+  for (const auto& line : log_lines_of_trace(all.stderr_text(), trace_id)) {
+    if (field(line, "message") != "access") continue;
+    services.insert(field(line, "service"));
+    EXPECT_EQ(field(line, "span_id"), span_id) << boost::json::serialize(line);
+  }
+  EXPECT_TRUE(services.count("gateway")) << all.stderr_text();
+  EXPECT_TRUE(services.count("user-service")) << all.stderr_text();
+  std::filesystem::remove_all(data_dir);
+}
+
 }  // namespace
 }  // namespace tdemo
