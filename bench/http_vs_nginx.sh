@@ -16,7 +16,8 @@ cleanup() {
 trap cleanup EXIT
 
 BASE=$(free_ports 4)
-"$BIN" all --base-port "$BASE" --trace-store=off >"$WORK/all.log" 2>&1 &
+# nginx runs with access_log off; LOG_LEVEL=warning turns ours off too (the same work on both).
+LOG_LEVEL=warning "$BIN" all --base-port "$BASE" --trace-store=off >"$WORK/all.log" 2>&1 &
 APP_PID=$!
 wait_for_url "http://127.0.0.1:$BASE/health" || { echo "tracing-demo all did not start" >&2; cat "$WORK/all.log" >&2; exit 1; }
 BODY=$(curl -fsS "http://127.0.0.1:$BASE/health" | tr -d "'\n")
@@ -30,7 +31,7 @@ python3 - "$ours" "$nginx" <<'PY' | tee bench/results/http_vs_nginx.json
 import json, sys
 ours, nginx = json.loads(sys.argv[1]), json.loads(sys.argv[2])
 print(json.dumps({
-  "benchmark": "GET /health, wrk -t2 -c32, gateway vs nginx (2 workers)",
+  "benchmark": "GET /health, wrk -t2 -c32, gateway vs nginx (2 workers); access logs off on both",
   "gateway": ours, "nginx": nginx,
   "throughput_ratio": round(ours["rps"] / nginx["rps"], 3),
   "p99_ratio": round(ours["p99_us"] / max(nginx["p99_us"], 1), 3),

@@ -21,9 +21,10 @@ namespace {
 
 // /health is what probes and load balancers poll, often many times a second: its body is
 // written straight into one string, in the order a document would serialize it.
+// `key`: one of ours, plain ASCII that needs no escaping.
 void append_key(std::string& out, std::string_view key) {
   out += '"';
-  telemetry::append_json_escaped(out, key);
+  out += key;
   out += "\":";
 }
 
@@ -161,9 +162,9 @@ void add_standard_routes(http::Router& router, ServiceContext& context, Standard
           const auto age_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                                   std::chrono::steady_clock::now() - *entry.checked_at)
                                   .count();
-          dependencies += dependencies.empty() ? '{' : ',';
-          append_key(dependencies, dependency.name);
-          dependencies += '{';
+          dependencies += dependencies.empty() ? "{\"" : ",\"";
+          telemetry::append_json_escaped(dependencies, dependency.name);  // configured
+          dependencies += "\":{";
           append_string(dependencies, "status", entry.healthy ? "healthy" : "unhealthy");
           if (!entry.healthy) {
             healthy = false;
