@@ -13,7 +13,7 @@ packages=(
   libsqlite3-dev libpq-dev libhiredis-dev zlib1g-dev libcli11-dev libjemalloc-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   clang clang-tidy clang-format cppcheck libclang-rt-14-dev
-  curl wrk
+  curl wrk valgrind
 )
 # Node.js and npm: the machine image may bring its own (e.g. nodesource's nodejs, which includes
 # npm and conflicts with Debian's npm package); install Debian's only when there is none.
