@@ -320,9 +320,7 @@ asio::awaitable<ClientResult> Client::Impl::send(OutgoingRequest request,
   const std::string_view method = to_string(request.method);
 
   tel::Span span;
-  if (tracing_.tracer.enabled() && !tracing_.tracer.may_record()) {
-    span = tracing_.tracer.start_span({}, parent, {});  // propagates only
-  } else if (tracing_.tracer.enabled()) {
+  if (tracing_.tracer.may_record()) {
     tel::StartSpanOptions start;
     start.kind = tel::SpanKind::kClient;
     start.attributes.push_back({"http.request.method", std::string(method)});
@@ -334,6 +332,8 @@ asio::awaitable<ClientResult> Client::Impl::send(OutgoingRequest request,
     std::string name(request.method == Method::kOther ? "HTTP" : method);
     if (!request.route.empty()) name += " " + request.route;
     span = tracing_.tracer.start_span(name, parent, std::move(start));
+  } else if (tracing_.tracer.enabled()) {
+    span = tracing_.tracer.start_span({}, parent, {});  // propagates only
   }
   if (tracing_.propagator != nullptr) {
     HeadersCarrier carrier(request.headers);

@@ -165,15 +165,13 @@ boost::asio::awaitable<RequestHandler::Outcome> RequestHandler::handle(Request& 
     parent = tracing_.propagator->extract(HeadersCarrier(request.headers), parent);
   }
   tel::Span span;
-  if (tracing_.tracer.enabled()) {
+  if (tracing_.tracer.may_record()) {
     tel::StartSpanOptions start;
     start.kind = tel::SpanKind::kServer;
-    if (tracing_.tracer.may_record()) {
-      start.attributes = start_attributes(request, route, tracing_);
-      span = tracing_.tracer.start_span(span_name(request, route), parent, std::move(start));
-    } else {
-      span = tracing_.tracer.start_span({}, parent, std::move(start));  // propagates only
-    }
+    start.attributes = start_attributes(request, route, tracing_);
+    span = tracing_.tracer.start_span(span_name(request, route), parent, std::move(start));
+  } else if (tracing_.tracer.enabled()) {
+    span = tracing_.tracer.start_span({}, parent, {});  // propagates only
   }
 
   RequestContext context{request, tel::context_with(parent, span), span, route};
