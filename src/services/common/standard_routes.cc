@@ -46,23 +46,19 @@ void append_number(std::string& out, std::string_view key, std::int64_t value) {
 
 void append_telemetry_json(std::string& out, const ServiceContext& context) {
   const auto stats = context.telemetry.stats();
-  const auto n = [](std::uint64_t v) { return static_cast<std::int64_t>(v); };
+  const struct {
+    const char* key;
+    std::uint64_t value;
+  } counts[] = {{"spans_started", stats.spans_started},     {"spans_ended", stats.spans_ended},
+                {"spans_exported", stats.spans_exported},   {"spans_dropped", stats.spans_dropped},
+                {"export_failures", stats.export_failures}, {"queue_depth", stats.queue_depth},
+                {"queue_capacity", stats.queue_capacity}};
   out += '{';
   append_string(out, "exporter", stats.exporter);
-  out += ',';
-  append_number(out, "spans_started", n(stats.spans_started));
-  out += ',';
-  append_number(out, "spans_ended", n(stats.spans_ended));
-  out += ',';
-  append_number(out, "spans_exported", n(stats.spans_exported));
-  out += ',';
-  append_number(out, "spans_dropped", n(stats.spans_dropped));
-  out += ',';
-  append_number(out, "export_failures", n(stats.export_failures));
-  out += ',';
-  append_number(out, "queue_depth", n(stats.queue_depth));
-  out += ',';
-  append_number(out, "queue_capacity", n(stats.queue_capacity));
+  for (const auto& [key, value] : counts) {
+    out += ',';
+    append_number(out, key, static_cast<std::int64_t>(value));
+  }
   out += '}';
 }
 
