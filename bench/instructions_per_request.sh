@@ -8,7 +8,8 @@
 # REQUESTS requests (`tracing-demo load-test`, 4 users, untraced), waits for the last spans to
 # be exported and stored, and prints instructions per request. CALLGRIND_OUT=DIR keeps each
 # profile (callgrind_annotate --inclusive=yes FILE shows where the instructions went);
-# APP_ENV="NAME=VALUE ..." sets the services' environment (APP_ENV=OTEL_SDK_DISABLED=true: untraced).
+# APP_ENV="NAME=VALUE ..." sets the services' environment (APP_ENV=OTEL_SDK_DISABLED=true: untraced);
+# JSON_LINES=FILE appends one JSON object per result to FILE (make bench gathers them).
 #   bash bench/instructions_per_request.sh PATH REQUESTS BIN [BIN ...]
 #   bash bench/instructions_per_request.sh /users/1 2000 /tmp/old-tracing-demo build/release/bin/tracing-demo
 set -euo pipefail
@@ -47,5 +48,10 @@ for bin in "$@"; do
   profile=$(ls -t "$WORK"/callgrind.*.* | head -1)
   [ -n "${CALLGRIND_OUT:-}" ] && { mkdir -p "$CALLGRIND_OUT"; cp "$profile" "$CALLGRIND_OUT/$(basename "$bin").$(basename "$profile")"; }
   stop_app
-  awk -v n=$((REQUESTS / 4 * 4)) -v bin="$bin" '/^summary:/ {printf "%s %.0f instructions/request\n", bin, $2 / n}' "$profile"
+  per_request=$(awk -v n=$((REQUESTS / 4 * 4)) '/^summary:/ {printf "%.0f", $2 / n}' "$profile")
+  echo "$bin $per_request instructions/request"
+  if [ -n "${JSON_LINES:-}" ]; then
+    printf '{"endpoint":"%s","environment":"%s","requests":%d,"binary":"%s","instructions_per_request":%s}\n' \
+      "$URL_PATH" "${APP_ENV:-}" $((REQUESTS / 4 * 4)) "$bin" "$per_request" >>"$JSON_LINES"
+  fi
 done

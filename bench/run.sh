@@ -20,6 +20,18 @@ if [ "${BENCH_SKIP_LOAD:-0}" != 1 ]; then
     echo "== $script"
     bash "$script" >/dev/null || { echo "$script failed"; status=1; }
   done
+  # User-space instructions per request (callgrind): the figure that repeats on a busy machine.
+  if command -v valgrind >/dev/null; then
+    echo "== bench/instructions_per_request.sh"
+    lines=$(mktemp)
+    for case in "/users/1|" "/users/1|OTEL_SDK_DISABLED=true" "/health|"; do
+      APP_ENV=${case#*|} JSON_LINES=$lines bash bench/instructions_per_request.sh "${case%%|*}" 2000 \
+        build/release/bin/tracing-demo >/dev/null || { echo "instructions_per_request.sh failed"; status=1; }
+    done
+    python3 -c 'import json,sys; print(json.dumps({"benchmark": "user-space instructions per request (callgrind), tracing-demo all, embedded store on", "results": [json.loads(l) for l in open(sys.argv[1]) if l.strip()]}, indent=2))' \
+      "$lines" >bench/results/instructions_per_request.json
+    rm -f "$lines"
+  fi
 fi
 python3 bench/summary.py bench/results
 exit $status

@@ -16,6 +16,10 @@ for path in sorted(results.glob("*.json")):
             extra = ", ".join(f"{k}={v:,.0f}" for k, v in b.items()
                               if k.endswith(("per_second", "/s")) or k in ("spans/s", "items_per_second"))
             rows.append((path.stem, b["name"], f'{b["real_time"]:,.1f} {b["time_unit"]}', extra))
+    elif any("instructions_per_request" in r for r in data.get("results", [])):
+        for r in data["results"]:
+            case = r["endpoint"] + (f' ({r["environment"]})' if r.get("environment") else "")
+            rows.append((path.stem, case, f'{r["instructions_per_request"]:,} instr', ""))
     else:
         summary = {k: v for k, v in data.items() if k.endswith("ratio") or k == "tracing_overhead"}
         rows.append((path.stem, data.get("benchmark", ""), "", json.dumps(summary)[:160]))
