@@ -51,6 +51,12 @@ void append_header(std::string& out, std::string_view name, std::string_view val
   out += "\r\n";
 }
 
+void append_content_length(std::string& out, std::size_t size) {
+  out += "Content-Length: ";
+  append_number(out, size);
+  out += "\r\n";
+}
+
 }  // namespace
 
 std::string serialize_request_head(std::string_view method, std::string_view target,
@@ -79,9 +85,7 @@ std::string serialize_request_head(std::string_view method, std::string_view tar
   out += " HTTP/1.1\r\n";
   for (const auto& [name, value] : fields) append_header(out, name, value);
   if (body_size > 0 || method == "POST" || method == "PUT" || method == "OPTIONS") {
-    out += "Content-Length: ";
-    append_number(out, body_size);
-    out += "\r\n";
+    append_content_length(out, body_size);
   }
   out += "\r\n";
   return out;
@@ -107,16 +111,8 @@ std::string serialize_response_head(const Response& response, int version, bool 
     }
     append_header(out, name, value);
   }
-  if (has_content_type) {
-    out += "Content-Type: ";
-    out += response.content_type;
-    out += "\r\n";
-  }
-  if (!no_body_status(response.status)) {
-    out += "Content-Length: ";
-    append_number(out, response.body.size());
-    out += "\r\n";
-  }
+  if (has_content_type) append_header(out, "Content-Type", response.content_type);
+  if (!no_body_status(response.status)) append_content_length(out, response.body.size());
   if (version == 10 && keep_alive) out += "Connection: keep-alive\r\n";
   if (version != 10 && !keep_alive) out += "Connection: close\r\n";
   out += "\r\n";

@@ -95,10 +95,16 @@ void append_json_value(std::string& out, const AttributeValue& value) {
       value);
 }
 
-void append_field(std::string& out, std::string_view key, std::string_view value) {
+// `,"key":` (the value follows).
+void append_key(std::string& out, std::string_view key) {
   out += ",\"";
   append_json_escaped(out, key);
-  out += "\":\"";
+  out += "\":";
+}
+
+void append_field(std::string& out, std::string_view key, std::string_view value) {
+  append_key(out, key);
+  out += '"';
   append_json_escaped(out, value);
   out += '"';
 }
@@ -399,18 +405,12 @@ LogLine::LogLine(const Logger* logger, LogLevel level, std::string_view message,
 
 bool LogLine::open_field(std::string_view key) {
   if (logger_ == nullptr) return false;
-  text_ += ",\"";
-  append_json_escaped(text_, key);
-  text_ += "\":";
+  append_key(text_, key);
   return true;
 }
 
 LogLine& LogLine::field(std::string_view key, std::string_view value) {
-  if (open_field(key)) {
-    text_ += '"';
-    append_json_escaped(text_, value);
-    text_ += '"';
-  }
+  if (logger_ != nullptr) append_field(text_, key, value);
   return *this;
 }
 

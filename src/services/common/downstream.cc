@@ -42,10 +42,19 @@ http::Response failure_response(const DownstreamFailure& failure) {
   return response;
 }
 
-boost::json::value DownstreamReply::json() const { return boost::json::parse(text); }
+namespace {
+boost::json::value json_or_null(std::string_view text) {
+  boost::system::error_code ec;
+  boost::json::value value = boost::json::parse(text, ec);
+  return ec ? boost::json::value(nullptr) : value;
+}
+}  // namespace
+
+boost::json::value DownstreamReply::json() const { return json_or_null(text); }
 
 http::Response reply_response(const DownstreamReply& reply) {
-  return http::Response::json_text(reply.status, reply.text);
+  // Checked, not parsed: the text goes on as it came.
+  return http::Response::json_text(reply.status, is_json_text(reply.text) ? reply.text : "null");
 }
 
 boost::asio::awaitable<DownstreamResult> Downstream::call(http::Method method, std::string path,
@@ -71,8 +80,7 @@ boost::asio::awaitable<DownstreamResult> Downstream::call(http::Method method, s
   if (!result.ok()) co_return transport_failure(options_.service, result.error());
   http::Response& response = result.value();
   if (response.status >= 500) {
-    boost::system::error_code ec;
-    boost::json::value body_json = boost::json::parse(response.body, ec);
+    const boost::json::value body_json = json_or_null(response.body);
     DownstreamFailure failure;
     failure.service = options_.service;
     failure.status = response.status == 503 || response.status == 504 ? response.status : 502;
@@ -89,9 +97,7 @@ boost::asio::awaitable<DownstreamResult> Downstream::call(http::Method method, s
     }
     co_return failure;
   }
-  // Checked, not parsed: most replies are passed on as they are.
-  DownstreamReply reply{response.status, is_json_text(response.body) ? std::move(response.body)
-                                                                      : std::string("null")};
+  DownstreamReply reply{response.status, std::move(response.body)};
   co_return reply;
 }
 

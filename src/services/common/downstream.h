@@ -20,9 +20,9 @@ namespace tdemo::services {
 // Any HTTP answer below 500 from the service.
 struct DownstreamReply {
   int status = 0;
-  std::string text;  // the body: its JSON text as received, or "null" when it was not JSON
+  std::string text;  // the body as received
 
-  // The body parsed (a proxy passes `text` on without parsing it).
+  // The body parsed; null when it is not JSON (a proxy passes `text` on without parsing it).
   boost::json::value json() const;
 };
 
@@ -38,7 +38,7 @@ using DownstreamResult = storage::Result<DownstreamReply, DownstreamFailure>;
 
 // {"detail": "...", "service": "users"} with the failure's status.
 http::Response failure_response(const DownstreamFailure& failure);
-// The reply passed through unchanged (status and JSON text).
+// The reply passed through unchanged (status and JSON text; "null" when the body is not JSON).
 http::Response reply_response(const DownstreamReply& reply);
 
 struct DownstreamOptions {
