@@ -18,18 +18,9 @@ trap 'stop_app; rm -rf "$WORK"' EXIT
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 for _ in $(seq 1 "${ROUNDS:-4}"); do
   for bin in "$@"; do
-    for attempt in 1 2 3; do  # a port taken between the check and the bind: new ports
-      base=$(free_ports 4)
-      rm -rf "$WORK/data"
-      "$bin" all --base-port "$base" --data-dir "$WORK/data" --payment-decline-rate 0 \
-        --ui-port "$(free_port)" --otlp-http-port "$(free_port)" --otlp-grpc-port "$(free_port)" \
-        >"$WORK/all.log" 2>&1 &
-      APP_PID=$!
-      wait_for_url "http://127.0.0.1:$base/health" && break
-      echo "tracing-demo all did not start (base port $base, attempt $attempt):" >&2; cat "$WORK/all.log" >&2
-      stop_app
-      [ "$attempt" = 3 ] && exit 1
-    done
+    start_all "$WORK" "$bin"
+    base=$APP_BASE
+    wait_for_url "http://127.0.0.1:$base/health" || { echo "tracing-demo all did not start" >&2; cat "$WORK/all.log" >&2; exit 1; }
     curl -fsS -o /dev/null "http://127.0.0.1:$base$URL_PATH" || true
     before=$(cpu_ticks "$APP_PID")
     OTEL_SDK_DISABLED=true "$bin" traffic --mode stress --target "http://127.0.0.1:$base" \

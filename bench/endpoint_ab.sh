@@ -14,15 +14,10 @@ BENCH_DIR=bench; source bench/lib.sh
 BIN=$1; URL_PATH=$2; shift 2
 WORK=$(mktemp -d); APP_PID=""
 trap '[ -n "$APP_PID" ] && { kill "$APP_PID" 2>/dev/null; wait "$APP_PID" 2>/dev/null; }; rm -rf "$WORK"' EXIT
-BASE=$(free_ports 4)
-ARGS=(all --base-port "$BASE" --data-dir "$WORK/data" --payment-decline-rate 0)
-if [ "${TRACED:-0}" = 1 ]; then
-  ARGS+=(--ui-port "$(free_port)" --otlp-http-port "$(free_port)" --otlp-grpc-port "$(free_port)")
-else
-  ARGS+=(--trace-store=off)
-fi
-env "$@" "$BIN" "${ARGS[@]}" >"$WORK/all.log" 2>&1 &
-APP_PID=$!
+ALL_ARGS=()
+[ "${TRACED:-0}" = 1 ] || ALL_ARGS=(--trace-store=off)
+start_all "$WORK" env "$@" "$BIN"
+BASE=$APP_BASE
 wait_for_url "http://127.0.0.1:$BASE/health" || { echo "tracing-demo all did not start" >&2; cat "$WORK/all.log" >&2; exit 1; }
 curl -fsS -o /dev/null "http://127.0.0.1:$BASE$URL_PATH" || true
 wrk -t2 -c32 -d"${DURATION:-5}s" --latency "http://127.0.0.1:$BASE$URL_PATH" | grep -E "Requests/sec|^ +99%"

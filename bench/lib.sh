@@ -25,6 +25,21 @@ PY
 }
 free_port() { free_ports 1; }
 
+# start_all WORK CMD...: starts `CMD... all` in the background with declines off, its data in
+# WORK/data and its log in WORK/all.log, on seven consecutive free ports taken as one range:
+# the services on APP_BASE..APP_BASE+3, the embedded store's UI, OTLP/HTTP and OTLP/gRPC on
+# APP_BASE+4..+6. CMD is the binary, or a prefix ending with it (env, valgrind). Extra
+# arguments for `all` go in the array ALL_ARGS. Sets APP_BASE and APP_PID.
+start_all() {
+  local work=$1; shift
+  APP_BASE=$(free_ports 7)
+  rm -rf "$work/data"
+  "$@" all --base-port "$APP_BASE" --data-dir "$work/data" --payment-decline-rate 0 \
+    --ui-port $((APP_BASE + 4)) --otlp-http-port $((APP_BASE + 5)) --otlp-grpc-port $((APP_BASE + 6)) \
+    ${ALL_ARGS[@]+"${ALL_ARGS[@]}"} >"$work/all.log" 2>&1 &
+  APP_PID=$!
+}
+
 wait_for_url() {  # URL [tries]: waits for a 2xx answer, 0.1 s apart
   local tries=${2:-100}
   for _ in $(seq 1 "$tries"); do
