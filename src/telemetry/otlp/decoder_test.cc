@@ -256,6 +256,23 @@ TEST(Decoder, ProtobufWireDecodingFollowsLibprotobufRuleForRule) {
        "an array, a string, an empty array"},
       {request(ids + name + message(9, key_value("k", message(6, message(1, key_value("x", field(2, 0) + varint(1))))))),
        "a key/value list"},
+      // The usual attribute (a key, then a value of one scalar member) is read by a fast
+      // path; every near miss goes to the general rules and must end the same way.
+      {request(ids + name + message(9, key_value("k", string_value("s"))) + message(9, key_value("b", field(2, 0) + varint(2))) +
+               message(9, key_value("i", field(3, 0) + varint(0xffffffffffffffffULL))) + message(9, key_value("d", fixed64(4, 0x3ff8000000000000ULL)))),
+       "one attribute of each scalar type"},
+      {request(ids + name + message(9, key_value("k", string_value("s") + field(3, 0) + varint(5)))), "a value of two members"},
+      {request(ids + name + message(9, key_value("k", string_value("\xff")))), "a string value that is not UTF-8"},
+      {request(ids + name + message(9, key_value("\xff", field(3, 0) + varint(1)))), "an int under a key that is not UTF-8"},
+      {request(ids + name + message(9, message(2, string_value("v")) + message(1, "k"))), "the value before the key"},
+      {request(ids + name + message(9, message(1, "k"))), "a key without a value"},
+      {request(ids + name + message(9, key_value("k", field(1, 0) + varint(3)))), "a string member sent as a varint"},
+      {request(ids + name + message(9, key_value("k", field(3, 0) + "\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\x01"))),
+       "an int of eleven bytes"},
+      {request(ids + name + message(9, key_value("k", field(4, 1) + "\x01\x02\x03\x04"))), "a double cut short"},
+      {request(ids + name + message(9, std::string("\x8a\x00", 2) + varint(1) + "k" + message(2, string_value("v")))),
+       "a key under a two-byte tag"},
+      {request(ids + name + message(9, key_value("k", string_value("v")) + field(3, 0) + varint(1))), "an attribute with an unknown field"},
       {request(kTraceId + message(2, "short") + name), "an invalid span id: rejected"},
       {request(ids + name + message(4, "") + message(13, kTraceId + message(2, "01234567") + field(6, 5) + "\x01\x03\x00\x00")),
        "a link, an empty parent id"},
@@ -286,6 +303,18 @@ TEST(Decoder, ProtobufWireDecodingFollowsLibprotobufRuleForRule) {
   EXPECT_FALSE(decode("a start-group tag at the end").ok());
   EXPECT_TRUE(decode("an unknown group").ok());
   EXPECT_EQ(decode("an invalid span id: rejected").rejected_spans, 1);
+  EXPECT_FALSE(decode("a string value that is not UTF-8").ok());
+  EXPECT_FALSE(decode("an int of eleven bytes").ok());
+  const auto scalars = decode("one attribute of each scalar type");
+  ASSERT_EQ(scalars.spans.size(), 1u);
+  ASSERT_EQ(scalars.spans[0]->attributes.size(), 4u);
+  EXPECT_EQ(std::get<std::string>(scalars.spans[0]->attributes[0].value), "s");
+  EXPECT_EQ(std::get<bool>(scalars.spans[0]->attributes[1].value), true);
+  EXPECT_EQ(std::get<std::int64_t>(scalars.spans[0]->attributes[2].value), -1);
+  EXPECT_EQ(std::get<double>(scalars.spans[0]->attributes[3].value), 1.5);
+  const auto two_members = decode("a value of two members");
+  ASSERT_EQ(two_members.spans.size(), 1u);
+  EXPECT_EQ(std::get<std::int64_t>(two_members.spans[0]->attributes.at(0).value), 5);
   const auto merged = decode("two statuses merge");
   ASSERT_EQ(merged.spans.size(), 1u);
   EXPECT_EQ(merged.spans[0]->status_message, "second");

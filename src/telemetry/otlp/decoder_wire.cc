@@ -364,11 +364,60 @@ AttributeValue to_attribute_value(const WireValue& v) {
   return std::string();
 }
 
+// The usual KeyValue, read without the generic field loop: exactly `key` (field 1) then
+// `value` (field 2), an AnyValue of exactly one string, bool, int or double member. Fills `out`
+// and returns true when `bytes` has that shape (`depth` as for parse_key_value); false, with
+// `out` untouched, for anything else, which parse_key_value then reads (or rejects) by the
+// general rules. Both read the same fields with the same checks, so they agree on every input
+// of this shape (fuzz/otlp_protobuf_fuzz.cc compares the decoder with libprotobuf).
+bool parse_scalar_key_value(std::string_view bytes, int depth, WireKeyValue& out) {
+  using Kind = WireValue::Kind;
+  if (depth <= 0) return false;  // the AnyValue is a message one level down
+  Cursor c(bytes);
+  std::uint32_t field = 0;
+  std::uint32_t type = 0;
+  std::string_view key;
+  std::string_view value;
+  if (!c.tag(field, type) || field != 1 || type != kLengthDelimited || !c.delimited(key)) return false;
+  if (!c.tag(field, type) || field != 2 || type != kLengthDelimited || !c.delimited(value) || !c.done()) {
+    return false;
+  }
+  Cursor v(value);
+  if (!v.tag(field, type)) return false;
+  std::uint64_t scalar = 0;
+  WireValue& parsed = out.value;
+  switch (field) {
+    case 1: {
+      std::string_view text;
+      if (type != kLengthDelimited || !v.delimited(text) || !v.done() || !is_valid_utf8(text)) return false;
+      if (!is_valid_utf8(key)) return false;
+      parsed.kind = Kind::kString;
+      parsed.text = text;
+      break;
+    }
+    case 2:
+    case 3:
+      if (type != kVarint || !v.varint(scalar) || !v.done() || !is_valid_utf8(key)) return false;
+      parsed.kind = field == 2 ? Kind::kBool : Kind::kInt;
+      parsed.boolean = field == 2 && scalar != 0;
+      parsed.integer = field == 3 ? static_cast<std::int64_t>(scalar) : 0;
+      break;
+    case 4:
+      if (type != kFixed64 || !v.fixed64(scalar) || !v.done() || !is_valid_utf8(key)) return false;
+      parsed.kind = Kind::kDouble;
+      parsed.number = std::bit_cast<double>(scalar);
+      break;
+    default: return false;
+  }
+  out.key = key;
+  return true;
+}
+
 // One repeated KeyValue field: parsed and appended to `out` (null: parsed and validated only).
 bool parse_attribute(Cursor& c, int depth, Attributes* out) {
   WireKeyValue kv;
   if (!read_message(c, depth, [&](std::string_view bytes, int inner) {
-        return parse_key_value(bytes, inner, kv);
+        return parse_scalar_key_value(bytes, inner, kv) || parse_key_value(bytes, inner, kv);
       })) {
     return false;
   }

@@ -39,6 +39,10 @@ bool is_valid_utf8(std::string_view s) noexcept {
         continue;
       }
     }
+    if (static_cast<unsigned char>(s[i]) < 0x80) {  // the tail of an ASCII string
+      ++i;
+      continue;
+    }
     const std::size_t n = utf8_sequence_length(s, i);
     if (n == 0) return false;
     i += n;
