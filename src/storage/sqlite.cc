@@ -163,18 +163,34 @@ Result<Statement*> Database::prepare(const std::string& sql) {
   return it->second.get();
 }
 
+Status Database::run(const std::string& sql) {
+  auto statement = prepare(sql);
+  if (!statement.ok()) return statement.error();
+  auto status = statement.value()->run();
+  if (status.ok()) return status;
+  Error error = status.error();
+  error.message = sql + ": " + error.message;
+  return error;
+}
+
 std::int64_t Database::last_insert_rowid() const noexcept { return sqlite3_last_insert_rowid(db_); }
 int Database::changes() const noexcept { return sqlite3_changes(db_); }
 
-Transaction::Transaction(Database& db) : db_(db), begin_(db.exec("BEGIN IMMEDIATE")) {}
+namespace {
+const std::string kBegin = "BEGIN IMMEDIATE";
+const std::string kCommit = "COMMIT";
+const std::string kRollback = "ROLLBACK";
+}  // namespace
+
+Transaction::Transaction(Database& db) : db_(db), begin_(db.run(kBegin)) {}
 
 Transaction::~Transaction() {
-  if (!done_ && begin_.ok()) (void)db_.exec("ROLLBACK");
+  if (!done_ && begin_.ok()) (void)db_.run(kRollback);
 }
 
 Status Transaction::commit() {
   if (!begin_.ok()) return begin_.error();
-  auto s = db_.exec("COMMIT");
+  auto s = db_.run(kCommit);
   if (s.ok()) done_ = true;
   return s;
 }

@@ -67,8 +67,11 @@ class Database {
   Database(const Database&) = delete;
   Database& operator=(const Database&) = delete;
 
-  // Runs one or more statements without parameters (schema, pragmas).
+  // Runs one or more statements without parameters (schema, pragmas), compiled each time.
   Status exec(std::string_view sql);
+  // Runs one statement without parameters or rows (BEGIN, COMMIT) through its cached
+  // prepared statement: for statements run on every request, which exec() would compile anew.
+  Status run(const std::string& sql);
   // The cached prepared statement for `sql` (prepared on first use), reset and ready to bind.
   // The reference is valid until the Database is destroyed; use one statement at a time.
   Result<Statement*> prepare(const std::string& sql);

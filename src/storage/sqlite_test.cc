@@ -1,6 +1,7 @@
 #include "storage/sqlite.h"
 
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
 #include <chrono>
 #include <cstdio>
@@ -82,6 +83,38 @@ TEST(SqliteTest, TransactionRollsBackUnlessCommitted) {
   ASSERT_TRUE(count.value()->step().value());
   EXPECT_EQ(count.value()->column_int(0), 1);
   EXPECT_EQ(count.value()->column_int(1), 2);
+}
+
+TEST(SqliteTest, RunStepsACachedStatementAndNamesItInErrors) {
+  auto db = open_memory();
+  ASSERT_TRUE(db->run("BEGIN IMMEDIATE").ok());
+  auto again = db->run("BEGIN IMMEDIATE");  // a transaction is open already
+  ASSERT_FALSE(again.ok());
+  EXPECT_NE(again.error().message.find("BEGIN IMMEDIATE: "), std::string::npos) << again.error().message;
+  EXPECT_NE(again.error().message.find("within a transaction"), std::string::npos) << again.error().message;
+  ASSERT_TRUE(db->run("COMMIT").ok());
+  ASSERT_TRUE(db->run("BEGIN IMMEDIATE").ok());  // the same statement, stepped again
+  EXPECT_FALSE(sqlite3_get_autocommit(db->handle()));
+  ASSERT_TRUE(db->run("ROLLBACK").ok());
+  EXPECT_TRUE(sqlite3_get_autocommit(db->handle()));
+}
+
+TEST(SqliteTest, TransactionsUseCachedStatements) {
+  auto db = open_memory();
+  ASSERT_TRUE(db->exec("CREATE TABLE t (x INTEGER)").ok());
+  const auto prepared = [&] {
+    int n = 0;
+    for (sqlite3_stmt* s = sqlite3_next_stmt(db->handle(), nullptr); s; s = sqlite3_next_stmt(db->handle(), s)) ++n;
+    return n;
+  };
+  EXPECT_EQ(prepared(), 0);
+  for (int i = 0; i < 3; ++i) {
+    Transaction tx(*db);
+    ASSERT_TRUE(tx.begin_status().ok());
+    ASSERT_TRUE(tx.commit().ok());
+    Transaction rolled_back(*db);
+  }
+  EXPECT_EQ(prepared(), 3);  // BEGIN IMMEDIATE, COMMIT and ROLLBACK, each compiled once
 }
 
 TEST(SqliteTest, FileDatabaseUsesWal) {

@@ -6,15 +6,30 @@
 #include <boost/json.hpp>
 #include <boost/json/basic_parser_impl.hpp>
 
+#include "telemetry/log.h"
+
 namespace tdemo::services {
 namespace {
+
+template <class Integer>
+void append_integer(std::string& out, Integer value) {
+  char digits[24];
+  const auto [end, ec] = std::to_chars(digits, digits + sizeof digits, value);
+  out.append(digits, end);
+}
+
+void append_string(std::string& out, std::string_view text) {
+  out += '"';
+  telemetry::append_json_escaped(out, text);
+  out += '"';
+}
 
 void write(const boost::json::value& value, std::string& out) {
   switch (value.kind()) {
     case boost::json::kind::null: out += "null"; return;
     case boost::json::kind::bool_: out += value.get_bool() ? "true" : "false"; return;
-    case boost::json::kind::int64: out += std::to_string(value.get_int64()); return;
-    case boost::json::kind::uint64: out += std::to_string(value.get_uint64()); return;
+    case boost::json::kind::int64: append_integer(out, value.get_int64()); return;
+    case boost::json::kind::uint64: append_integer(out, value.get_uint64()); return;
     case boost::json::kind::double_: {
       const double d = value.get_double();
       if (!std::isfinite(d)) {
@@ -23,12 +38,12 @@ void write(const boost::json::value& value, std::string& out) {
       }
       char buffer[64];
       auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, d);
-      std::string text(buffer, ec == std::errc() ? end : buffer);
-      if (text.find_first_of(".eE") == std::string::npos) text += ".0";
+      const std::string_view text(buffer, static_cast<std::size_t>((ec == std::errc() ? end : buffer) - buffer));
       out += text;
+      if (text.find_first_of(".eE") == std::string_view::npos) out += ".0";
       return;
     }
-    case boost::json::kind::string: out += boost::json::serialize(value.get_string()); return;
+    case boost::json::kind::string: append_string(out, value.get_string()); return;
     case boost::json::kind::array: {
       out += '[';
       bool first = true;
@@ -46,7 +61,7 @@ void write(const boost::json::value& value, std::string& out) {
       for (const auto& [key, item] : value.get_object()) {
         if (!first) out += ',';
         first = false;
-        out += boost::json::serialize(boost::json::string_view(key));
+        append_string(out, key);
         out += ':';
         write(item, out);
       }
@@ -95,6 +110,7 @@ bool is_json_text(std::string_view text) {
 
 std::string to_json_text(const boost::json::value& value) {
   std::string out;
+  out.reserve(256);
   write(value, out);
   return out;
 }

@@ -11,7 +11,8 @@
 
 namespace tdemo::services {
 
-// Compact JSON; doubles in the shortest form that round-trips, integral doubles as "5.0".
+// Compact JSON; doubles in the shortest form that round-trips, integral doubles as "5.0";
+// strings escaped as the logs escape them (invalid UTF-8 becomes U+FFFD: always valid JSON).
 std::string to_json_text(const boost::json::value& value);
 
 // Whether `text` is one JSON value that boost::json::parse (default options: depth 32, no

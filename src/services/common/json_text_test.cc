@@ -4,6 +4,9 @@
 
 #include <boost/json.hpp>
 
+#include <cstdint>
+#include <limits>
+
 namespace tdemo::services {
 namespace {
 
@@ -19,6 +22,24 @@ TEST(JsonTextTest, NumbersReadLikePython) {
 TEST(JsonTextTest, RoundTrips) {
   auto value = boost::json::parse(R"({"n":[1.5,2,"\u00e9"],"o":{"k":12345678901234}})");
   EXPECT_EQ(boost::json::parse(to_json_text(value)), value);
+}
+
+TEST(JsonTextTest, StringsAndIntegersAtTheirLimits) {
+  boost::json::object o;
+  o["text"] = "quote \" backslash \\ tab \t nul " + std::string(1, '\0') + " e\u0301 \xE4\xB8\xAD \x7F";
+  o["min"] = std::numeric_limits<std::int64_t>::min();
+  o["max"] = std::numeric_limits<std::uint64_t>::max();
+  o["key \n\"x\""] = 0.5;
+  const std::string text = to_json_text(o);
+  EXPECT_EQ(boost::json::parse(text), boost::json::value(o)) << text;
+  EXPECT_NE(text.find(R"("min":-9223372036854775808)"), std::string::npos) << text;
+  EXPECT_NE(text.find(R"("max":18446744073709551615)"), std::string::npos) << text;
+  EXPECT_NE(text.find(R"(nul \u0000)"), std::string::npos) << text;
+  // Bytes that are not UTF-8 (a string built in code, never one parsed from JSON) become U+FFFD,
+  // so the answer is still JSON.
+  const std::string bad = to_json_text(boost::json::value("a\xFF b\xE4\xB8"));
+  ASSERT_TRUE(is_json_text(bad)) << bad;
+  EXPECT_EQ(boost::json::parse(bad).as_string(), "a\xEF\xBF\xBD b\xEF\xBF\xBD\xEF\xBF\xBD");
 }
 
 // The check agrees with boost::json::parse, which the gateway used before passing replies on.
