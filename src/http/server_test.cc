@@ -17,6 +17,7 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/use_future.hpp>
+#include <boost/asio/write.hpp>
 #include <gtest/gtest.h>
 
 #include "http/client.h"
@@ -552,6 +553,52 @@ TEST(ClientPoolTest, ConnectionClosedByServerIsNotReused) {
     server.stop();
   }
   pool.stop();
+}
+
+// A server that answers keep-alive and then closes at once (no Connection: close): the client
+// reuses the connection (within its fresh-idle window, without asking the kernel first), meets
+// the close, and retries the GET once on a new connection. Either way both requests succeed.
+TEST(ClientPoolTest, ConnectionClosedRightAfterAnswerIsRetried) {
+  asio::io_context accept_context;
+  tcp::acceptor listener(accept_context, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
+  const auto port = listener.local_endpoint().port();
+  std::thread server([&] {
+    for (int i = 0; i < 2; ++i) {
+      tcp::socket socket(accept_context);
+      boost::system::error_code ec;
+      listener.accept(socket, ec);
+      if (ec) return;
+      std::string request;
+      char chunk[1024];
+      while (request.find("\r\n\r\n") == std::string::npos) {
+        const auto n = socket.read_some(asio::buffer(chunk), ec);
+        if (ec) return;
+        request.append(chunk, n);
+      }
+      asio::write(socket, asio::buffer(std::string("HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nx")), ec);
+      socket.shutdown(tcp::socket::shutdown_both, ec);
+      socket.close(ec);
+    }
+  });
+  IoPool pool(1);
+  pool.start();
+  {
+    Client client;
+    auto get = [&] {
+      OutgoingRequest r;
+      r.url = "http://127.0.0.1:" + std::to_string(port) + "/x";
+      return asio::co_spawn(pool.context(0), client.send(std::move(r)), asio::use_future).get();
+    };
+    auto first = get();
+    ASSERT_TRUE(first.ok()) << first.error().message;
+    auto second = get();
+    ASSERT_TRUE(second.ok()) << second.error().message;
+    EXPECT_EQ(second->body, "x");
+    EXPECT_EQ(client.stats().connections_opened, 2u);
+    EXPECT_LE(client.stats().retries, 1u);
+  }
+  pool.stop();
+  server.join();
 }
 
 }  // namespace

@@ -269,6 +269,21 @@ bool word_needs_escape(std::uint64_t word) noexcept {
 
 void append_json_escaped(std::string& out, std::string_view text) {
   static constexpr char kHex[] = "0123456789abcdef";
+  // Most text needs no escape: checked eight bytes at a time, the last word overlapping the one
+  // before when the length is not a multiple of eight, and appended in one go.
+  if (text.size() >= 8) {
+    const auto needs_escape_at = [&](std::size_t at) {
+      std::uint64_t word;
+      std::memcpy(&word, text.data() + at, 8);
+      return word_needs_escape(word);
+    };
+    std::size_t checked = 0;
+    while (checked + 8 <= text.size() && !needs_escape_at(checked)) checked += 8;
+    if (checked == text.size() || (checked + 8 > text.size() && !needs_escape_at(text.size() - 8))) {
+      out.append(text);
+      return;
+    }
+  }
   for (std::size_t i = 0; i < text.size();) {
     // A run of printable ASCII that needs no escape goes in with one append; eight bytes are
     // checked at a time.

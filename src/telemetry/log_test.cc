@@ -164,20 +164,25 @@ TEST(JsonEscapeTest, PlainRunsAndEscapesMix) {
   EXPECT_EQ(out, "plain \\\"q\\\" back\\\\slash\\ttab\\u0001\\u007f caf\xc3\xa9 bad\\ufffd end");
 }
 
-// Plain runs are checked eight bytes at a time: every byte value, at every place in and across
-// those words, must come out as it does on its own (a one-byte string takes the byte-by-byte path).
+// Text is checked eight bytes at a time, the last word overlapping the one before: every byte
+// value, at every place of strings of every length modulo eight, must come out as it does on
+// its own (a one-byte string takes the byte-by-byte path).
 TEST(JsonEscapeTest, EveryByteAtEveryPlaceOfALongString) {
-  const std::string plain = "abcdefghijklmnopqrstuvwx";  // 24 bytes, three words
-  for (int value = 0; value < 256; ++value) {
-    const std::string byte(1, static_cast<char>(value));
-    std::string alone;
-    append_json_escaped(alone, byte);
-    for (std::size_t at = 0; at <= plain.size(); ++at) {
-      std::string text = plain;
-      text.insert(at, byte);
-      std::string out;
-      append_json_escaped(out, text);
-      EXPECT_EQ(out, plain.substr(0, at) + alone + plain.substr(at)) << "byte " << value << " at " << at;
+  const std::string alphabet = "abcdefghijklmnopqrstuvwx";
+  for (std::size_t length = 6; length <= alphabet.size(); ++length) {
+    const std::string plain = alphabet.substr(0, length);
+    for (int value = 0; value < 256; ++value) {
+      const std::string byte(1, static_cast<char>(value));
+      std::string alone;
+      append_json_escaped(alone, byte);
+      for (std::size_t at = 0; at <= plain.size(); ++at) {
+        std::string text = plain;
+        text.insert(at, byte);
+        std::string out;
+        append_json_escaped(out, text);
+        ASSERT_EQ(out, plain.substr(0, at) + alone + plain.substr(at)) << "byte " << value << " at " << at
+                                                                      << " of " << text.size();
+      }
     }
   }
   std::string out;
