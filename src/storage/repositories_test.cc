@@ -168,6 +168,60 @@ TEST(PaymentRepositoryTest, OneLivePaymentPerOrderButDeclinesMayBeRetried) {
 
 // A payments file from before claims were leased (no claimed_at column) gets the column on
 // open, and its pending payments count as abandoned long ago.
+// New files key rows by rowid without AUTOINCREMENT (sqlite.h): ids still count up one by one,
+// and no insert writes a sqlite_sequence table.
+TEST(RepositoriesTest, NewFilesNumberRowsWithoutASequenceTable) {
+  const std::string dir = ::testing::TempDir();
+  const auto path_of = [&](const char* name) { return dir + "rowid_" + name + ".db"; };
+  const auto clean = [](const std::string& path) {
+    for (const char* suffix : {"", "-wal", "-shm"}) std::remove((path + suffix).c_str());
+  };
+  RecordingTracer tracing;
+  SqliteRepositoryOptions options;
+  std::vector<std::int64_t> ids;
+  {
+    clean(path_of("orders"));
+    options.pool.database.path = path_of("orders");
+    auto orders = make_sqlite_order_repository(options, tracing.tracer());
+    ASSERT_TRUE(orders.ok()) << orders.error().message;
+    for (int i = 0; i < 3; ++i) ids.push_back(orders.value()->create({}, {1, 100, "[]"})->id);
+  }
+  {
+    clean(path_of("payments"));
+    options.pool.database.path = path_of("payments");
+    auto payments = make_sqlite_payment_repository(options, tracing.tracer());
+    ASSERT_TRUE(payments.ok()) << payments.error().message;
+    for (int i = 0; i < 3; ++i) {
+      ids.push_back(payments.value()->begin({}, payment_for(10 + i, std::nullopt))->payment.id);
+    }
+  }
+  {
+    clean(path_of("users"));
+    options.pool.database.path = path_of("users");
+    auto users = make_sqlite_user_repository(options, tracing.tracer());
+    ASSERT_TRUE(users.ok()) << users.error().message;
+    auto created = users.value()->create({}, {"Row Id", "rowid@example.com"});
+    ASSERT_TRUE(created.ok()) << created.error().message;
+    auto seeded = users.value()->find({}, created->id - 1);
+    EXPECT_TRUE(seeded.ok());  // the next id after the seeded users
+  }
+  EXPECT_EQ(ids, (std::vector<std::int64_t>{1, 2, 3, 1, 2, 3}));
+  for (const char* name : {"orders", "payments", "users"}) {
+    DatabaseOptions open;
+    open.path = path_of(name);
+    auto db = Database::open(open);
+    ASSERT_TRUE(db.ok()) << db.error().message;
+    auto sequence =
+        db.value()->prepare("SELECT count(*) FROM sqlite_master WHERE name = 'sqlite_sequence'");
+    ASSERT_TRUE(sequence.ok());
+    ASSERT_TRUE(sequence.value()->step().value());
+    EXPECT_EQ(sequence.value()->column_int(0), 0) << name;
+    sequence.value()->reset();
+    db.value().reset();
+    clean(path_of(name));
+  }
+}
+
 TEST(PaymentRepositoryTest, OldFileGetsClaimColumnAndItsPendingPaymentsCanBeResumed) {
   const std::string path = ::testing::TempDir() + "payments_old_schema.db";
   std::remove(path.c_str());

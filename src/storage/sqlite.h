@@ -1,5 +1,10 @@
 // A small RAII wrapper over SQLite: one connection, its prepared statements (kept and reused),
 // bound parameters only, transactions. WAL mode and a busy timeout are set on open.
+//
+// The repositories' tables key rows by `id INTEGER PRIMARY KEY` without AUTOINCREMENT. Rows are
+// never deleted, so a new id is always one past the largest either way; AUTOINCREMENT would also
+// update its sqlite_sequence table in every insert: one more page through the write-ahead log,
+// two more writes to it, per inserted row. (Files made before keep their AUTOINCREMENT.)
 #pragma once
 
 #include <chrono>

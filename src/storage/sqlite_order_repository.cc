@@ -8,7 +8,7 @@ namespace {
 
 constexpr const char* kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS orders (
-  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  id INTEGER PRIMARY KEY,  -- not AUTOINCREMENT: see sqlite.h
   user_id INTEGER NOT NULL,
   amount_cents INTEGER NOT NULL CHECK (amount_cents > 0),
   items TEXT NOT NULL DEFAULT '[]',

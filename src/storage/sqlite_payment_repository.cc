@@ -8,7 +8,7 @@ namespace {
 
 constexpr const char* kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS payments (
-  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  id INTEGER PRIMARY KEY,  -- not AUTOINCREMENT: see sqlite.h
   order_id INTEGER NOT NULL,
   amount_cents INTEGER NOT NULL CHECK (amount_cents > 0),
   card_last4 TEXT NOT NULL CHECK (length(card_last4) <= 4),
