@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <string>
+#include <vector>
+
 #include "tracestore/test_spans.h"
 
 namespace tdemo::tracestore {
@@ -79,6 +83,27 @@ TEST(SpanCodec, RoundTripsWithInternedKeys) {
 }
 
 TEST(SpanCodec, RoundTripsWithInlineKeys) { expect_round_trip(nullptr); }
+
+// intern() answers from a slot of recent strings picked by length and first and last eight
+// bytes: strings alike in all of those, or landing in one slot, must still get their own ids.
+TEST(StringInternerTest, LookAlikesAndSlotCollisionsKeepTheirOwnIds) {
+  StringInterner interner;
+  std::vector<std::string> texts = {"", "a", "ab", "abcdefgh", "abcdefgh1", "http.request.method",
+                                    "http.request.xethod", "http.response.method"};
+  for (int i = 0; i < 2000; ++i) texts.push_back("key." + std::to_string(i) + ".suffix");
+  std::vector<std::uint32_t> ids;
+  for (const auto& t : texts) ids.push_back(interner.intern(t));
+  for (int round = 0; round < 3; ++round) {  // again, in another order, through the slots
+    for (std::size_t i = texts.size(); i-- > 0;) {
+      ASSERT_EQ(interner.intern(texts[i]), ids[i]) << texts[i];
+      ASSERT_EQ(interner.get(ids[i]), texts[i]);
+      ASSERT_EQ(interner.find(texts[i]), ids[i]);
+    }
+  }
+  EXPECT_EQ(interner.size(), texts.size());
+  std::sort(ids.begin(), ids.end());
+  EXPECT_EQ(std::adjacent_find(ids.begin(), ids.end()), ids.end());  // all distinct
+}
 
 TEST(SpanCodec, RejectsTruncatedBlobs) {
   StringInterner keys;

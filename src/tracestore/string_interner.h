@@ -2,6 +2,8 @@
 // that stored spans carry 4-byte ids instead of repeated strings.
 #pragma once
 
+#include <array>
+#include <cstddef>
 #include <cstdint>
 #include <deque>
 #include <optional>
@@ -28,8 +30,19 @@ class StringInterner {
   std::size_t memory_bytes() const noexcept;
 
  private:
+  // The last string interned or looked up in each of 256 slots, picked by its length and first
+  // and last eight bytes: a store interns the same few keys for every span, and a slot hit
+  // (one compare) is cheaper than hashing the whole string for the map.
+  struct Recent {
+    const char* data = nullptr;  // an interned string's bytes (stable: see strings_)
+    std::size_t size = 0;
+    std::uint32_t id = 0;
+  };
+  static std::size_t recent_slot(std::string_view text) noexcept;
+
   std::deque<std::string> strings_;  // deque: element addresses never move
   std::unordered_map<std::string_view, std::uint32_t> ids_;
+  std::array<Recent, 256> recent_{};
 };
 
 }  // namespace tdemo::tracestore
