@@ -6,6 +6,7 @@
 #include <array>
 #include <atomic>
 #include <chrono>
+#include <iterator>
 #include <mutex>
 #include <unordered_map>
 #include <vector>
@@ -309,6 +310,7 @@ asio::awaitable<ClientResult> Client::Impl::exchange(const OutgoingRequest& requ
     auto& reply = parser.get();
     Response response;
     response.status = static_cast<int>(reply.result_int());
+    response.headers.reserve(static_cast<std::size_t>(std::distance(reply.begin(), reply.end())));
     for (const auto& field : reply) {
       if (field.name() == bhttp::field::content_type) {
         response.content_type = std::string(field.value());

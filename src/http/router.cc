@@ -13,9 +13,10 @@ namespace tdemo::http {
 
 namespace {
 
-std::vector<std::string_view> split_path(std::string_view path) {
-  std::vector<std::string_view> parts;
-  if (path.empty() || path.front() != '/') return parts;
+// The segments of `path` into `parts` (cleared first).
+void split_path(std::string_view path, std::vector<std::string_view>& parts) {
+  parts.clear();
+  if (path.empty() || path.front() != '/') return;
   path.remove_prefix(1);
   while (true) {
     const auto slash = path.find('/');
@@ -23,7 +24,6 @@ std::vector<std::string_view> split_path(std::string_view path) {
     if (slash == std::string_view::npos) break;
     path.remove_prefix(slash + 1);
   }
-  return parts;
 }
 
 // Matches one route's segments; fills `params` (decoded) on success.
@@ -132,7 +132,9 @@ Router& Router::add(Method method, std::string pattern, Handler handler, RouteDo
     throw std::invalid_argument("route pattern must start with '/': " + pattern);
   }
   Route route{method, pattern, std::move(handler), std::move(doc), {}};
-  for (std::string_view part : split_path(pattern)) {
+  std::vector<std::string_view> parts;
+  split_path(pattern, parts);
+  for (std::string_view part : parts) {
     const bool open = part.find('{') != std::string_view::npos;
     const bool close = part.find('}') != std::string_view::npos;
     if (open || close) {
@@ -161,19 +163,19 @@ Router& Router::add_schema(std::string name, boost::json::value schema) {
 
 RouteMatch Router::match(Request& request) const {
   RouteMatch result;
-  const auto parts = split_path(request.path);
+  // The segments, in this thread's buffer (kept between requests: no allocation per request).
+  thread_local std::vector<std::string_view> parts;
+  split_path(request.path, parts);
   // The most specific route among those whose path matches: more literal segments win.
   const Route* best = nullptr;
   const Route* best_get = nullptr;
-  std::vector<Method> allowed;
+  bool path_matched = false;
   int best_literals = -1;
   int best_get_literals = -1;
   for (const auto& route : routes_) {
     if (!match_segments(route, parts, nullptr)) continue;
+    path_matched = true;
     const int literals = literal_count(route);
-    if (std::find(allowed.begin(), allowed.end(), route.method) == allowed.end()) {
-      allowed.push_back(route.method);
-    }
     if (route.method == request.method && literals > best_literals) {
       best = &route;
       best_literals = literals;
@@ -188,9 +190,17 @@ RouteMatch Router::match(Request& request) const {
     result.head_via_get = true;
   }
   if (best == nullptr) {
-    if (allowed.empty()) {
+    if (!path_matched) {
       result.response = not_found();
     } else {
+      // The methods of the routes that match the path, in the order they were added.
+      std::vector<Method> allowed;
+      for (const auto& route : routes_) {
+        if (match_segments(route, parts, nullptr) &&
+            std::find(allowed.begin(), allowed.end(), route.method) == allowed.end()) {
+          allowed.push_back(route.method);
+        }
+      }
       if (best_get != nullptr) allowed.push_back(Method::kHead);
       allowed.push_back(Method::kOptions);
       if (request.method == Method::kOptions) {

@@ -127,6 +127,15 @@ std::uint32_t TraceStore::process_id_uncached_locked(const SpanData& span) {
 }
 
 std::uint32_t TraceStore::scope_id_locked(const SpanData& span) {
+  // Scopes are shared by all spans of one ScopeSpans: look each up once per run of its spans.
+  if (span.scope && span.scope.get() == cached_scope_) return cached_scope_id_;
+  const std::uint32_t id = scope_id_uncached_locked(span);
+  cached_scope_ = span.scope.get();
+  cached_scope_id_ = id;
+  return id;
+}
+
+std::uint32_t TraceStore::scope_id_uncached_locked(const SpanData& span) {
   std::pair<std::string, std::string> key;
   if (span.scope) key = {span.scope->name, span.scope->version};
   if (auto it = scope_ids_.find(key); it != scope_ids_.end()) return it->second;
@@ -142,6 +151,7 @@ AddResult TraceStore::add(std::span<const std::unique_ptr<SpanData>> spans) {
   spans_received_ += spans.size();
   std::unique_lock lock(mutex_);
   cached_resource_ = nullptr;  // an address may be reused between calls
+  cached_scope_ = nullptr;
   for (const auto& span : spans) {
     if (!span) {
       ++result.rejected;
@@ -159,6 +169,7 @@ AddResult TraceStore::add(std::span<const SpanData> spans) {
   spans_received_ += spans.size();
   std::unique_lock lock(mutex_);
   cached_resource_ = nullptr;
+  cached_scope_ = nullptr;
   for (const auto& span : spans) add_one_locked(span, result);
   evict_locked();
   spans_rejected_ += result.rejected;

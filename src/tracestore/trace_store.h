@@ -107,6 +107,7 @@ class TraceStore {
   std::uint32_t process_id_locked(const telemetry::SpanData& span);
   std::uint32_t process_id_uncached_locked(const telemetry::SpanData& span);
   std::uint32_t scope_id_locked(const telemetry::SpanData& span);
+  std::uint32_t scope_id_uncached_locked(const telemetry::SpanData& span);
   void evict_locked();
   bool span_matches(const SpanRecord& span, const TraceQuery& query,
                     std::optional<std::uint32_t> service_id,
@@ -124,6 +125,8 @@ class TraceStore {
   std::uint32_t cached_process_id_ = 0;
   std::vector<Scope> scopes_;
   std::map<std::pair<std::string, std::string>, std::uint32_t> scope_ids_;
+  const telemetry::InstrumentationScope* cached_scope_ = nullptr;  // valid within one add() call
+  std::uint32_t cached_scope_id_ = 0;
   std::unordered_map<telemetry::TraceId, std::unique_ptr<TraceRecord>, TraceIdHash> traces_;
   std::deque<TraceRecord*> arrival_order_;                         // eviction: front = oldest
   std::set<std::pair<std::uint64_t, TraceRecord*>> by_start_;      // search order

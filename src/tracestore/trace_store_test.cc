@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
 #include <thread>
 
 #include "tracestore/test_spans.h"
@@ -41,6 +42,37 @@ TEST_F(TraceStoreTest, StoresAndReturnsATrace) {
   EXPECT_EQ(trace->spans[1].resource->attributes[0].value, telemetry::AttributeValue(std::string("users")));
   EXPECT_EQ(trace->spans[0].scope->name, "tdemo");
   EXPECT_FALSE(store.get_trace(trace_id(2)));
+}
+
+// Spans of one scope share its object; the store looks a scope up once per run of spans
+// sharing it, and must still tell scopes apart when runs alternate.
+TEST_F(TraceStoreTest, KeepsEachSpansScopeWhenScopesAlternate) {
+  auto scope_a = std::make_shared<const telemetry::InstrumentationScope>(
+      telemetry::InstrumentationScope{"scope.a", "1.0", ""});
+  auto scope_b = std::make_shared<const telemetry::InstrumentationScope>(
+      telemetry::InstrumentationScope{"scope.b", "2.0", ""});
+  std::vector<telemetry::SpanData> spans;
+  for (std::uint64_t i = 1; i <= 5; ++i) {
+    spans.push_back(span(1, i, i == 1 ? 0 : 1, "op", gateway, kT0 + i, 10));
+    spans.back().scope = (i == 2 || i == 3) ? scope_b : scope_a;
+  }
+  add(spans);
+  add({span(1, 6, 1, "op", gateway, kT0 + 6, 10)});  // the helper's own scope, another call
+  auto trace = store.get_trace(trace_id(1));
+  ASSERT_TRUE(trace);
+  ASSERT_EQ(trace->spans.size(), 6u);
+  std::map<std::uint64_t, std::string> scope_of;
+  for (const auto& s : trace->spans) {
+    for (std::uint64_t i = 1; i <= 6; ++i) {
+      if (s.context.span_id() == testing::span_id(i)) scope_of[i] = s.scope->name + "@" + s.scope->version;
+    }
+  }
+  EXPECT_EQ(scope_of[1], "scope.a@1.0");
+  EXPECT_EQ(scope_of[2], "scope.b@2.0");
+  EXPECT_EQ(scope_of[3], "scope.b@2.0");
+  EXPECT_EQ(scope_of[4], "scope.a@1.0");
+  EXPECT_EQ(scope_of[5], "scope.a@1.0");
+  EXPECT_EQ(scope_of[6], "tdemo@1.0");
 }
 
 TEST_F(TraceStoreTest, MergesSpansOfATraceAcrossRequests) {
