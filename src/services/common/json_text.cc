@@ -18,32 +18,14 @@ void append_integer(std::string& out, Integer value) {
   out.append(digits, end);
 }
 
-void append_string(std::string& out, std::string_view text) {
-  out += '"';
-  telemetry::append_json_escaped(out, text);
-  out += '"';
-}
-
 void write(const boost::json::value& value, std::string& out) {
   switch (value.kind()) {
     case boost::json::kind::null: out += "null"; return;
     case boost::json::kind::bool_: out += value.get_bool() ? "true" : "false"; return;
     case boost::json::kind::int64: append_integer(out, value.get_int64()); return;
     case boost::json::kind::uint64: append_integer(out, value.get_uint64()); return;
-    case boost::json::kind::double_: {
-      const double d = value.get_double();
-      if (!std::isfinite(d)) {
-        out += "null";  // JSON has no NaN/Infinity
-        return;
-      }
-      char buffer[64];
-      auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, d);
-      const std::string_view text(buffer, static_cast<std::size_t>((ec == std::errc() ? end : buffer) - buffer));
-      out += text;
-      if (text.find_first_of(".eE") == std::string_view::npos) out += ".0";
-      return;
-    }
-    case boost::json::kind::string: append_string(out, value.get_string()); return;
+    case boost::json::kind::double_: append_json_double(out, value.get_double()); return;
+    case boost::json::kind::string: append_json_string(out, value.get_string()); return;
     case boost::json::kind::array: {
       out += '[';
       bool first = true;
@@ -61,7 +43,7 @@ void write(const boost::json::value& value, std::string& out) {
       for (const auto& [key, item] : value.get_object()) {
         if (!first) out += ',';
         first = false;
-        append_string(out, key);
+        append_json_string(out, key);
         out += ':';
         write(item, out);
       }
@@ -100,6 +82,80 @@ struct AcceptingHandler {
 };
 
 }  // namespace
+
+void append_json_key(std::string& out, std::string_view key) {
+  out += '"';
+  out += key;
+  out += "\":";
+}
+
+void append_json_string(std::string& out, std::string_view text) {
+  out += '"';
+  telemetry::append_json_escaped(out, text);
+  out += '"';
+}
+
+void append_json_int(std::string& out, std::int64_t value) { append_integer(out, value); }
+
+void append_json_double(std::string& out, double value) {
+  if (!std::isfinite(value)) {
+    out += "null";  // JSON has no NaN/Infinity
+    return;
+  }
+  char buffer[64];
+  auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, value);
+  const std::string_view text(buffer, static_cast<std::size_t>((ec == std::errc() ? end : buffer) - buffer));
+  out += text;
+  if (text.find_first_of(".eE") == std::string_view::npos) out += ".0";
+}
+
+JsonObjectWriter::JsonObjectWriter(std::size_t reserve) {
+  out_.reserve(reserve);
+  out_ += '{';
+}
+
+void JsonObjectWriter::key(std::string_view key) {
+  if (out_.size() > 1) out_ += ',';
+  append_json_key(out_, key);
+}
+
+JsonObjectWriter& JsonObjectWriter::field(std::string_view key, std::string_view value) {
+  this->key(key);
+  append_json_string(out_, value);
+  return *this;
+}
+
+JsonObjectWriter& JsonObjectWriter::field(std::string_view key, std::int64_t value) {
+  this->key(key);
+  append_json_int(out_, value);
+  return *this;
+}
+
+JsonObjectWriter& JsonObjectWriter::field(std::string_view key, double value) {
+  this->key(key);
+  append_json_double(out_, value);
+  return *this;
+}
+
+JsonObjectWriter& JsonObjectWriter::null_field(std::string_view key) {
+  this->key(key);
+  out_ += "null";
+  return *this;
+}
+
+JsonObjectWriter& JsonObjectWriter::json_field(std::string_view key, std::string_view json) {
+  this->key(key);
+  out_ += json;
+  return *this;
+}
+
+std::string JsonObjectWriter::take() {
+  out_ += '}';
+  std::string text = std::move(out_);
+  out_.clear();
+  out_ += '{';
+  return text;
+}
 
 bool is_json_text(std::string_view text) {
   boost::json::basic_parser<AcceptingHandler> parser(boost::json::parse_options{});

@@ -2,6 +2,8 @@
 // 1.81's 9.999E1), so the services' answers read like the seed's FastAPI ones.
 #pragma once
 
+#include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -21,5 +23,32 @@ bool is_json_text(std::string_view text);
 
 // A JSON response built with to_json_text.
 http::Response json_response(int status, const boost::json::value& value);
+
+// JSON text written straight into a string, without a document, as to_json_text writes it:
+// for the answers every request returns (an entity, /health). Keys are ours: ASCII that needs
+// no escaping.
+void append_json_key(std::string& out, std::string_view key);        // "key":
+void append_json_string(std::string& out, std::string_view text);    // quoted and escaped
+void append_json_int(std::string& out, std::int64_t value);
+void append_json_double(std::string& out, double value);             // 99.99, 5.0; null if not finite
+
+// One JSON object, field by field, in the order written.
+class JsonObjectWriter {
+ public:
+  explicit JsonObjectWriter(std::size_t reserve = 192);
+  JsonObjectWriter& field(std::string_view key, std::string_view value);
+  JsonObjectWriter& field(std::string_view key, const char* value) { return field(key, std::string_view(value)); }
+  JsonObjectWriter& field(std::string_view key, std::int64_t value);
+  JsonObjectWriter& field(std::string_view key, double value);
+  JsonObjectWriter& null_field(std::string_view key);
+  // `json`: JSON text already (a nested object, a stored array), copied as it is.
+  JsonObjectWriter& json_field(std::string_view key, std::string_view json);
+  // The object's text; the writer is empty afterwards.
+  std::string take();
+
+ private:
+  void key(std::string_view key);
+  std::string out_;
+};
 
 }  // namespace tdemo::services

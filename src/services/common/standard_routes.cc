@@ -1,6 +1,5 @@
 #include "services/common/standard_routes.h"
 
-#include <charconv>
 #include <chrono>
 #include <memory>
 #include <mutex>
@@ -20,26 +19,15 @@ namespace tdemo::services {
 namespace {
 
 // /health is what probes and load balancers poll, often many times a second: its body is
-// written straight into one string, in the order a document would serialize it.
-// `key`: one of ours, plain ASCII that needs no escaping.
-void append_key(std::string& out, std::string_view key) {
-  out += '"';
-  out += key;
-  out += "\":";
-}
-
+// written straight into one string (json_text.h), in the order a document would serialize it.
 void append_string(std::string& out, std::string_view key, std::string_view value) {
-  append_key(out, key);
-  out += '"';
-  telemetry::append_json_escaped(out, value);
-  out += '"';
+  append_json_key(out, key);
+  append_json_string(out, value);
 }
 
 void append_number(std::string& out, std::string_view key, std::int64_t value) {
-  append_key(out, key);
-  char digits[24];
-  const auto [end, ec] = std::to_chars(digits, digits + sizeof digits, value);
-  out.append(digits, end);
+  append_json_key(out, key);
+  append_json_int(out, value);
 }
 
 }  // namespace
@@ -183,13 +171,13 @@ void add_standard_routes(http::Router& router, ServiceContext& context, Standard
         body += ',';
         append_string(body, "version", TD_VERSION);
         body += ',';
-        append_key(body, "checks");
+        append_json_key(body, "checks");
         body += checks.empty() ? std::string("{}") : to_json_text(checks);
         body += ',';
-        append_key(body, "dependencies");
+        append_json_key(body, "dependencies");
         body += dependencies;
         body += ',';
-        append_key(body, "telemetry");
+        append_json_key(body, "telemetry");
         append_telemetry_json(body, *ctx_ptr);
         body += '}';
         co_return http::Response::json_text(healthy ? 200 : 503, std::move(body));

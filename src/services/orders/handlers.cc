@@ -83,7 +83,7 @@ void add_routes(http::Router& router, OrderService& service) {
         ctx.span.set_attribute("order.id", id_attribute(id));
         auto order = co_await service.get_order(ctx.telemetry, id);
         if (!order.ok()) co_return order.error();
-        co_return json_response(200, to_json(order.value()));
+        co_return http::Response::json_text(200, order_json(order.value()));
       },
       std::move(get_doc));
 
@@ -101,7 +101,7 @@ void add_routes(http::Router& router, OrderService& service) {
         auto created = co_await service.create_order(ctx.telemetry, std::move(order).value());
         if (!created.ok()) co_return created.error();
         ctx.span.set_attribute("order.id", id_attribute(created.value().id));
-        co_return json_response(201, to_json(created.value()));
+        co_return http::Response::json_text(201, order_json(created.value()));
       },
       std::move(create_doc));
 
@@ -118,7 +118,7 @@ void add_routes(http::Router& router, OrderService& service) {
         if (!payment_id.ok()) co_return payment_id.error();
         auto paid = co_await service.mark_paid(ctx.telemetry, id, payment_id.value());
         if (!paid.ok()) co_return paid.error();
-        co_return json_response(200, to_json(paid.value()));
+        co_return http::Response::json_text(200, order_json(paid.value()));
       },
       std::move(pay_doc));
 }

@@ -17,7 +17,7 @@
 namespace tdemo::services::orders {
 
 // {"id","user_id","amount","items","status","payment_id","created_at"}; amount as a number.
-boost::json::object to_json(const storage::Order& order);
+std::string order_json(const storage::Order& order);
 
 // Thread-safe. The references must outlive the service.
 class OrderService {

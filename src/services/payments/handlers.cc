@@ -118,7 +118,7 @@ void add_routes(http::Router& router, PaymentService& service, storage::PaymentR
         const auto& result = outcome.value();
         ctx.span.set_attribute("payment.id", id_attribute(result.payment.id));
         ctx.span.set_attribute("payment.status", result.payment.status);
-        auto response = json_response(result.replayed ? 200 : 201, to_json(result.payment));
+        auto response = http::Response::json_text(result.replayed ? 200 : 201, payment_json(result.payment));
         if (result.replayed) response.headers.set("Idempotent-Replayed", "true");
         co_return response;
       },
@@ -140,7 +140,7 @@ void add_routes(http::Router& router, PaymentService& service, storage::PaymentR
           }
           co_return storage_error_response(payment.error());
         }
-        co_return json_response(200, to_json(payment.value()));
+        co_return http::Response::json_text(200, payment_json(payment.value()));
       },
       std::move(get_doc));
 }

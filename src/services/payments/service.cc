@@ -11,27 +11,33 @@
 
 namespace tdemo::services::payments {
 
-boost::json::object to_json(const storage::Payment& payment) {
-  boost::json::object json{{"id", payment.id},
-                           {"order_id", payment.order_id},
-                           {"amount", cents_to_double(payment.amount_cents)},
-                           {"status", payment.status},
-                           {"card", "****" + payment.card_last4},
-                           {"created_at", payment.created_at}};
-  json["transaction_id"] = payment.transaction_id.empty() ? boost::json::value(nullptr)
-                                                          : boost::json::value(payment.transaction_id);
-  json["idempotency_key"] = payment.idempotency_key ? boost::json::value(*payment.idempotency_key)
-                                                    : boost::json::value(nullptr);
-  json["decline_reason"] = payment.decline_reason.empty() ? boost::json::value(nullptr)
-                                                          : boost::json::value(payment.decline_reason);
-  return json;
+std::string payment_json(const storage::Payment& payment) {
+  JsonObjectWriter json(256);
+  json.field("id", payment.id)
+      .field("order_id", payment.order_id)
+      .field("amount", cents_to_double(payment.amount_cents))
+      .field("status", payment.status)
+      .field("card", "****" + payment.card_last4)
+      .field("created_at", payment.created_at);
+  const auto text_or_null = [&json](std::string_view key, const std::string* text) {
+    if (text != nullptr) {
+      json.field(key, *text);
+    } else {
+      json.null_field(key);
+    }
+  };
+  text_or_null("transaction_id", payment.transaction_id.empty() ? nullptr : &payment.transaction_id);
+  text_or_null("idempotency_key", payment.idempotency_key ? &*payment.idempotency_key : nullptr);
+  text_or_null("decline_reason", payment.decline_reason.empty() ? nullptr : &payment.decline_reason);
+  return json.take();
 }
 
 http::Response declined_response(const storage::Payment& payment) {
-  boost::json::object body{{"detail", "Payment declined: " + payment.decline_reason},
-                           {"reason", payment.decline_reason},
-                           {"payment", to_json(payment)}};
-  return json_response(402, body);
+  return http::Response::json_text(402, JsonObjectWriter(384)
+                                            .field("detail", "Payment declined: " + payment.decline_reason)
+                                            .field("reason", payment.decline_reason)
+                                            .json_field("payment", payment_json(payment))
+                                            .take());
 }
 
 namespace {

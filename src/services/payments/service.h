@@ -37,7 +37,7 @@ struct PaymentOutcome {
 
 // {"id","order_id","amount","status","card","transaction_id","idempotency_key",
 //  "decline_reason","created_at"}; the card as "****1234".
-boost::json::object to_json(const storage::Payment& payment);
+std::string payment_json(const storage::Payment& payment);
 
 // Thread-safe. References must outlive the service.
 class PaymentService {

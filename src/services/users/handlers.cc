@@ -62,7 +62,7 @@ void add_routes(http::Router& router, UserService& service) {
         ctx.span.set_attribute("user.id", id_attribute(id));
         auto user = co_await service.get_user(ctx.telemetry, id);
         if (!user.ok()) co_return storage_error_response(user.error());
-        co_return json_response(200, to_json(user.value()));
+        co_return http::Response::json_text(200, user_json(user.value()));
       },
       std::move(get_doc));
 
@@ -74,7 +74,7 @@ void add_routes(http::Router& router, UserService& service) {
         auto user = co_await service.create_user(ctx.telemetry, std::move(new_user).value());
         if (!user.ok()) co_return storage_error_response(user.error());
         ctx.span.set_attribute("user.id", id_attribute(user.value().id));
-        co_return json_response(201, to_json(user.value()));
+        co_return http::Response::json_text(201, user_json(user.value()));
       },
       std::move(create_doc));
 }

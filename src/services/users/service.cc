@@ -3,6 +3,7 @@
 
 #include <boost/json.hpp>
 
+#include "services/common/json_text.h"
 #include "services/common/responses.h"
 
 namespace tdemo::services::users {
@@ -11,8 +12,11 @@ namespace {
 std::string cache_key(std::int64_t id) { return "user:" + std::to_string(id); }
 
 std::optional<storage::User> from_cache_text(const std::string& text) {
+  // Parsed into a buffer on the stack: a cached user is a few hundred bytes.
+  unsigned char buffer[1024];
+  boost::json::monotonic_resource arena(buffer, sizeof buffer);
   boost::system::error_code ec;
-  auto value = boost::json::parse(text, ec);
+  auto value = boost::json::parse(text, ec, &arena);
   if (ec || !value.is_object()) return std::nullopt;
   const auto& o = value.as_object();
   storage::User user;
@@ -33,11 +37,13 @@ std::optional<storage::User> from_cache_text(const std::string& text) {
 
 }  // namespace
 
-boost::json::object to_json(const storage::User& user) {
-  return boost::json::object{{"id", user.id},
-                             {"name", user.name},
-                             {"email", user.email},
-                             {"created_at", user.created_at}};
+std::string user_json(const storage::User& user) {
+  return JsonObjectWriter()
+      .field("id", user.id)
+      .field("name", user.name)
+      .field("email", user.email)
+      .field("created_at", user.created_at)
+      .take();
 }
 
 boost::asio::awaitable<storage::Result<storage::User>> UserService::get_user(
@@ -51,7 +57,7 @@ boost::asio::awaitable<storage::Result<storage::User>> UserService::get_user(
     }
     auto found = repository_.find(context, id);
     if (found.ok()) {
-      cache_.set(context, cache_key(id), boost::json::serialize(to_json(found.value())));
+      cache_.set(context, cache_key(id), user_json(found.value()));
     }
     return found;
   });

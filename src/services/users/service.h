@@ -15,7 +15,7 @@
 namespace tdemo::services::users {
 
 // The JSON form of a user: {"id","name","email","created_at"}.
-boost::json::object to_json(const storage::User& user);
+std::string user_json(const storage::User& user);
 
 // Thread-safe. `repository`, `cache` and `blocking` must outlive the service.
 class UserService {
