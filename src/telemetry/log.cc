@@ -405,16 +405,17 @@ LogLine::LogLine(const Logger* logger, LogLevel level, std::string_view message,
   text_ += "{\"timestamp\":\"";
   append_rfc3339_millis(text_, now_unix_nano());
   text_ += '"';
-  append_field(text_, "level", to_string(level));
+  text_ += ",\"level\":\"";
+  text_ += to_string(level);  // one of four plain words
+  text_ += '"';
   append_field(text_, "service", logger_->service_);
   append_field(text_, "message", message);
   if (span.valid()) {
-    char trace_id[32];
-    char span_id[16];
-    span.trace_id().write_hex(trace_id);
-    span.span_id().write_hex(span_id);
-    append_field(text_, "trace_id", std::string_view(trace_id, sizeof(trace_id)));
-    append_field(text_, "span_id", std::string_view(span_id, sizeof(span_id)));
+    // Hex digits need no escaping: written in place.
+    char ids[] = ",\"trace_id\":\"................................\",\"span_id\":\"................\"";
+    span.trace_id().write_hex(ids + 13);
+    span.span_id().write_hex(ids + 13 + 32 + 13);
+    text_.append(ids, sizeof(ids) - 1);
   }
 }
 

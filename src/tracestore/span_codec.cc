@@ -22,12 +22,23 @@ enum ValueType : std::uint8_t {
 class Writer {
  public:
   Writer(StringInterner* keys, std::string& out) : keys_(keys), out_(out) {}
+  // Most varints here (counts, key ids, lengths, flags) take one byte: that case inline.
   void varint(std::uint64_t v) {
+    if (v < 0x80) {
+      out_.push_back(static_cast<char>(v));
+      return;
+    }
+    long_varint(v);
+  }
+  [[gnu::noinline]] void long_varint(std::uint64_t v) {
+    char bytes[10];
+    std::size_t n = 0;
     while (v >= 0x80) {
-      out_.push_back(static_cast<char>((v & 0x7f) | 0x80));
+      bytes[n++] = static_cast<char>((v & 0x7f) | 0x80);
       v >>= 7;
     }
-    out_.push_back(static_cast<char>(v));
+    bytes[n++] = static_cast<char>(v);
+    out_.append(bytes, n);
   }
   void svarint(std::int64_t v) {
     varint((static_cast<std::uint64_t>(v) << 1) ^ static_cast<std::uint64_t>(v >> 63));
