@@ -16,7 +16,7 @@ class ExportedTrafficTelemetry final : public TrafficTelemetry {
   RequestTracer& request_tracer() override { return tracer_; }
   std::string description() const override {
     const auto stats = telemetry_.stats();
-    return telemetry_.service_name() + " -> " + stats.exporter;
+    return telemetry_.service_name() + " -> " + std::string(stats.exporter);
   }
   void flush() override { telemetry_.force_flush(); }
 

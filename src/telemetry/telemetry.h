@@ -68,7 +68,8 @@ struct PipelineStats {
   std::uint64_t spans_exported = 0;
   std::uint64_t export_failures = 0;  // batches that failed after retries
   std::uint64_t spans_failed = 0;     // spans in those batches
-  std::string exporter;               // e.g. "otlp http/protobuf http://localhost:4318/v1/traces"
+  std::string_view exporter;  // e.g. "otlp http/protobuf http://localhost:4318/v1/traces"; the
+                              // Telemetry's own text, valid while it lives
 };
 
 class InMemorySpanExporter;

@@ -16,36 +16,26 @@
 
 namespace tdemo::services {
 
-namespace {
-
 // /health is what probes and load balancers poll, often many times a second: its body is
-// written straight into one string (json_text.h), in the order a document would serialize it.
-void append_string(std::string& out, std::string_view key, std::string_view value) {
-  append_json_key(out, key);
-  append_json_string(out, value);
-}
-
-void append_number(std::string& out, std::string_view key, std::int64_t value) {
-  append_json_key(out, key);
-  append_json_int(out, value);
-}
-
-}  // namespace
-
+// written straight into one string, in the order a document would serialize it.
 void append_telemetry_json(std::string& out, const ServiceContext& context) {
   const auto stats = context.telemetry.stats();
+  // Each key with its quotes, colon and the comma before it: one append per field.
   const struct {
-    const char* key;
+    std::string_view key;
     std::uint64_t value;
-  } counts[] = {{"spans_started", stats.spans_started},     {"spans_ended", stats.spans_ended},
-                {"spans_exported", stats.spans_exported},   {"spans_dropped", stats.spans_dropped},
-                {"export_failures", stats.export_failures}, {"queue_depth", stats.queue_depth},
-                {"queue_capacity", stats.queue_capacity}};
-  out += '{';
-  append_string(out, "exporter", stats.exporter);
+  } counts[] = {{",\"spans_started\":", stats.spans_started},
+                {",\"spans_ended\":", stats.spans_ended},
+                {",\"spans_exported\":", stats.spans_exported},
+                {",\"spans_dropped\":", stats.spans_dropped},
+                {",\"export_failures\":", stats.export_failures},
+                {",\"queue_depth\":", stats.queue_depth},
+                {",\"queue_capacity\":", stats.queue_capacity}};
+  out += "{\"exporter\":";
+  append_json_string(out, stats.exporter);
   for (const auto& [key, value] : counts) {
-    out += ',';
-    append_number(out, key, static_cast<std::int64_t>(value));
+    out += key;
+    append_json_int(out, static_cast<std::int64_t>(value));
   }
   out += '}';
 }
@@ -148,36 +138,31 @@ void add_standard_routes(http::Router& router, ServiceContext& context, Standard
                                   .count();
           dependencies += dependencies.empty() ? "{\"" : ",\"";
           telemetry::append_json_escaped(dependencies, dependency.name);  // configured
-          dependencies += "\":{";
-          append_string(dependencies, "status", entry.healthy ? "healthy" : "unhealthy");
-          if (!entry.healthy) {
+          if (entry.healthy) {
+            dependencies += "\":{\"status\":\"healthy\",\"checked_ms_ago\":";
+          } else {
             healthy = false;
-            dependencies += ',';
-            append_string(dependencies, "error", entry.error);
+            dependencies += "\":{\"status\":\"unhealthy\",\"error\":";
+            append_json_string(dependencies, entry.error);
+            dependencies += ",\"checked_ms_ago\":";
           }
-          dependencies += ',';
-          append_number(dependencies, "checked_ms_ago", age_ms);
+          append_json_int(dependencies, age_ms);
           dependencies += '}';
         }
         dependencies += dependencies.empty() ? "{}" : "}";
+        // Our keys and values as literals where they are ours (role names and the version are
+        // plain words): one append per run of them.
         std::string body;
-        body.reserve(320 + dependencies.size());
-        body += '{';
-        append_string(body, "status", healthy ? "healthy" : "unhealthy");
-        body += ',';
-        append_string(body, "service", ctx_ptr->telemetry.service_name());
-        body += ',';
-        append_string(body, "role", role_name(ctx_ptr->config.role));
-        body += ',';
-        append_string(body, "version", TD_VERSION);
-        body += ',';
-        append_json_key(body, "checks");
+        body.reserve(384 + dependencies.size());
+        body += healthy ? "{\"status\":\"healthy\",\"service\":" : "{\"status\":\"unhealthy\",\"service\":";
+        append_json_string(body, ctx_ptr->telemetry.service_name());
+        body += ",\"role\":\"";
+        body += role_name(ctx_ptr->config.role);
+        body += "\",\"version\":\"" TD_VERSION "\",\"checks\":";
         body += checks.empty() ? std::string("{}") : to_json_text(checks);
-        body += ',';
-        append_json_key(body, "dependencies");
+        body += ",\"dependencies\":";
         body += dependencies;
-        body += ',';
-        append_json_key(body, "telemetry");
+        body += ",\"telemetry\":";
         append_telemetry_json(body, *ctx_ptr);
         body += '}';
         co_return http::Response::json_text(healthy ? 200 : 503, std::move(body));
