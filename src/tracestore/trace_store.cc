@@ -100,15 +100,6 @@ TraceStore::TraceStore(TraceStoreOptions options) : options_(options) {
 TraceStore::~TraceStore() = default;
 
 std::uint32_t TraceStore::process_id_locked(const SpanData& span) {
-  // Resources are shared by all spans of one ResourceSpans: skip re-encoding them.
-  if (span.resource && span.resource.get() == cached_resource_) return cached_process_id_;
-  const std::uint32_t id = process_id_uncached_locked(span);
-  cached_resource_ = span.resource.get();
-  cached_process_id_ = id;
-  return id;
-}
-
-std::uint32_t TraceStore::process_id_uncached_locked(const SpanData& span) {
   std::string key;
   if (span.resource) {
     SpanData carrier;  // reuse the codec to build a canonical key for the resource
@@ -127,15 +118,6 @@ std::uint32_t TraceStore::process_id_uncached_locked(const SpanData& span) {
 }
 
 std::uint32_t TraceStore::scope_id_locked(const SpanData& span) {
-  // Scopes are shared by all spans of one ScopeSpans: look each up once per run of its spans.
-  if (span.scope && span.scope.get() == cached_scope_) return cached_scope_id_;
-  const std::uint32_t id = scope_id_uncached_locked(span);
-  cached_scope_ = span.scope.get();
-  cached_scope_id_ = id;
-  return id;
-}
-
-std::uint32_t TraceStore::scope_id_uncached_locked(const SpanData& span) {
   std::pair<std::string, std::string> key;
   if (span.scope) key = {span.scope->name, span.scope->version};
   if (auto it = scope_ids_.find(key); it != scope_ids_.end()) return it->second;
@@ -150,8 +132,8 @@ AddResult TraceStore::add(std::span<const std::unique_ptr<SpanData>> spans) {
   AddResult result;
   spans_received_ += spans.size();
   std::unique_lock lock(mutex_);
-  cached_resource_ = nullptr;  // an address may be reused between calls
-  cached_scope_ = nullptr;
+  last_resource_ = {};  // an address may be reused between calls
+  last_scope_ = {};
   for (const auto& span : spans) {
     if (!span) {
       ++result.rejected;
@@ -168,8 +150,8 @@ AddResult TraceStore::add(std::span<const SpanData> spans) {
   AddResult result;
   spans_received_ += spans.size();
   std::unique_lock lock(mutex_);
-  cached_resource_ = nullptr;
-  cached_scope_ = nullptr;
+  last_resource_ = {};
+  last_scope_ = {};
   for (const auto& span : spans) add_one_locked(span, result);
   evict_locked();
   spans_rejected_ += result.rejected;
@@ -201,9 +183,11 @@ AddResult TraceStore::add_one_locked(const SpanData& span, AddResult& result) {
                            ? span.end_time_unix_nano - span.start_time_unix_nano
                            : 0;
   record.name_id = strings_.intern(span.name);
-  record.process_id = process_id_locked(span);
+  // Resources and scopes are shared by the spans of one ResourceSpans or ScopeSpans: each is
+  // looked up (its resource encoded as a key) once per run of spans sharing it.
+  record.process_id = last_resource_.id_of(span.resource, [&] { return process_id_locked(span); });
   record.service_id = processes_[record.process_id].service_id;
-  record.scope_id = scope_id_locked(span);
+  record.scope_id = last_scope_.id_of(span.scope, [&] { return scope_id_locked(span); });
   record.kind = span.kind;
   record.status = span.status_code;
   record.details = encode_span_details(span, &strings_);  // exact size

@@ -105,9 +105,7 @@ class TraceStore {
 
   AddResult add_one_locked(const telemetry::SpanData& span, AddResult& result);
   std::uint32_t process_id_locked(const telemetry::SpanData& span);
-  std::uint32_t process_id_uncached_locked(const telemetry::SpanData& span);
   std::uint32_t scope_id_locked(const telemetry::SpanData& span);
-  std::uint32_t scope_id_uncached_locked(const telemetry::SpanData& span);
   void evict_locked();
   bool span_matches(const SpanRecord& span, const TraceQuery& query,
                     std::optional<std::uint32_t> service_id,
@@ -121,12 +119,25 @@ class TraceStore {
   StringInterner strings_;  // service, operation and attribute-key names
   std::vector<Process> processes_;
   std::unordered_map<std::string, std::uint32_t> process_ids_;  // encoded resource -> id
-  const telemetry::Resource* cached_resource_ = nullptr;  // valid within one add() call
-  std::uint32_t cached_process_id_ = 0;
+  // The id last found for an object shared by a run of spans, by its address; valid within
+  // one add() call only (a freed object's address may come back).
+  template <class T>
+  struct LastLookup {
+    const T* object = nullptr;
+    std::uint32_t id = 0;
+    template <class Lookup>
+    std::uint32_t id_of(const std::shared_ptr<const T>& shared, Lookup&& lookup) {
+      if (!shared || shared.get() != object) {
+        id = lookup();
+        object = shared.get();
+      }
+      return id;
+    }
+  };
+  LastLookup<telemetry::Resource> last_resource_;
   std::vector<Scope> scopes_;
   std::map<std::pair<std::string, std::string>, std::uint32_t> scope_ids_;
-  const telemetry::InstrumentationScope* cached_scope_ = nullptr;  // valid within one add() call
-  std::uint32_t cached_scope_id_ = 0;
+  LastLookup<telemetry::InstrumentationScope> last_scope_;
   std::unordered_map<telemetry::TraceId, std::unique_ptr<TraceRecord>, TraceIdHash> traces_;
   std::deque<TraceRecord*> arrival_order_;                         // eviction: front = oldest
   std::set<std::pair<std::uint64_t, TraceRecord*>> by_start_;      // search order
