@@ -37,7 +37,6 @@ class JsonObjectWriter {
  public:
   explicit JsonObjectWriter(std::size_t reserve = 192);
   JsonObjectWriter& field(std::string_view key, std::string_view value);
-  JsonObjectWriter& field(std::string_view key, const char* value) { return field(key, std::string_view(value)); }
   JsonObjectWriter& field(std::string_view key, std::int64_t value);
   JsonObjectWriter& field(std::string_view key, double value);
   JsonObjectWriter& null_field(std::string_view key);
