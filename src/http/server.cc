@@ -1,12 +1,17 @@
 // The Beast session and listener. Shape: one accept loop per pool context (SO_REUSEPORT), one
 // coroutine per connection running read -> handle -> write until close, timeouts on every step.
+// Timeouts are deadlines on the connection, checked by one sweep timer per context (not a timer
+// armed and cancelled around every read and write, as beast::tcp_stream does: that costs a
+// timer-queue insert, a cancel and one more completion per operation).
 #include "http/server.h"
 
 #include <pthread.h>
 #include <signal.h>
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <array>
+#include <chrono>
 #include <condition_variable>
 #include <cstdlib>
 #include <mutex>
@@ -89,20 +94,40 @@ int IoPool::current_index() noexcept { return t_pool_index; }
 
 namespace {
 
+using Clock = std::chrono::steady_clock;
+
 struct Connection;
 
 // Per pool context; touched only from that context's thread (except the atomics).
 struct Worker {
   asio::io_context* io = nullptr;
   std::unique_ptr<tcp::acceptor> acceptor;
+  std::unique_ptr<asio::steady_timer> sweep;  // closes connections past their deadline
   std::unordered_set<Connection*> connections;
 };
 
 struct Connection {
-  beast::tcp_stream stream;
+  tcp::socket socket;
+  // The current read or write must end by then, or the sweep closes the socket (the pending
+  // operation then fails and `timed_out` tells why). max(): no deadline (the handler runs).
+  Clock::time_point deadline = Clock::time_point::max();
+  bool timed_out = false;
   bool idle = true;  // waiting for the next request (may be closed on shutdown)
-  explicit Connection(tcp::socket socket) : stream(std::move(socket)) {}
+  explicit Connection(tcp::socket s) : socket(std::move(s)) {}
+  void expires_after(std::chrono::milliseconds timeout) { deadline = Clock::now() + timeout; }
+  void expires_never() { deadline = Clock::time_point::max(); }
+  // An operation's error, or beast::error::timeout when the sweep ended it.
+  boost::system::error_code outcome(const boost::system::error_code& ec) const {
+    return ec && timed_out ? boost::system::error_code(beast::error::timeout) : ec;
+  }
 };
+
+// The sweep's period: a quarter of the shortest timeout, within [1 ms, 250 ms], so a timeout
+// fires at most a quarter late (and at most 250 ms late).
+std::chrono::milliseconds sweep_interval(const ServerOptions& o) {
+  const auto shortest = std::min({o.read_timeout, o.idle_timeout, o.write_timeout});
+  return std::clamp(shortest / 4, std::chrono::milliseconds(1), std::chrono::milliseconds(250));
+}
 
 // Writes `response` (head and body in one gather write) with `stream`'s timeout as set.
 template <class Stream>
@@ -168,7 +193,9 @@ class Server::Impl : public std::enable_shared_from_this<Server::Impl> {
     listening_ = true;
     accept_loops_.store(static_cast<int>(workers_.size()));
     for (std::size_t i = 0; i < workers_.size(); ++i) {
+      workers_[i].sweep = std::make_unique<asio::steady_timer>(*workers_[i].io);
       asio::co_spawn(*workers_[i].io, accept_loop(shared_from_this(), i), asio::detached);
+      asio::co_spawn(*workers_[i].io, sweep_loop(shared_from_this(), i), asio::detached);
     }
     return std::nullopt;
   }
@@ -195,7 +222,7 @@ class Server::Impl : public std::enable_shared_from_this<Server::Impl> {
         boost::system::error_code ignored;
         if (worker.acceptor) worker.acceptor->close(ignored);
         for (Connection* c : worker.connections) {
-          if (c->idle) c->stream.socket().close(ignored);
+          if (c->idle) c->socket.close(ignored);
         }
       });
     }
@@ -211,7 +238,7 @@ class Server::Impl : public std::enable_shared_from_this<Server::Impl> {
     for (auto& worker : workers_) {
       asio::post(*worker.io, [self, &worker] {
         boost::system::error_code ignored;
-        for (Connection* c : worker.connections) c->stream.socket().close(ignored);
+        for (Connection* c : worker.connections) c->socket.close(ignored);
       });
     }
     const auto hard_deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
@@ -232,7 +259,10 @@ class Server::Impl : public std::enable_shared_from_this<Server::Impl> {
     if (!pool_.running()) {
       // No context runs, so nothing else touches the acceptors (queued closures run later
       // and find them gone).
-      for (auto& worker : workers_) worker.acceptor.reset();
+      for (auto& worker : workers_) {
+        worker.acceptor.reset();
+        worker.sweep.reset();
+      }
       return;
     }
     std::unique_lock lock(mutex_);
@@ -241,6 +271,7 @@ class Server::Impl : public std::enable_shared_from_this<Server::Impl> {
     for (auto& worker : workers_) {
       asio::post(*worker.io, [self, &worker] {
         worker.acceptor.reset();
+        worker.sweep.reset();  // its loop wakes with operation_aborted and ends
         std::lock_guard guard(self->mutex_);
         --self->acceptors_left_;
         self->changed_.notify_all();
@@ -294,6 +325,26 @@ class Server::Impl : public std::enable_shared_from_this<Server::Impl> {
     self->changed_.notify_all();
   }
 
+  // Closes the worker's connections whose deadline has passed, every sweep_interval(), until
+  // destroy_acceptors() destroys the timer.
+  static asio::awaitable<void> sweep_loop(std::shared_ptr<Impl> self, std::size_t index) {
+    Worker& worker = self->workers_[index];
+    const auto interval = sweep_interval(self->options_);
+    while (worker.sweep) {
+      worker.sweep->expires_after(interval);
+      auto [ec] = co_await worker.sweep->async_wait(asio::as_tuple(asio::use_awaitable));
+      if (ec) break;
+      const auto now = Clock::now();
+      for (Connection* c : worker.connections) {
+        if (c->deadline > now) continue;
+        c->timed_out = true;
+        c->deadline = Clock::time_point::max();
+        boost::system::error_code ignored;
+        c->socket.close(ignored);
+      }
+    }
+  }
+
   // Over max_connections: a short 503 with Retry-After, then close (bounded by a timeout).
   static asio::awaitable<void> reject(std::shared_ptr<Impl> self, tcp::socket socket) {
     beast::tcp_stream stream(std::move(socket));
@@ -312,8 +363,8 @@ class Server::Impl : public std::enable_shared_from_this<Server::Impl> {
 
   static asio::awaitable<void> write_error(Connection& c, Response response, int version,
                                            std::chrono::milliseconds timeout) {
-    c.stream.expires_after(timeout);
-    co_await write_response(c.stream, response, version, false, false);
+    c.expires_after(timeout);
+    co_await write_response(c.socket, response, version, false, false);
   }
 
   static asio::awaitable<void> session(std::shared_ptr<Impl> self, std::size_t index,
@@ -323,20 +374,20 @@ class Server::Impl : public std::enable_shared_from_this<Server::Impl> {
     worker.connections.insert(&connection);
     boost::system::error_code ec;
     Peers peers;
-    const tcp::endpoint remote = connection.stream.socket().remote_endpoint(ec);
+    const tcp::endpoint remote = connection.socket.remote_endpoint(ec);
     if (!ec) {
       peers.client_address = remote.address().to_string();
       peers.client_port = remote.port();
     }
-    const tcp::endpoint local = connection.stream.socket().local_endpoint(ec);
+    const tcp::endpoint local = connection.socket.local_endpoint(ec);
     if (!ec) {
       peers.server_address = local.address().to_string();
       peers.server_port = local.port();
     }
     const bool answered_error = co_await self->serve(connection, index, peers);
-    connection.stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+    connection.socket.shutdown(tcp::socket::shutdown_send, ec);
     if (answered_error) co_await drain(connection);
-    connection.stream.close();
+    connection.socket.close(ec);
     worker.connections.erase(&connection);
     self->connection_closed();
   }
@@ -344,11 +395,11 @@ class Server::Impl : public std::enable_shared_from_this<Server::Impl> {
   // After an error answer, reads (and drops) what the client still sends for a short while, so
   // closing does not reset the connection before the client has read the answer.
   static asio::awaitable<void> drain(Connection& c) {
-    c.stream.expires_after(std::chrono::milliseconds(500));
+    c.expires_after(std::chrono::milliseconds(500));
     std::array<char, 16384> scratch;
     std::size_t total = 0;
     while (total < (4u << 20)) {
-      auto [ec, n] = co_await c.stream.async_read_some(asio::buffer(scratch),
+      auto [ec, n] = co_await c.socket.async_read_some(asio::buffer(scratch),
                                                        asio::as_tuple(asio::use_awaitable));
       if (ec) break;
       total += n;
@@ -363,8 +414,8 @@ class Server::Impl : public std::enable_shared_from_this<Server::Impl> {
       c.idle = true;
       if (buffer.size() == 0) {
         // Keep-alive wait for the first byte of the next request.
-        c.stream.expires_after(o.idle_timeout);
-        auto [ec, n] = co_await c.stream.async_read_some(buffer.prepare(4096),
+        c.expires_after(o.idle_timeout);
+        auto [ec, n] = co_await c.socket.async_read_some(buffer.prepare(4096),
                                                          asio::as_tuple(asio::use_awaitable));
         if (ec) co_return false;  // closed, idle timeout, or shutdown
         buffer.commit(n);
@@ -372,19 +423,20 @@ class Server::Impl : public std::enable_shared_from_this<Server::Impl> {
       c.idle = false;
       RequestParser parser;
       apply_limits(parser, o);
-      c.stream.expires_after(o.read_timeout);
-      auto [hec, hn] = co_await bhttp::async_read_header(c.stream, buffer, parser,
+      c.expires_after(o.read_timeout);
+      auto [hec, hn] = co_await bhttp::async_read_header(c.socket, buffer, parser,
                                                          asio::as_tuple(asio::use_awaitable));
       if (!hec && !parser.is_done()) {
         auto expect = parser.get()[bhttp::field::expect];
         if (iequals(expect, "100-continue")) {
           auto cont = bhttp::response<bhttp::empty_body>(bhttp::status::continue_, parser.get().version());
-          co_await bhttp::async_write(c.stream, cont, asio::as_tuple(asio::use_awaitable));
+          co_await bhttp::async_write(c.socket, cont, asio::as_tuple(asio::use_awaitable));
         }
-        auto [bec, bn] = co_await bhttp::async_read(c.stream, buffer, parser,
+        auto [bec, bn] = co_await bhttp::async_read(c.socket, buffer, parser,
                                                     asio::as_tuple(asio::use_awaitable));
         hec = bec;
       }
+      hec = c.outcome(hec);
       if (hec) {
         auto answer = read_error_response(hec);
         if (!answer) co_return false;
@@ -395,12 +447,12 @@ class Server::Impl : public std::enable_shared_from_this<Server::Impl> {
       const bool keep_alive = message.keep_alive();
       Request request = to_request(std::move(message), peers);
       const int version = request.version;
-      c.stream.expires_never();  // the handler's time is bounded by its own timeouts
+      c.expires_never();  // the handler's time is bounded by its own timeouts
       RequestHandler::Outcome outcome = co_await handler_.handle(request, index);
       const bool keep = keep_alive && !outcome.response.close &&
                         !stopping_.load(std::memory_order_relaxed);
-      c.stream.expires_after(o.write_timeout);
-      const auto wec = co_await write_response(c.stream, outcome.response, version, keep, outcome.head_only);
+      c.expires_after(o.write_timeout);
+      const auto wec = co_await write_response(c.socket, outcome.response, version, keep, outcome.head_only);
       if (wec || !keep) co_return false;
     }
     co_return false;

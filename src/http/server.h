@@ -65,6 +65,8 @@ struct ServerOptions {
   std::chrono::milliseconds read_timeout{30000};  // to read one request once it has begun
   std::chrono::milliseconds idle_timeout{60000};  // keep-alive wait for the next request
   std::chrono::milliseconds write_timeout{30000};
+  // (A sweep checks the three timeouts every quarter of the shortest, 1-250 ms: each one fires
+  // up to that much late.)
   std::size_t max_connections = 10000;       // beyond: 503 + Retry-After, then close
   std::size_t max_in_flight_per_thread = 4096;  // beyond: 503 + Retry-After
   int retry_after_seconds = 1;

@@ -526,6 +526,41 @@ TEST(ServerLimitsTest, OverMaxInFlightPerThreadGets503) {
   pool.stop();
 }
 
+// A client that asks for a large answer and never reads it: the write cannot finish, and the
+// server closes the connection once the write timeout has passed (the deadline sweep), instead
+// of holding it open for good.
+TEST(ServerLimitsTest, ClientThatNeverReadsIsDisconnectedAfterTheWriteTimeout) {
+  IoPool pool(1);
+  Router router;
+  router.get("/big", [](RequestContext&) -> asio::awaitable<Response> {
+    co_return Response::text(200, std::string(std::size_t{64} << 20, 'x'));
+  });
+  ServerOptions options;
+  options.write_timeout = 200ms;
+  options.access_log = false;
+  Server server(pool, router, {}, nullptr, options);
+  ASSERT_FALSE(server.start().has_value());
+  pool.start();
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  ASSERT_GE(fd, 0);
+  const int small = 4096;
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof small);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = htons(server.port());
+  ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  const char request[] = "GET /big HTTP/1.1\r\nHost: x\r\n\r\n";
+  ASSERT_EQ(::send(fd, request, sizeof request - 1, 0), static_cast<ssize_t>(sizeof request - 1));
+  for (int i = 0; i < 100 && server.stats().requests == 0; ++i) std::this_thread::sleep_for(10ms);
+  EXPECT_EQ(server.stats().connections_open, 1u);  // the answer is being written
+  for (int i = 0; i < 500 && server.stats().connections_open > 0; ++i) std::this_thread::sleep_for(10ms);
+  EXPECT_EQ(server.stats().connections_open, 0u) << "the stalled write was not timed out";
+  ::close(fd);
+  server.stop();
+  pool.stop();
+}
+
 TEST(ClientPoolTest, ConnectionClosedByServerIsNotReused) {
   IoPool pool(1);
   Router router;
