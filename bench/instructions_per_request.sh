@@ -9,12 +9,16 @@
 # be exported and stored, and prints instructions per request. CALLGRIND_OUT=DIR keeps each
 # profile (callgrind_annotate --inclusive=yes FILE shows where the instructions went);
 # APP_ENV="NAME=VALUE ..." sets the services' environment (APP_ENV=OTEL_SDK_DISABLED=true: untraced);
+# ALL_FLAGS="..." adds flags to `all` (http_vs_nginx.sh's configuration:
+# ALL_FLAGS=--trace-store=off APP_ENV=LOG_LEVEL=warning);
 # JSON_LINES=FILE appends one JSON object per result to FILE (make bench gathers them).
 # Compare counts made with the same REQUESTS: per-batch costs (export, ingest) spread over the
 # requests, so 400 requests of a traced GET /users/1 count 240k each where 2000 count 215k.
 #   bash bench/instructions_per_request.sh PATH REQUESTS BIN [BIN ...]
 #   bash bench/instructions_per_request.sh /users/1 2000 /tmp/old-tracing-demo build/release/bin/tracing-demo
 set -euo pipefail
+# shellcheck disable=SC2206
+ALL_ARGS=(${ALL_FLAGS:-})
 cd "$(dirname "$0")/.."
 BENCH_DIR=bench; source bench/lib.sh
 [ $# -ge 3 ] || { echo "usage: $0 PATH REQUESTS BIN [BIN ...]" >&2; exit 2; }

@@ -7,6 +7,7 @@
 
 #include <pthread.h>
 #include <signal.h>
+#include <unistd.h>
 #include <sys/socket.h>
 
 #include <algorithm>
@@ -104,6 +105,8 @@ struct Worker {
   std::unique_ptr<tcp::acceptor> acceptor;
   std::unique_ptr<asio::steady_timer> sweep;  // closes connections past their deadline
   std::unordered_set<Connection*> connections;
+  // Connections assigned to this context (handed over or open); read by every acceptor.
+  std::atomic<std::size_t> assigned{0};
 };
 
 struct Connection {
@@ -318,11 +321,61 @@ class Server::Impl : public std::enable_shared_from_this<Server::Impl> {
         continue;
       }
       self->open_.fetch_add(1, std::memory_order_relaxed);
-      asio::co_spawn(*worker.io, session(self, index, std::move(socket)), asio::detached);
+      const std::size_t target = self->least_assigned(index);
+      self->workers_[target].assigned.fetch_add(1, std::memory_order_relaxed);
+      if (target == index) {
+        asio::co_spawn(*worker.io, session(self, index, std::move(socket)), asio::detached);
+      } else {
+        hand_over(self, target, std::move(socket));
+      }
     }
     std::lock_guard lock(self->mutex_);
     self->accept_loops_.fetch_sub(1);
     self->changed_.notify_all();
+  }
+
+  // The context with the fewest connections, `own` on a tie. SO_REUSEPORT spreads connections
+  // by a hash of their addresses: 32 connections land 19/13 as often as 16/16, and the threads
+  // of the busier context then answer each of its clients more slowly (the tail of the latency).
+  std::size_t least_assigned(std::size_t own) const {
+    std::size_t best = own;
+    std::size_t fewest = workers_[own].assigned.load(std::memory_order_relaxed);
+    for (std::size_t i = 0; i < workers_.size(); ++i) {
+      const std::size_t n = workers_[i].assigned.load(std::memory_order_relaxed);
+      if (n < fewest) {
+        fewest = n;
+        best = i;
+      }
+    }
+    return best;
+  }
+
+  // Moves an accepted socket to another context: its descriptor is re-registered there, and
+  // the session runs on that context's thread. A context that never runs the closure (stopped)
+  // closes the descriptor when the closure is destroyed.
+  static void hand_over(const std::shared_ptr<Impl>& self, std::size_t target, tcp::socket socket) {
+    boost::system::error_code ec;
+    const auto protocol = socket.local_endpoint(ec).protocol();
+    struct Descriptor {
+      int fd;
+      explicit Descriptor(int f) : fd(f) {}
+      Descriptor(const Descriptor&) = delete;
+      ~Descriptor() { if (fd >= 0) ::close(fd); }
+    };
+    auto descriptor = std::make_shared<Descriptor>(ec ? -1 : socket.release(ec));
+    if (ec) descriptor->fd = -1;
+    asio::post(*self->workers_[target].io, [self, target, protocol, descriptor] {
+      boost::system::error_code error;
+      tcp::socket moved(*self->workers_[target].io);
+      if (descriptor->fd >= 0) moved.assign(protocol, descriptor->fd, error);
+      if (descriptor->fd < 0 || error) {
+        self->workers_[target].assigned.fetch_sub(1, std::memory_order_relaxed);
+        self->connection_closed();
+        return;
+      }
+      descriptor->fd = -1;  // owned by `moved` now
+      asio::co_spawn(*self->workers_[target].io, session(self, target, std::move(moved)), asio::detached);
+    });
   }
 
   // Closes the worker's connections whose deadline has passed, every sweep_interval(), until
@@ -389,6 +442,7 @@ class Server::Impl : public std::enable_shared_from_this<Server::Impl> {
     if (answered_error) co_await drain(connection);
     connection.socket.close(ec);
     worker.connections.erase(&connection);
+    worker.assigned.fetch_sub(1, std::memory_order_relaxed);
     self->connection_closed();
   }
 

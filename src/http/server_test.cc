@@ -526,6 +526,52 @@ TEST(ServerLimitsTest, OverMaxInFlightPerThreadGets503) {
   pool.stop();
 }
 
+// Connections are spread over the pool's threads by count, not by the kernel's hash of their
+// addresses: 16 connections opened one after the other (each kept open) are served 8 and 8.
+TEST(ServerLimitsTest, ConnectionsAreSpreadEvenlyOverThePoolThreads) {
+  IoPool pool(2);
+  Router router;
+  router.get("/thread", [](RequestContext&) -> asio::awaitable<Response> {
+    co_return Response::text(200, std::to_string(IoPool::current_index()));
+  });
+  ServerOptions options;
+  options.access_log = false;
+  Server server(pool, router, {}, nullptr, options);
+  ASSERT_FALSE(server.start().has_value());
+  pool.start();
+  std::vector<int> fds;
+  int served[2] = {0, 0};
+  for (int i = 0; i < 16; ++i) {
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    ASSERT_GE(fd, 0);
+    fds.push_back(fd);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    addr.sin_port = htons(server.port());
+    ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+    const char request[] = "GET /thread HTTP/1.1\r\nHost: x\r\n\r\n";
+    ASSERT_EQ(::send(fd, request, sizeof request - 1, 0), static_cast<ssize_t>(sizeof request - 1));
+    timeval tv{10, 0};
+    ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    std::string reply;
+    char buffer[512];
+    while (reply.find("\r\n\r\n") == std::string::npos || reply.back() == '\n') {
+      const ssize_t n = ::recv(fd, buffer, sizeof buffer, 0);
+      ASSERT_GT(n, 0) << reply;
+      reply.append(buffer, static_cast<std::size_t>(n));
+    }
+    const char thread = reply.back();  // the body: "0" or "1"
+    ASSERT_TRUE(thread == '0' || thread == '1') << reply;
+    ++served[thread - '0'];
+  }
+  EXPECT_EQ(served[0], 8);
+  EXPECT_EQ(served[1], 8);
+  for (int fd : fds) ::close(fd);
+  server.stop();
+  pool.stop();
+}
+
 // A client that asks for a large answer and never reads it: the write cannot finish, and the
 // server closes the connection once the write timeout has passed (the deadline sweep), instead
 // of holding it open for good.
