@@ -22,7 +22,9 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
 
+#include "http/loopback_affinity.h"
 #include "http/message_writer.h"
+#include "http/server.h"  // IoPool::current_index
 #include "metrics/registry.h"
 #include "telemetry/span.h"
 
@@ -90,10 +92,25 @@ namespace {
 
 struct PooledConnection {
   explicit PooledConnection(asio::any_io_executor executor) : stream(std::move(executor)) {}
+  ~PooledConnection() { forget_affinity(); }
+  PooledConnection(const PooledConnection&) = delete;
+  PooledConnection& operator=(const PooledConnection&) = delete;
   beast::tcp_stream stream;
   beast::flat_buffer buffer;
   std::string peer_address;
   std::chrono::steady_clock::time_point idle_since{};  // when it went back to the pool
+  void note_affinity(std::uint16_t port, int thread) {
+    affinity_port = port;
+    affinity_thread = thread;
+    loopback_affinity::note(port, thread);
+  }
+  void forget_affinity() {
+    if (affinity_port != 0) loopback_affinity::forget(affinity_port, affinity_thread);
+    affinity_port = 0;
+  }
+  // Noted in loopback_affinity while open (a loopback connection made on a pool thread).
+  std::uint16_t affinity_port = 0;
+  int affinity_thread = -1;
 };
 
 // A connection idle for less than this is reused without asking the kernel whether the peer
@@ -208,8 +225,30 @@ Client::Impl::connect(const ParsedUrl& url) {
       url.host, std::to_string(url.port), asio::as_tuple(asio::use_awaitable));
   if (rec) co_return Out{ClientError{ClientErrorKind::kResolveFailed, "resolve " + url.host + ": " + rec.message()}};
   auto connection = std::make_unique<PooledConnection>(executor);
-  connection->stream.expires_after(options_.connect_timeout);
-  auto [cec, endpoint] = co_await connection->stream.async_connect(endpoints, asio::as_tuple(asio::use_awaitable));
+  connection->stream.expires_after(options_.connect_timeout);  // for all attempts together
+  // Each address in turn (as asio::async_connect does). A loopback connection made on a pool
+  // thread binds its port first and notes it in loopback_affinity before connecting, so the
+  // server end (when it is in this process) can be served on this thread from its accept on.
+  boost::system::error_code cec = asio::error::host_not_found;
+  tcp::endpoint endpoint;
+  for (const auto& entry : endpoints) {
+    endpoint = entry.endpoint();
+    auto& socket = connection->stream.socket();
+    boost::system::error_code ignored;
+    socket.close(ignored);
+    connection->forget_affinity();
+    socket.open(endpoint.protocol(), cec);
+    if (cec) continue;
+    if (endpoint.address().is_loopback() && IoPool::current_index() >= 0) {
+      boost::system::error_code bound;
+      socket.bind(tcp::endpoint(endpoint.address(), 0), bound);
+      const auto local = bound ? tcp::endpoint() : socket.local_endpoint(bound);
+      if (!bound && local.port() != 0) connection->note_affinity(local.port(), IoPool::current_index());
+    }
+    auto [ec] = co_await connection->stream.async_connect(endpoint, asio::as_tuple(asio::use_awaitable));
+    cec = ec;
+    if (!cec || cec == beast::error::timeout) break;
+  }
   if (cec) {
     const std::string where = url.host + ":" + std::to_string(url.port);
     if (cec == beast::error::timeout) co_return Out{ClientError{ClientErrorKind::kTimeout, "connect to " + where + " timed out"}};

@@ -35,6 +35,7 @@
 #include <boost/beast/http/write.hpp>
 
 #include "http/errors.h"
+#include "http/loopback_affinity.h"
 #include "http/request_handler.h"
 #include "http/request_reader.h"
 #include "http/message_writer.h"
@@ -321,7 +322,7 @@ class Server::Impl : public std::enable_shared_from_this<Server::Impl> {
         continue;
       }
       self->open_.fetch_add(1, std::memory_order_relaxed);
-      const std::size_t target = self->least_assigned(index);
+      const std::size_t target = self->thread_for(socket, index);
       self->workers_[target].assigned.fetch_add(1, std::memory_order_relaxed);
       if (target == index) {
         asio::co_spawn(*worker.io, session(self, index, std::move(socket)), asio::detached);
@@ -332,6 +333,21 @@ class Server::Impl : public std::enable_shared_from_this<Server::Impl> {
     std::lock_guard lock(self->mutex_);
     self->accept_loops_.fetch_sub(1);
     self->changed_.notify_all();
+  }
+
+  // Where a new connection is served: on the thread of its client end when that is a loopback
+  // connection made by this process on a thread of this pool (see loopback_affinity.h), else
+  // on the least loaded thread.
+  std::size_t thread_for(const tcp::socket& socket, std::size_t own) const {
+    boost::system::error_code ec;
+    const auto remote = socket.remote_endpoint(ec);
+    if (!ec && remote.address().is_loopback()) {
+      if (const auto thread = loopback_affinity::thread_of(remote.port());
+          thread && static_cast<std::size_t>(*thread) < workers_.size()) {
+        return static_cast<std::size_t>(*thread);
+      }
+    }
+    return least_assigned(own);
   }
 
   // The context with the fewest connections, `own` on a tie. SO_REUSEPORT spreads connections

@@ -572,6 +572,35 @@ TEST(ServerLimitsTest, ConnectionsAreSpreadEvenlyOverThePoolThreads) {
   pool.stop();
 }
 
+// A loopback connection made by this process's client on a pool thread is served on that same
+// thread (loopback_affinity): four clients calling from thread 1 are all answered on thread 1,
+// where balancing by count alone would put two of them on thread 0.
+TEST(ServerLimitsTest, LoopbackConnectionsFromAPoolThreadAreServedOnThatThread) {
+  IoPool pool(2);
+  Router router;
+  router.get("/thread", [](RequestContext&) -> asio::awaitable<Response> {
+    co_return Response::text(200, std::to_string(IoPool::current_index()));
+  });
+  ServerOptions options;
+  options.access_log = false;
+  Server server(pool, router, {}, nullptr, options);
+  ASSERT_FALSE(server.start().has_value());
+  pool.start();
+  {
+    std::vector<std::unique_ptr<Client>> clients;  // each keeps its connection open
+    for (int i = 0; i < 4; ++i) {
+      clients.push_back(std::make_unique<Client>());
+      OutgoingRequest r;
+      r.url = "http://127.0.0.1:" + std::to_string(server.port()) + "/thread";
+      auto reply = asio::co_spawn(pool.context(1), clients.back()->send(std::move(r)), asio::use_future).get();
+      ASSERT_TRUE(reply.ok()) << reply.error().message;
+      EXPECT_EQ(reply->body, "1") << "connection " << i;
+    }
+    server.stop();
+  }
+  pool.stop();
+}
+
 // A client that asks for a large answer and never reads it: the write cannot finish, and the
 // server closes the connection once the write timeout has passed (the deadline sweep), instead
 // of holding it open for good.
