@@ -2,6 +2,7 @@
 
 #include <sys/random.h>
 
+#include <array>
 #include <bit>
 #include <chrono>
 #include <cstring>
@@ -23,11 +24,20 @@ constexpr std::array<std::int8_t, 256> make_hex_table() {
 }
 constexpr auto kHexTable = make_hex_table();
 
-void write_hex_bytes(const std::uint8_t* bytes, std::size_t n, char* out) noexcept {
-  for (std::size_t i = 0; i < n; ++i) {
-    out[2 * i] = kHexDigits[bytes[i] >> 4];
-    out[2 * i + 1] = kHexDigits[bytes[i] & 0x0f];
+// The two lowercase hex digits of every byte value, one pair per byte: a copy per byte instead
+// of two lookups and shifts (trace and span ids are written in every log line and header).
+constexpr std::array<char, 512> make_hex_pairs() {
+  std::array<char, 512> pairs{};
+  for (int b = 0; b < 256; ++b) {
+    pairs[2 * b] = kHexDigits[b >> 4];
+    pairs[2 * b + 1] = kHexDigits[b & 0x0f];
   }
+  return pairs;
+}
+constexpr auto kHexPairs = make_hex_pairs();
+
+void write_hex_bytes(const std::uint8_t* bytes, std::size_t n, char* out) noexcept {
+  for (std::size_t i = 0; i < n; ++i) std::memcpy(out + 2 * i, &kHexPairs[2 * bytes[i]], 2);
 }
 
 // Decodes 16 lowercase hex characters into 8 bytes, eight characters per step with

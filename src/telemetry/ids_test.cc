@@ -1,5 +1,7 @@
 #include "telemetry/ids.h"
 
+#include <cstdio>
+
 #include <gtest/gtest.h>
 
 #include <set>
@@ -16,6 +18,27 @@ TEST(TraceIdTest, HexRoundTrip) {
   EXPECT_EQ(id->bytes[0], 0x0a);
   EXPECT_EQ(id->bytes[15], 0x9c);
   EXPECT_EQ(id->hex(), "0af7651916cd43dd8448eb211c80319c");
+}
+
+TEST(TraceIdTest, HexOfEveryByteValueAtEveryPlace) {
+  for (int value = 0; value < 256; ++value) {
+    char pair[3];
+    std::snprintf(pair, sizeof pair, "%02x", value);
+    for (std::size_t place = 0; place < 16; ++place) {
+      TraceId id;
+      id.bytes.fill(0x5a);
+      id.bytes[place] = static_cast<std::uint8_t>(value);
+      std::string expected;
+      for (std::size_t i = 0; i < 16; ++i) expected += i == place ? pair : "5a";
+      EXPECT_EQ(id.hex(), expected);
+      EXPECT_EQ(TraceId::from_hex(expected), id);
+    }
+    SpanId span;
+    span.bytes.fill(static_cast<std::uint8_t>(value));
+    std::string all;
+    for (int i = 0; i < 8; ++i) all += pair;
+    EXPECT_EQ(span.hex(), all);
+  }
 }
 
 TEST(TraceIdTest, FromHexRejects) {
