@@ -385,9 +385,10 @@ std::string format_rfc3339_millis(std::uint64_t unix_nano) {
 }
 
 Logger::Logger(std::string service, std::optional<LogLevel> level, LogSink sink)
-    : service_(std::move(service)),
-      level_(level.value_or(log_level_from_environment())),
-      sink_(sink ? std::move(sink) : stderr_sink()) {}
+    : level_(level.value_or(log_level_from_environment())),
+      sink_(sink ? std::move(sink) : stderr_sink()) {
+  append_field(service_field_, "service", service);
+}
 
 void Logger::log(LogLevel level, std::string_view message, const Attributes& fields,
                  const SpanContext& span) const {
@@ -408,7 +409,7 @@ LogLine::LogLine(const Logger* logger, LogLevel level, std::string_view message,
   text_ += ",\"level\":\"";
   text_ += to_string(level);  // one of four plain words
   text_ += '"';
-  append_field(text_, "service", logger_->service_);
+  text_ += logger_->service_field_;
   append_field(text_, "message", message);
   if (span.valid()) {
     // Hex digits need no escaping: written in place.

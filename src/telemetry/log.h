@@ -106,7 +106,7 @@ class Logger {
 
  private:
   friend class LogLine;
-  std::string service_;
+  std::string service_field_;  // `,"service":"<escaped name>"`, escaped once here
   LogLevel level_;
   LogSink sink_;
 };

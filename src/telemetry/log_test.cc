@@ -50,6 +50,18 @@ TEST(LoggerTest, OneJsonObjectPerLineWithTraceContext) {
             "\"order.id\":42,\"ok\":true,\"price\":9.5,\"tags\":[\"a\",\"b\"]}");
 }
 
+// The service name is escaped like any other value (once, when the logger is made).
+TEST(LoggerTest, ServiceNameIsEscaped) {
+  Captured captured;
+  Logger log("my \"svc\"\n", LogLevel::kInfo, captured.sink());
+  log.info("m");
+  log.info("m");
+  ASSERT_EQ(captured.lines.size(), 2u);
+  for (const auto& line : captured.lines) {
+    EXPECT_NE(line.find(R"(,"service":"my \"svc\"\n","message":"m"})"), std::string::npos) << line;
+  }
+}
+
 // A line built field by field is the line log() writes for the same fields; each typed field()
 // writes its JSON type.
 TEST(LoggerTest, LineBuiltFieldByFieldIsTheLineLogWrites) {
