@@ -61,6 +61,22 @@ std::int64_t int_attribute(const tel::SpanData& span, std::string_view key) {
   return kv != nullptr && std::holds_alternative<std::int64_t>(kv->value) ? std::get<std::int64_t>(kv->value) : -1;
 }
 
+// A blocking TCP connection to 127.0.0.1:`port`; -1 when it fails.
+int connect_loopback(std::uint16_t port, int receive_buffer = 0) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) return -1;
+  if (receive_buffer > 0) ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &receive_buffer, sizeof receive_buffer);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = htons(port);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    ::close(fd);
+    return -1;
+  }
+  return fd;
+}
+
 class ServerTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -210,13 +226,8 @@ TEST_F(ServerTest, PipelinedRequestsAreAnsweredInOrder) {
 }
 
 TEST_F(ServerTest, SlowClientIsDisconnected) {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  const int fd = connect_loopback(server_->port());
   ASSERT_GE(fd, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = htons(server_->port());
-  ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
   const char partial[] = "GET /health HTTP/1.1\r\nHost: x\r\n";  // never finishes
   ASSERT_GT(::send(fd, partial, sizeof partial - 1, 0), 0);
   timeval tv{20, 0};  // a safety net only: the server's read timeout is 300 ms
@@ -526,30 +537,38 @@ TEST(ServerLimitsTest, OverMaxInFlightPerThreadGets503) {
   pool.stop();
 }
 
+// A server on a pool of two threads whose GET /thread answers the index of the thread that
+// served it.
+class ThreadPlacementTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    router_.get("/thread", [](RequestContext&) -> asio::awaitable<Response> {
+      co_return Response::text(200, std::to_string(IoPool::current_index()));
+    });
+    ServerOptions options;
+    options.access_log = false;
+    server_ = std::make_unique<Server>(pool_, router_, TransportTracing{}, nullptr, options);
+    ASSERT_FALSE(server_->start().has_value());
+    pool_.start();
+  }
+  void TearDown() override {
+    server_->stop();
+    pool_.stop();
+  }
+  IoPool pool_{2};
+  Router router_;
+  std::unique_ptr<Server> server_;
+};
+
 // Connections are spread over the pool's threads by count, not by the kernel's hash of their
 // addresses: 16 connections opened one after the other (each kept open) are served 8 and 8.
-TEST(ServerLimitsTest, ConnectionsAreSpreadEvenlyOverThePoolThreads) {
-  IoPool pool(2);
-  Router router;
-  router.get("/thread", [](RequestContext&) -> asio::awaitable<Response> {
-    co_return Response::text(200, std::to_string(IoPool::current_index()));
-  });
-  ServerOptions options;
-  options.access_log = false;
-  Server server(pool, router, {}, nullptr, options);
-  ASSERT_FALSE(server.start().has_value());
-  pool.start();
+TEST_F(ThreadPlacementTest, ConnectionsAreSpreadEvenlyOverThePoolThreads) {
   std::vector<int> fds;
   int served[2] = {0, 0};
   for (int i = 0; i < 16; ++i) {
-    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    const int fd = connect_loopback(server_->port());
     ASSERT_GE(fd, 0);
     fds.push_back(fd);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    addr.sin_port = htons(server.port());
-    ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
     const char request[] = "GET /thread HTTP/1.1\r\nHost: x\r\n\r\n";
     ASSERT_EQ(::send(fd, request, sizeof request - 1, 0), static_cast<ssize_t>(sizeof request - 1));
     timeval tv{10, 0};
@@ -568,37 +587,21 @@ TEST(ServerLimitsTest, ConnectionsAreSpreadEvenlyOverThePoolThreads) {
   EXPECT_EQ(served[0], 8);
   EXPECT_EQ(served[1], 8);
   for (int fd : fds) ::close(fd);
-  server.stop();
-  pool.stop();
 }
 
 // A loopback connection made by this process's client on a pool thread is served on that same
 // thread (loopback_affinity): four clients calling from thread 1 are all answered on thread 1,
 // where balancing by count alone would put two of them on thread 0.
-TEST(ServerLimitsTest, LoopbackConnectionsFromAPoolThreadAreServedOnThatThread) {
-  IoPool pool(2);
-  Router router;
-  router.get("/thread", [](RequestContext&) -> asio::awaitable<Response> {
-    co_return Response::text(200, std::to_string(IoPool::current_index()));
-  });
-  ServerOptions options;
-  options.access_log = false;
-  Server server(pool, router, {}, nullptr, options);
-  ASSERT_FALSE(server.start().has_value());
-  pool.start();
-  {
-    std::vector<std::unique_ptr<Client>> clients;  // each keeps its connection open
-    for (int i = 0; i < 4; ++i) {
-      clients.push_back(std::make_unique<Client>());
-      OutgoingRequest r;
-      r.url = "http://127.0.0.1:" + std::to_string(server.port()) + "/thread";
-      auto reply = asio::co_spawn(pool.context(1), clients.back()->send(std::move(r)), asio::use_future).get();
-      ASSERT_TRUE(reply.ok()) << reply.error().message;
-      EXPECT_EQ(reply->body, "1") << "connection " << i;
-    }
-    server.stop();
+TEST_F(ThreadPlacementTest, LoopbackConnectionsFromAPoolThreadAreServedOnThatThread) {
+  std::vector<std::unique_ptr<Client>> clients;  // each keeps its connection open
+  for (int i = 0; i < 4; ++i) {
+    clients.push_back(std::make_unique<Client>());
+    OutgoingRequest r;
+    r.url = "http://127.0.0.1:" + std::to_string(server_->port()) + "/thread";
+    auto reply = asio::co_spawn(pool_.context(1), clients.back()->send(std::move(r)), asio::use_future).get();
+    ASSERT_TRUE(reply.ok()) << reply.error().message;
+    EXPECT_EQ(reply->body, "1") << "connection " << i;
   }
-  pool.stop();
 }
 
 // A client that asks for a large answer and never reads it: the write cannot finish, and the
@@ -616,15 +619,8 @@ TEST(ServerLimitsTest, ClientThatNeverReadsIsDisconnectedAfterTheWriteTimeout) {
   Server server(pool, router, {}, nullptr, options);
   ASSERT_FALSE(server.start().has_value());
   pool.start();
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  const int fd = connect_loopback(server.port(), 4096);
   ASSERT_GE(fd, 0);
-  const int small = 4096;
-  ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof small);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = htons(server.port());
-  ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
   const char request[] = "GET /big HTTP/1.1\r\nHost: x\r\n\r\n";
   ASSERT_EQ(::send(fd, request, sizeof request - 1, 0), static_cast<ssize_t>(sizeof request - 1));
   for (int i = 0; i < 100 && server.stats().requests == 0; ++i) std::this_thread::sleep_for(10ms);
