@@ -220,7 +220,7 @@ void RequestHandler::write_access_log(const Request& request, int status,
       .field("url.path", tracing_.redacted(request.path))
       .field("http.response.status_code", status)
       .field("http.response.body.size", response_bytes)
-      .field("duration_ms", seconds * 1000.0)
+      .field_3_decimals("duration_ms", seconds * 1000.0)
       .field("client.address", request.client_address)
       .write();
 }

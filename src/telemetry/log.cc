@@ -441,6 +441,26 @@ LogLine& LogLine::field(std::string_view key, double value) {
   return *this;
 }
 
+LogLine& LogLine::field_3_decimals(std::string_view key, double value) {
+  if (!open_field(key)) return *this;
+  if (!std::isfinite(value) || std::fabs(value) >= 1e12) {
+    append_json_scalar(text_, value);
+    return *this;
+  }
+  const long long thousandths = std::llround(value * 1000.0);
+  if (thousandths < 0) text_ += '-';
+  const auto magnitude = static_cast<unsigned long long>(thousandths < 0 ? -thousandths : thousandths);
+  char digits[32];
+  char* end = std::to_chars(digits, digits + sizeof digits, magnitude / 1000).ptr;
+  const auto fraction = static_cast<unsigned>(magnitude % 1000);
+  *end++ = '.';
+  *end++ = static_cast<char>('0' + fraction / 100);
+  *end++ = static_cast<char>('0' + fraction / 10 % 10);
+  *end++ = static_cast<char>('0' + fraction % 10);
+  text_.append(digits, end);
+  return *this;
+}
+
 LogLine& LogLine::field_int(std::string_view key, std::int64_t value) {
   if (open_field(key)) append_json_scalar(text_, value);
   return *this;

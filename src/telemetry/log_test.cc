@@ -2,6 +2,8 @@
 
 #include <fcntl.h>
 #include <gtest/gtest.h>
+
+#include <limits>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -48,6 +50,32 @@ TEST(LoggerTest, OneJsonObjectPerLineWithTraceContext) {
             "\"level\":\"info\",\"service\":\"orders\",\"message\":\"order \\\"created\\\"\\n\","
             "\"trace_id\":\"4bf92f3577b34da6a3ce929d0e0e4736\",\"span_id\":\"00f067aa0ba902b7\","
             "\"order.id\":42,\"ok\":true,\"price\":9.5,\"tags\":[\"a\",\"b\"]}");
+}
+
+// Three decimals exactly, rounded to the nearest; field(double)'s form for non-finite values
+// and for magnitudes a fixed three decimals would not fit.
+TEST(LoggerTest, ThreeDecimalFields) {
+  Captured captured;
+  Logger log("s", LogLevel::kInfo, captured.sink());
+  log.line(LogLevel::kInfo, "m")
+      .field_3_decimals("a", 0.25)
+      .field_3_decimals("b", 12.3456)
+      .field_3_decimals("c", 0.0)
+      .field_3_decimals("d", -1.5)
+      .field_3_decimals("e", -0.0001)
+      .field_3_decimals("f", 0.0005)
+      .field_3_decimals("g", 999.9996)
+      .field_3_decimals("h", std::numeric_limits<double>::quiet_NaN())
+      .field_3_decimals("i", 123456789.125)
+      .write();
+  log.line(LogLevel::kInfo, "m").field_3_decimals("x", 1e13).write();
+  log.line(LogLevel::kInfo, "m").field("x", 1e13).write();
+  ASSERT_EQ(captured.lines.size(), 3u);
+  const std::string& line = captured.lines[0];
+  EXPECT_EQ(line.substr(line.find("\"a\"")),
+            R"("a":0.250,"b":12.346,"c":0.000,"d":-1.500,"e":0.000,"f":0.001,"g":1000.000,"h":"NaN","i":123456789.125})");
+  EXPECT_EQ(captured.lines[1].substr(captured.lines[1].find("\"x\"")),
+            captured.lines[2].substr(captured.lines[2].find("\"x\"")));
 }
 
 // The service name is escaped like any other value (once, when the logger is made).
