@@ -16,6 +16,7 @@
 #include <condition_variable>
 #include <cstdlib>
 #include <mutex>
+#include <optional>
 #include <unordered_set>
 
 #include <boost/asio/as_tuple.hpp>
@@ -105,8 +106,10 @@ struct Worker {
   asio::io_context* io = nullptr;
   std::unique_ptr<tcp::acceptor> acceptor;
   std::unique_ptr<asio::steady_timer> sweep;  // closes connections past their deadline
+  bool sweeping = false;  // sweep_loop runs (only while `connections` is not empty)
   std::unordered_set<Connection*> connections;
-  // Connections assigned to this context (handed over or open); read by every acceptor.
+  // Connections assigned to this context (open, or being handed over to it); their sum over
+  // the workers is the server's open connections.
   std::atomic<std::size_t> assigned{0};
 };
 
@@ -199,7 +202,6 @@ class Server::Impl : public std::enable_shared_from_this<Server::Impl> {
     for (std::size_t i = 0; i < workers_.size(); ++i) {
       workers_[i].sweep = std::make_unique<asio::steady_timer>(*workers_[i].io);
       asio::co_spawn(*workers_[i].io, accept_loop(shared_from_this(), i), asio::detached);
-      asio::co_spawn(*workers_[i].io, sweep_loop(shared_from_this(), i), asio::detached);
     }
     return std::nullopt;
   }
@@ -233,7 +235,7 @@ class Server::Impl : public std::enable_shared_from_this<Server::Impl> {
     const auto deadline = std::chrono::steady_clock::now() + options_.shutdown_grace;
     std::unique_lock lock(mutex_);
     // When the pool is not running nothing can finish: do not wait then.
-    while ((open_.load() > 0 || accept_loops_.load() > 0) && pool_.running() &&
+    while ((open_connections() > 0 || accept_loops_.load() > 0) && pool_.running() &&
            std::chrono::steady_clock::now() < deadline) {
       changed_.wait_for(lock, std::chrono::milliseconds(20));
     }
@@ -247,7 +249,7 @@ class Server::Impl : public std::enable_shared_from_this<Server::Impl> {
     }
     const auto hard_deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
     lock.lock();
-    while ((open_.load() > 0 || accept_loops_.load() > 0) && pool_.running() &&
+    while ((open_connections() > 0 || accept_loops_.load() > 0) && pool_.running() &&
            std::chrono::steady_clock::now() < hard_deadline) {
       changed_.wait_for(lock, std::chrono::milliseconds(20));
     }
@@ -294,7 +296,7 @@ class Server::Impl : public std::enable_shared_from_this<Server::Impl> {
     ServerStats s;
     s.connections_accepted = accepted_.load();
     s.connections_rejected = rejected_.load();
-    s.connections_open = open_.load();
+    s.connections_open = open_connections();
     s.requests = handler_.requests();
     s.requests_in_flight = handler_.in_flight();
     s.requests_rejected = handler_.rejected();
@@ -316,18 +318,22 @@ class Server::Impl : public std::enable_shared_from_this<Server::Impl> {
       self->accepted_.fetch_add(1, std::memory_order_relaxed);
       boost::system::error_code ignored;
       socket.set_option(tcp::no_delay(true), ignored);
-      if (self->open_.load(std::memory_order_relaxed) >= self->options_.max_connections) {
+      if (self->open_connections() >= self->options_.max_connections) {
         self->rejected_.fetch_add(1, std::memory_order_relaxed);
         asio::co_spawn(*worker.io, reject(self, std::move(socket)), asio::detached);
         continue;
       }
-      self->open_.fetch_add(1, std::memory_order_relaxed);
-      const std::size_t target = self->thread_for(socket, index);
+      // The peer, looked up once: for the thread's choice and the request's client address. A
+      // peer already gone (no address) is served here, where its first read ends it.
+      boost::system::error_code peer_error;
+      std::optional<tcp::endpoint> remote = socket.remote_endpoint(peer_error);
+      if (peer_error) remote.reset();
+      const std::size_t target = remote ? self->thread_for(*remote, index) : index;
       self->workers_[target].assigned.fetch_add(1, std::memory_order_relaxed);
       if (target == index) {
-        asio::co_spawn(*worker.io, session(self, index, std::move(socket)), asio::detached);
+        asio::co_spawn(*worker.io, session(self, index, std::move(socket), remote), asio::detached);
       } else {
-        hand_over(self, target, std::move(socket));
+        hand_over(self, target, std::move(socket), *remote);
       }
     }
     std::lock_guard lock(self->mutex_);
@@ -338,10 +344,8 @@ class Server::Impl : public std::enable_shared_from_this<Server::Impl> {
   // Where a new connection is served: on the thread of its client end when that is a loopback
   // connection made by this process on a thread of this pool (see loopback_affinity.h), else
   // on the least loaded thread.
-  std::size_t thread_for(const tcp::socket& socket, std::size_t own) const {
-    boost::system::error_code ec;
-    const auto remote = socket.remote_endpoint(ec);
-    if (!ec && remote.address().is_loopback()) {
+  std::size_t thread_for(const tcp::endpoint& remote, std::size_t own) const {
+    if (remote.address().is_loopback()) {
       if (const auto thread = loopback_affinity::thread_of(remote.port());
           thread && static_cast<std::size_t>(*thread) < workers_.size()) {
         return static_cast<std::size_t>(*thread);
@@ -369,37 +373,40 @@ class Server::Impl : public std::enable_shared_from_this<Server::Impl> {
   // Moves an accepted socket to another context: its descriptor is re-registered there, and
   // the session runs on that context's thread. A context that never runs the closure (stopped)
   // closes the descriptor when the closure is destroyed.
-  static void hand_over(const std::shared_ptr<Impl>& self, std::size_t target, tcp::socket socket) {
+  static void hand_over(const std::shared_ptr<Impl>& self, std::size_t target, tcp::socket socket,
+                        const tcp::endpoint& remote) {
     boost::system::error_code ec;
-    const auto protocol = socket.local_endpoint(ec).protocol();
+    const auto protocol = remote.protocol();  // the listener's, which the peer shares
     struct Descriptor {
       int fd;
       explicit Descriptor(int f) : fd(f) {}
       Descriptor(const Descriptor&) = delete;
       ~Descriptor() { if (fd >= 0) ::close(fd); }
     };
-    auto descriptor = std::make_shared<Descriptor>(ec ? -1 : socket.release(ec));
-    if (ec) descriptor->fd = -1;
-    asio::post(*self->workers_[target].io, [self, target, protocol, descriptor] {
+    auto descriptor = std::make_shared<Descriptor>(socket.release(ec));
+    if (ec) descriptor->fd = -1;  // the socket still owns it and closes it
+    asio::post(*self->workers_[target].io, [self, target, protocol, remote, descriptor] {
       boost::system::error_code error;
       tcp::socket moved(*self->workers_[target].io);
       if (descriptor->fd >= 0) moved.assign(protocol, descriptor->fd, error);
       if (descriptor->fd < 0 || error) {
-        self->workers_[target].assigned.fetch_sub(1, std::memory_order_relaxed);
-        self->connection_closed();
+        self->connection_closed(target);
         return;
       }
       descriptor->fd = -1;  // owned by `moved` now
-      asio::co_spawn(*self->workers_[target].io, session(self, target, std::move(moved)), asio::detached);
+      asio::co_spawn(*self->workers_[target].io,
+                     session(self, target, std::move(moved), std::optional<tcp::endpoint>(remote)),
+                     asio::detached);
     });
   }
 
-  // Closes the worker's connections whose deadline has passed, every sweep_interval(), until
-  // destroy_acceptors() destroys the timer.
+  // Closes the worker's connections whose deadline has passed, every sweep_interval(), while
+  // it has connections (session() starts it again) and until destroy_acceptors() destroys the
+  // timer: an idle server does not wake up.
   static asio::awaitable<void> sweep_loop(std::shared_ptr<Impl> self, std::size_t index) {
     Worker& worker = self->workers_[index];
     const auto interval = sweep_interval(self->options_);
-    while (worker.sweep) {
+    while (worker.sweep && !worker.connections.empty()) {
       worker.sweep->expires_after(interval);
       auto [ec] = co_await worker.sweep->async_wait(asio::as_tuple(asio::use_awaitable));
       if (ec) break;
@@ -412,6 +419,7 @@ class Server::Impl : public std::enable_shared_from_this<Server::Impl> {
         c->socket.close(ignored);
       }
     }
+    worker.sweeping = false;
   }
 
   // Over max_connections: a short 503 with Retry-After, then close (bounded by a timeout).
@@ -424,9 +432,16 @@ class Server::Impl : public std::enable_shared_from_this<Server::Impl> {
     stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
   }
 
-  void connection_closed() {
+  std::uint64_t open_connections() const {
+    std::uint64_t n = 0;
+    for (const auto& worker : workers_) n += worker.assigned.load(std::memory_order_relaxed);
+    return n;
+  }
+
+  // A connection of worker `index` ended (or never started there).
+  void connection_closed(std::size_t index) {
     std::lock_guard lock(mutex_);
-    open_.fetch_sub(1);
+    workers_[index].assigned.fetch_sub(1);
     changed_.notify_all();
   }
 
@@ -436,17 +451,21 @@ class Server::Impl : public std::enable_shared_from_this<Server::Impl> {
     co_await write_response(c.socket, response, version, false, false);
   }
 
+  // `remote`: the peer as found on accept (none when it was already gone).
   static asio::awaitable<void> session(std::shared_ptr<Impl> self, std::size_t index,
-                                       tcp::socket socket) {
+                                       tcp::socket socket, std::optional<tcp::endpoint> remote) {
     Worker& worker = self->workers_[index];
     Connection connection(std::move(socket));
     worker.connections.insert(&connection);
+    if (!worker.sweeping && worker.sweep) {
+      worker.sweeping = true;
+      asio::co_spawn(*worker.io, sweep_loop(self, index), asio::detached);
+    }
     boost::system::error_code ec;
     Peers peers;
-    const tcp::endpoint remote = connection.socket.remote_endpoint(ec);
-    if (!ec) {
-      peers.client_address = remote.address().to_string();
-      peers.client_port = remote.port();
+    if (remote) {
+      peers.client_address = remote->address().to_string();
+      peers.client_port = remote->port();
     }
     const tcp::endpoint local = connection.socket.local_endpoint(ec);
     if (!ec) {
@@ -458,8 +477,7 @@ class Server::Impl : public std::enable_shared_from_this<Server::Impl> {
     if (answered_error) co_await drain(connection);
     connection.socket.close(ec);
     worker.connections.erase(&connection);
-    worker.assigned.fetch_sub(1, std::memory_order_relaxed);
-    self->connection_closed();
+    self->connection_closed(index);
   }
 
   // After an error answer, reads (and drops) what the client still sends for a short while, so
@@ -534,7 +552,7 @@ class Server::Impl : public std::enable_shared_from_this<Server::Impl> {
   std::vector<Worker> workers_;
   std::atomic<bool> stopping_{false};
   bool listening_ = false;  // set by a successful listen(), before any accept loop runs
-  std::atomic<std::uint64_t> accepted_{0}, rejected_{0}, open_{0};
+  std::atomic<std::uint64_t> accepted_{0}, rejected_{0};
   std::atomic<int> accept_loops_{0};
   std::size_t acceptors_left_ = 0;  // destroy_acceptors() closures still to run; under mutex_
   std::mutex mutex_;

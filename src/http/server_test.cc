@@ -632,6 +632,34 @@ TEST(ServerLimitsTest, ClientThatNeverReadsIsDisconnectedAfterTheWriteTimeout) {
   pool.stop();
 }
 
+// The deadline sweep runs only while a thread has connections: after the first idle
+// connection is timed out and the thread has none left, a second one is timed out as well.
+TEST(ServerLimitsTest, IdleTimeoutStillWorksAfterTheThreadHadNoConnections) {
+  IoPool pool(1);
+  Router router;
+  ServerOptions options;
+  options.idle_timeout = 50ms;
+  options.access_log = false;
+  Server server(pool, router, {}, nullptr, options);
+  ASSERT_FALSE(server.start().has_value());
+  pool.start();
+  for (int round = 0; round < 2; ++round) {
+    const int fd = connect_loopback(server.port());
+    ASSERT_GE(fd, 0);
+    for (int i = 0; i < 100 && server.stats().connections_accepted <= static_cast<std::uint64_t>(round); ++i) {
+      std::this_thread::sleep_for(10ms);
+    }
+    for (int i = 0; i < 300 && server.stats().connections_open > 0; ++i) std::this_thread::sleep_for(10ms);
+    EXPECT_EQ(server.stats().connections_open, 0u) << "round " << round;
+    char byte;
+    EXPECT_EQ(::recv(fd, &byte, 1, 0), 0) << "round " << round;  // closed by the server
+    ::close(fd);
+    std::this_thread::sleep_for(100ms);  // several sweep periods (12 ms) with no connection
+  }
+  server.stop();
+  pool.stop();
+}
+
 TEST(ClientPoolTest, ConnectionClosedByServerIsNotReused) {
   IoPool pool(1);
   Router router;
