@@ -57,13 +57,20 @@ telemetry::AttributeValue id_attribute(std::int64_t id) {
 
 std::string mask_card_numbers_in(std::string_view text) {
   const auto is_digit = [](char c) { return c >= '0' && c <= '9'; };
+  // Fewer than 12 digits in all leave no run to mask: the usual text (a URL path such as
+  // /users/1, an error message) is copied as it is.
+  std::size_t total_digits = 0;
+  for (const char c : text) total_digits += is_digit(c) ? 1 : 0;
+  if (total_digits < 12) return std::string(text);
   std::string out;
+  out.reserve(text.size());
   std::size_t i = 0;
   while (i < text.size()) {
-    if (!is_digit(text[i])) {
-      out.push_back(text[i++]);
-      continue;
-    }
+    std::size_t next = i;
+    while (next < text.size() && !is_digit(text[next])) ++next;
+    out.append(text.substr(i, next - i));
+    i = next;
+    if (i == text.size()) break;
     // The run: digits, each separated from the next by at most one space or dash.
     std::size_t end = i, digits = 0;
     while (end < text.size()) {

@@ -40,6 +40,9 @@ TEST(CardTest, MasksCardNumbersAnywhereInText) {
       {"card4242424242424242cvv", "card****4242cvv"},
       {"order 12345678901 at 2024-01-02", "order 12345678901 at 2024-01-02"},  // 11 digits: kept
       {"1 2 3", "1 2 3"},
+      {"/users/123456 and 654321", "/users/123456 and 654321"},  // 12 digits, no run of 12
+      {"id 123456-654321 x", "id ****4321 x"},             // 12 digits, one run
+      {"/orders/12345678901", "/orders/12345678901"},     // 11 digits in all
       {"4242  4242 4242 4242", "4242  ****4242"},         // two spaces end a run
       {"", ""},
   };
