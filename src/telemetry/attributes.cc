@@ -79,6 +79,23 @@ AttributeValue& append_attribute(Attributes& list, std::string_view key) {
   return entry.value;
 }
 
+KeyValue to_key_value(const AttributeRef& ref) {
+  KeyValue kv{std::string(ref.key), {}};
+  std::visit(
+      [&kv](const auto& v) {
+        using T = std::decay_t<decltype(v)>;
+        if constexpr (std::is_same_v<T, std::string_view>) {
+          kv.value = std::string(v);
+        } else if constexpr (std::is_same_v<T, const AttributeValue*>) {
+          kv.value = *v;
+        } else {
+          kv.value = v;
+        }
+      },
+      ref.value);
+  return kv;
+}
+
 AttributeValue* attribute_slot(Attributes& list, std::string_view key, std::size_t max_count) {
   for (auto& entry : list) {
     if (entry.key == key) return &entry.value;

@@ -24,6 +24,18 @@ struct KeyValue {
 // An ordered list of attributes; keys are unique (setting an existing key replaces it).
 using Attributes = std::vector<KeyValue>;
 
+// An attribute read in place, by a decoder that hands attributes on instead of keeping them:
+// the key and a string value point into the bytes it read; a value of another kind (an array)
+// points to an AttributeValue the decoder keeps. Valid as long as what it points into. The
+// first four alternatives are in AttributeValue's order.
+struct AttributeRef {
+  std::string_view key;
+  std::variant<std::string_view, bool, std::int64_t, double, const AttributeValue*> value;
+};
+
+// The attribute a reference stands for, copied.
+KeyValue to_key_value(const AttributeRef& ref);
+
 // Helpers so call sites can write `{"http.route", "/x"}` or `{"user.id", 42}` naturally.
 inline AttributeValue attribute(std::string_view v) { return std::string(v); }
 inline AttributeValue attribute(const char* v) { return std::string(v); }

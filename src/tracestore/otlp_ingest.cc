@@ -75,6 +75,11 @@ OtlpIngest::OtlpIngest(TraceStore& store, SqliteSpanStorage* storage, IngestOpti
 IngestOutcome OtlpIngest::ingest(std::string_view body, telemetry::otlp::Format format) {
   telemetry::otlp::DecodeLimits limits;
   limits.max_spans = options_.max_spans_per_request;
+  // The store re-encodes attributes at once: decoded as references into the body, they are
+  // never copied into the spans.
+  if (format == telemetry::otlp::Format::kProtobuf) {
+    return store(telemetry::otlp::decode_protobuf_attribute_refs(body, limits));
+  }
   return store(telemetry::otlp::decode_export_request(body, format, limits));
 }
 
@@ -86,13 +91,23 @@ IngestOutcome OtlpIngest::store(telemetry::otlp::DecodeResult decoded) {
     return outcome;
   }
   if (storage_) {
+    telemetry::otlp::materialize_attribute_refs(decoded);  // durable storage writes whole spans
     if (auto error = storage_->append(decoded.spans)) {
       outcome.kind = IngestOutcome::Kind::kUnavailable;
       outcome.message = "storage write failed: " + *error;
       return outcome;
     }
   }
-  const AddResult added = store_.add(std::span<const std::unique_ptr<telemetry::SpanData>>(decoded.spans));
+  const std::span<const std::unique_ptr<telemetry::SpanData>> spans(decoded.spans);
+  AddResult added;
+  if (decoded.attribute_ranges.empty()) {
+    added = store_.add(spans);
+  } else {
+    std::vector<std::span<const telemetry::AttributeRef>> attributes;
+    attributes.reserve(decoded.spans.size());
+    for (std::size_t i = 0; i < decoded.spans.size(); ++i) attributes.push_back(decoded.attribute_refs_of(i));
+    added = store_.add(spans, attributes);
+  }
   // The store keeps its own encoding: the spans' memory goes back to the pool for the next
   // request (and for this thread's own spans).
   for (auto& span : decoded.spans) telemetry::recycle_span_data(std::move(span));

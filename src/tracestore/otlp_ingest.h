@@ -38,7 +38,8 @@ class OtlpIngest {
   // are committed to disk before this returns kOk (kUnavailable when the write failed).
   IngestOutcome ingest(std::string_view body, telemetry::otlp::Format format);
   // The common tail of every ingest format: persists (with durable storage) and stores what a
-  // decoder produced; kMalformed when the decoder reported an error.
+  // decoder produced (attributes as references too: decode_protobuf_attribute_refs);
+  // kMalformed when the decoder reported an error.
   IngestOutcome store(telemetry::otlp::DecodeResult decoded);
 
   // POST /v1/traces per the OTLP/HTTP spec: 200 with ExportTraceServiceResponse (in the

@@ -2,12 +2,16 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <unistd.h>
+
 #include <boost/json/parse.hpp>
 
 #include "opentelemetry/proto/collector/trace/v1/trace_service.pb.h"
 #include "telemetry/otlp/gzip.h"
 #include "telemetry/otlp/json_encoder.h"
 #include "telemetry/otlp/protobuf_encoder.h"
+#include "tracestore/sqlite_storage.h"
 #include "tracestore/test_spans.h"
 #include "tracestore/trace_store.h"
 
@@ -49,6 +53,60 @@ TEST_F(OtlpIngestTest, AcceptsProtobuf) {
   ASSERT_TRUE(response.ParseFromString(r.body));
   EXPECT_FALSE(response.has_partial_success());
   EXPECT_EQ(store.get_trace(testing::trace_id(1))->spans.size(), 3u);
+}
+
+// Protobuf spans are stored from references into the body (decode_protobuf_attribute_refs):
+// every attribute type must come back as sent.
+TEST_F(OtlpIngestTest, StoresProtobufAttributesOfEveryTypeAsSent) {
+  auto batch = batch_of(4, 2);
+  batch[0]->attributes = {{"http.route", std::string("/users/{user_id}")},
+                          {"ok", true},
+                          {"n", std::int64_t{-7}},
+                          {"ratio", 0.25},
+                          {"tags", std::vector<std::string>{"a", "b"}},
+                          {"flags", std::vector<bool>{true}},
+                          {"ids", std::vector<std::int64_t>{1, 2}},
+                          {"weights", std::vector<double>{0.5}}};
+  batch[1]->attributes = {{"only", std::string("one")}};
+  auto r = ingest.handle_http(post(telemetry::otlp::encode_protobuf(batch), "application/x-protobuf"));
+  ASSERT_EQ(r.status, 200);
+  const auto trace = store.get_trace(testing::trace_id(4));
+  ASSERT_TRUE(trace);
+  ASSERT_EQ(trace->spans.size(), 2u);
+  EXPECT_EQ(trace->spans[0].attributes, batch[0]->attributes);
+  EXPECT_EQ(trace->spans[1].attributes, batch[1]->attributes);
+}
+
+// ... and what it persists with durable storage are still whole spans.
+TEST(OtlpIngestDurable, PersistsProtobufAttributes) {
+  const std::string path = (std::filesystem::temp_directory_path() /
+                            ("otlp_ingest_durable_" + std::to_string(::getpid()) + ".db")).string();
+  const auto remove_files = [&] {
+    for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path + suffix);
+  };
+  remove_files();
+  const auto open = [&] {
+    std::string error;
+    auto storage = SqliteSpanStorage::open({.path = path, .synchronous_full = false}, error);
+    EXPECT_TRUE(storage) << error;
+    return storage;
+  };
+  auto batch = batch_of(7, 1);
+  batch[0]->attributes = {{"http.route", std::string("/users/{user_id}")}, {"ids", std::vector<std::int64_t>{1, 2}}};
+  {
+    auto storage = open();
+    TraceStore live;
+    OtlpIngest durable(live, storage.get());
+    const auto outcome = durable.ingest(telemetry::otlp::encode_protobuf(batch), telemetry::otlp::Format::kProtobuf);
+    ASSERT_EQ(outcome.kind, IngestOutcome::Kind::kOk) << outcome.message;
+    EXPECT_EQ(live.get_trace(testing::trace_id(7))->spans.at(0).attributes, batch[0]->attributes);
+  }
+  TraceStore reloaded;
+  EXPECT_EQ(open()->load_into(reloaded, 0), 1u);
+  const auto trace = reloaded.get_trace(testing::trace_id(7));
+  ASSERT_TRUE(trace);
+  EXPECT_EQ(trace->spans.at(0).attributes, batch[0]->attributes);
+  remove_files();
 }
 
 TEST_F(OtlpIngestTest, AcceptsJsonAndGzip) {

@@ -95,6 +95,25 @@ class Writer {
       value(kv.value);
     }
   }
+  // The same encoding from references (the alternatives' order is AttributeValue's).
+  void attributes(std::span<const telemetry::AttributeRef> refs) {
+    varint(refs.size());
+    for (const auto& ref : refs) {
+      key(ref.key);
+      switch (ref.value.index()) {
+        case kString: out_.push_back(kString); string(std::get<std::string_view>(ref.value)); break;
+        case kBool: out_.push_back(kBool); out_.push_back(std::get<bool>(ref.value) ? 1 : 0); break;
+        case kInt: out_.push_back(kInt); svarint(std::get<std::int64_t>(ref.value)); break;
+        case kDouble: {
+          out_.push_back(kDouble);
+          const double d = std::get<double>(ref.value);
+          bytes(&d, sizeof d);
+          break;
+        }
+        default: value(*std::get<const AttributeValue*>(ref.value)); break;
+      }
+    }
+  }
 
  private:
   StringInterner* keys_;
@@ -289,13 +308,18 @@ std::string join_state(const std::shared_ptr<const telemetry::TraceState>& state
 }
 }  // namespace
 
-std::string encode_span_details(const telemetry::SpanData& span, StringInterner* keys) {
+std::string encode_span_details(const telemetry::SpanData& span, StringInterner* keys,
+                                const std::span<const telemetry::AttributeRef>* attributes) {
   // Written into this thread's buffer, which keeps its capacity, then copied once at its exact
   // size: no regrowth while writing and nothing to shrink afterwards (stores keep many blobs).
   thread_local std::string buffer;
   buffer.clear();
   Writer w(keys, buffer);
-  w.attributes(span.attributes);
+  if (attributes != nullptr) {
+    w.attributes(*attributes);
+  } else {
+    w.attributes(span.attributes);
+  }
   w.varint(span.context.flags());
   w.string(join_state(span.context.trace_state_ptr()));
   w.varint(span.context.remote() ? 1 : 0);

@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -18,7 +19,9 @@ namespace tdemo::tracestore {
 
 // Encodes the cold parts of `span`. `keys` may be null (inline keys). Interning new keys
 // mutates `keys`: call under the owner's exclusive lock. The blob's capacity is its size.
-std::string encode_span_details(const telemetry::SpanData& span, StringInterner* keys);
+// `attributes`, when given, are the span's attributes (its own `attributes` are then ignored).
+std::string encode_span_details(const telemetry::SpanData& span, StringInterner* keys,
+                                const std::span<const telemetry::AttributeRef>* attributes = nullptr);
 
 // Decodes a blob written by encode_span_details with the same key mode into `span` (fills
 // attributes, events, links, status_message, flags/trace state, dropped counts and

@@ -84,6 +84,38 @@ TEST(SpanCodec, RoundTripsWithInternedKeys) {
 
 TEST(SpanCodec, RoundTripsWithInlineKeys) { expect_round_trip(nullptr); }
 
+// The span's attributes as a decoder's references would give them.
+std::vector<telemetry::AttributeRef> refs_of(const telemetry::Attributes& attributes) {
+  std::vector<telemetry::AttributeRef> refs;
+  for (const auto& kv : attributes) {
+    telemetry::AttributeRef& ref = refs.emplace_back();
+    ref.key = kv.key;
+    if (const auto* text = std::get_if<std::string>(&kv.value)) {
+      ref.value = std::string_view(*text);
+    } else if (const auto* b = std::get_if<bool>(&kv.value)) {
+      ref.value = *b;
+    } else if (const auto* i = std::get_if<std::int64_t>(&kv.value)) {
+      ref.value = *i;
+    } else if (const auto* d = std::get_if<double>(&kv.value)) {
+      ref.value = *d;
+    } else {
+      ref.value = &kv.value;
+    }
+  }
+  return refs;
+}
+
+TEST(SpanCodec, AttributeRefsEncodeAsTheAttributesTheyStandFor) {
+  const auto span = rich_span();  // every value type
+  const auto refs = refs_of(span.attributes);
+  const std::span<const telemetry::AttributeRef> view(refs);
+  auto without = span;
+  without.attributes.clear();
+  StringInterner keys, same_keys;
+  EXPECT_EQ(encode_span_details(without, &keys, &view), encode_span_details(span, &same_keys));
+  EXPECT_EQ(encode_span_details(without, nullptr, &view), encode_span_details(span, nullptr));
+}
+
 // intern() answers from a slot of recent strings picked by length and first and last eight
 // bytes: strings alike in all of those, or landing in one slot, must still get their own ids.
 TEST(StringInternerTest, LookAlikesAndSlotCollisionsKeepTheirOwnIds) {

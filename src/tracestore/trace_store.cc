@@ -128,37 +128,48 @@ std::uint32_t TraceStore::scope_id_locked(const SpanData& span) {
   return id;
 }
 
-AddResult TraceStore::add(std::span<const std::unique_ptr<SpanData>> spans) {
+// The frame of every add(): counts, the exclusive lock, eviction. add_one(i, result) adds the
+// i-th span.
+template <class AddOne>
+AddResult TraceStore::add_locked_run(std::size_t count, AddOne&& add_one) {
   AddResult result;
-  spans_received_ += spans.size();
+  spans_received_ += count;
   std::unique_lock lock(mutex_);
   last_resource_ = {};  // an address may be reused between calls
   last_scope_ = {};
-  for (const auto& span : spans) {
-    if (!span) {
-      ++result.rejected;
-      continue;
-    }
-    add_one_locked(*span, result);
-  }
+  for (std::size_t i = 0; i < count; ++i) add_one(i, result);
   evict_locked();
   spans_rejected_ += result.rejected;
   return result;
+}
+
+AddResult TraceStore::add(std::span<const std::unique_ptr<SpanData>> spans) {
+  return add_locked_run(spans.size(), [&](std::size_t i, AddResult& result) {
+    if (spans[i]) {
+      add_one_locked(*spans[i], result);
+    } else {
+      ++result.rejected;
+    }
+  });
+}
+
+AddResult TraceStore::add(std::span<const std::unique_ptr<SpanData>> spans,
+                          std::span<const std::span<const telemetry::AttributeRef>> attributes) {
+  return add_locked_run(spans.size(), [&](std::size_t i, AddResult& result) {
+    if (spans[i] && i < attributes.size()) {
+      add_one_locked(*spans[i], result, &attributes[i]);
+    } else {
+      ++result.rejected;
+    }
+  });
 }
 
 AddResult TraceStore::add(std::span<const SpanData> spans) {
-  AddResult result;
-  spans_received_ += spans.size();
-  std::unique_lock lock(mutex_);
-  last_resource_ = {};
-  last_scope_ = {};
-  for (const auto& span : spans) add_one_locked(span, result);
-  evict_locked();
-  spans_rejected_ += result.rejected;
-  return result;
+  return add_locked_run(spans.size(), [&](std::size_t i, AddResult& result) { add_one_locked(spans[i], result); });
 }
 
-AddResult TraceStore::add_one_locked(const SpanData& span, AddResult& result) {
+AddResult TraceStore::add_one_locked(const SpanData& span, AddResult& result,
+                                     const std::span<const telemetry::AttributeRef>* attributes) {
   auto reject = [&result](const char* why) {
     if (result.rejected++ == 0) result.first_error = why;
     return result;
@@ -190,7 +201,7 @@ AddResult TraceStore::add_one_locked(const SpanData& span, AddResult& result) {
   record.scope_id = last_scope_.id_of(span.scope, [&] { return scope_id_locked(span); });
   record.kind = span.kind;
   record.status = span.status_code;
-  record.details = encode_span_details(span, &strings_);  // exact size
+  record.details = encode_span_details(span, &strings_, attributes);  // exact size
   details_bytes_ += record.details.size() > 15 ? record.details.capacity() + 1 : 0;
 
   const std::uint64_t end = record.start_ns + record.duration_ns;

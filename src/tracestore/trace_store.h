@@ -77,6 +77,10 @@ class TraceStore {
   // Stores the spans, merging them into existing traces. Spans with an invalid trace or span
   // id, or beyond max_spans_per_trace, are rejected (counted).
   AddResult add(std::span<const std::unique_ptr<telemetry::SpanData>> spans);
+  // The same, with the attributes of spans[i] given as attributes[i] (the spans' own
+  // `attributes` are ignored): for a receiver that decodes them as references.
+  AddResult add(std::span<const std::unique_ptr<telemetry::SpanData>> spans,
+                std::span<const std::span<const telemetry::AttributeRef>> attributes);
   AddResult add(std::span<const telemetry::SpanData> spans);
 
   std::optional<Trace> get_trace(const telemetry::TraceId& id) const;
@@ -103,7 +107,10 @@ class TraceStore {
     std::size_t operator()(const telemetry::TraceId& id) const noexcept;
   };
 
-  AddResult add_one_locked(const telemetry::SpanData& span, AddResult& result);
+  AddResult add_one_locked(const telemetry::SpanData& span, AddResult& result,
+                           const std::span<const telemetry::AttributeRef>* attributes = nullptr);
+  template <class AddOne>
+  AddResult add_locked_run(std::size_t count, AddOne&& add_one);
   std::uint32_t process_id_locked(const telemetry::SpanData& span);
   std::uint32_t scope_id_locked(const telemetry::SpanData& span);
   void evict_locked();

@@ -19,15 +19,40 @@ std::string DecodeResult::rejection_summary() const {
   return out;
 }
 
-DecodeResult decode_export_request(std::string_view body, Format format, const DecodeLimits& limits) {
+namespace {
+
+template <class Decode>
+DecodeResult without_exceptions(Decode&& decode) {
   try {
-    return format == Format::kProtobuf ? detail::decode_protobuf(body, limits)
-                                       : detail::decode_json(body, limits);
+    return decode();
   } catch (const std::exception& e) {  // allocation failure and the like: still a value
     DecodeResult result;
     result.error = std::string("decode failed: ") + e.what();
     return result;
   }
+}
+
+}  // namespace
+
+DecodeResult decode_export_request(std::string_view body, Format format, const DecodeLimits& limits) {
+  return without_exceptions([&] {
+    return format == Format::kProtobuf ? detail::decode_protobuf(body, limits)
+                                       : detail::decode_json(body, limits);
+  });
+}
+
+DecodeResult decode_protobuf_attribute_refs(std::string_view body, const DecodeLimits& limits) {
+  return without_exceptions([&] { return detail::decode_protobuf(body, limits, true); });
+}
+
+void materialize_attribute_refs(DecodeResult& result) {
+  for (std::size_t i = 0; i < result.attribute_ranges.size() && i < result.spans.size(); ++i) {
+    Attributes& attributes = result.spans[i]->attributes;
+    for (const AttributeRef& ref : result.attribute_refs_of(i)) attributes.push_back(to_key_value(ref));
+  }
+  result.attribute_refs.clear();
+  result.attribute_ranges.clear();
+  result.converted_values.clear();
 }
 
 namespace detail {

@@ -4,7 +4,9 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <deque>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -35,7 +37,18 @@ struct DecodeResult {
   // over a limit): then `spans` is empty. Answer 400.
   std::string error;
 
+  // Only from decode_protobuf_attribute_refs: the attributes of spans[i] (whose `attributes`
+  // stay empty) are attribute_refs[attribute_ranges[i].first, + .second), pointing into the
+  // request body and into converted_values (values kept as AttributeValue: arrays, bytes...).
+  std::vector<AttributeRef> attribute_refs;
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> attribute_ranges;
+  std::deque<AttributeValue> converted_values;
+
   bool ok() const noexcept { return error.empty(); }
+  std::span<const AttributeRef> attribute_refs_of(std::size_t span) const {
+    const auto [first, count] = attribute_ranges[span];
+    return std::span<const AttributeRef>(attribute_refs).subspan(first, count);
+  }
   // The partial-success message: the joined `messages` (empty when nothing was rejected).
   std::string rejection_summary() const;
 };
@@ -50,5 +63,17 @@ struct DecodeResult {
 // mixed arrays as compact JSON, an empty AnyValue as "". JSON integers are accepted as numbers
 // or decimal strings, doubles also as "NaN"/"Infinity"/"-Infinity".
 DecodeResult decode_export_request(std::string_view body, Format format, const DecodeLimits& limits = {});
+
+// decode_export_request(body, Format::kProtobuf, limits), except that span attributes are not
+// copied into each SpanData but returned as references into `body` (DecodeResult::
+// attribute_refs_of), which must outlive the result: for a receiver that re-encodes them at
+// once (the trace store), so a span's attribute strings are never allocated. Accepts, rejects
+// and maps exactly as decode_export_request does (the unit tests and fuzz/otlp_protobuf_fuzz.cc
+// compare the two).
+DecodeResult decode_protobuf_attribute_refs(std::string_view body, const DecodeLimits& limits = {});
+
+// Copies the attributes of a decode_protobuf_attribute_refs result into its spans and drops the
+// references: the result decode_export_request gives (for a receiver that keeps whole spans).
+void materialize_attribute_refs(DecodeResult& result);
 
 }  // namespace tdemo::telemetry::otlp

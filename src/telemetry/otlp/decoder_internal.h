@@ -9,7 +9,8 @@
 
 namespace tdemo::telemetry::otlp::detail {
 
-DecodeResult decode_protobuf(std::string_view body, const DecodeLimits& limits);
+// With attribute_refs, span attributes as in decode_protobuf_attribute_refs (decoder.h).
+DecodeResult decode_protobuf(std::string_view body, const DecodeLimits& limits, bool attribute_refs = false);
 DecodeResult decode_json(std::string_view body, const DecodeLimits& limits);
 
 // Exactly 16 (8) bytes, not all zero.

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <bit>
 #include <cmath>
 
 #include "opentelemetry/proto/collector/trace/v1/trace_service.pb.h"
@@ -208,6 +209,50 @@ void expect_same_as_libprotobuf(const std::string& body, const std::string& what
   EXPECT_EQ(ours.messages, reference.messages);
   ASSERT_EQ(ours.spans.size(), reference.spans.size());
   EXPECT_EQ(encode_protobuf(ours.spans), encode_protobuf(reference.spans));
+  // And the decoder that hands span attributes on as references, once they are copied.
+  DecodeResult refs = decode_protobuf_attribute_refs(body);
+  EXPECT_EQ(refs.error, ours.error);
+  EXPECT_EQ(refs.rejected_spans, ours.rejected_spans);
+  EXPECT_EQ(refs.messages, ours.messages);
+  ASSERT_EQ(refs.spans.size(), ours.spans.size());
+  for (const auto& span : refs.spans) EXPECT_TRUE(span->attributes.empty());
+  materialize_attribute_refs(refs);
+  EXPECT_EQ(encode_protobuf(refs.spans), encode_protobuf(ours.spans));
+}
+
+TEST(Decoder, AttributeRefsPointIntoTheBodyAndSkipRejectedSpans) {
+  const std::string ids = kTraceId + kSpanId;
+  const std::string bad_ids = kTraceId + message(2, "short");
+  const std::string array = message(5, message(1, field(3, 0) + varint(1)) + message(1, field(3, 0) + varint(2)));
+  const std::string body = request(
+      ids + message(5, "a") + message(9, key_value("http.route", string_value("/users/{id}"))) +
+      message(9, key_value("n", field(3, 0) + varint(42))) + message(9, key_value("ok", field(2, 0) + varint(1))) +
+      message(9, key_value("ratio", fixed64(4, std::bit_cast<std::uint64_t>(0.5)))) +
+      message(9, key_value("empty", ""))) +
+      message(1, message(2, message(2, bad_ids + message(5, "b") + message(9, key_value("x", string_value("y")))))) +
+      message(1, message(2, message(2, ids + message(5, "c") + message(9, key_value("list", array)))));
+  const DecodeResult r = decode_protobuf_attribute_refs(body);
+  ASSERT_TRUE(r.ok()) << r.error;
+  EXPECT_EQ(r.rejected_spans, 1);
+  ASSERT_EQ(r.spans.size(), 2u);
+  ASSERT_EQ(r.attribute_ranges.size(), 2u);
+  const auto a = r.attribute_refs_of(0);
+  ASSERT_EQ(a.size(), 5u);
+  EXPECT_EQ(a[0].key, "http.route");
+  const auto route = std::get<std::string_view>(a[0].value);
+  EXPECT_EQ(route, "/users/{id}");
+  EXPECT_TRUE(route.data() >= body.data() && route.data() + route.size() <= body.data() + body.size());
+  EXPECT_EQ(std::get<std::int64_t>(a[1].value), 42);
+  EXPECT_EQ(std::get<bool>(a[2].value), true);
+  EXPECT_EQ(std::get<double>(a[3].value), 0.5);
+  EXPECT_EQ(*std::get<const AttributeValue*>(a[4].value), AttributeValue(std::string()));  // empty AnyValue
+  const auto c = r.attribute_refs_of(1);  // the rejected span's attribute is not among them
+  ASSERT_EQ(c.size(), 1u);
+  EXPECT_EQ(c[0].key, "list");
+  EXPECT_EQ(*std::get<const AttributeValue*>(c[0].value), AttributeValue(std::vector<std::int64_t>{1, 2}));
+  EXPECT_EQ(r.attribute_refs.size(), 6u);
+  EXPECT_TRUE(r.spans[0]->attributes.empty());
+  EXPECT_EQ(to_key_value(a[0]), (KeyValue{"http.route", std::string("/users/{id}")}));
 }
 
 TEST(Decoder, ProtobufWireDecodingFollowsLibprotobufRuleForRule) {

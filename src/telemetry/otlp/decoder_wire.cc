@@ -21,6 +21,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstring>
+#include <deque>
 #include <utility>
 
 #include "telemetry/otlp/decoder_internal.h"
@@ -181,14 +182,17 @@ bool parse_values(std::string_view bytes, int depth, ParseElement&& parse_elemen
 
 // An AnyValue as sent, kept only as long as its key/value is being read (for merges, and for
 // arrays and key/value lists, which become one attribute value at the end).
-struct WireKeyValue;
-struct WireValue {
+// Its scalar part: all a usual attribute's value needs (no containers to build and destroy).
+struct ScalarValue {
   enum class Kind { kNone, kString, kBool, kInt, kDouble, kArray, kKvlist, kBytes };
   Kind kind = Kind::kNone;
   std::string_view text;  // string or bytes
   bool boolean = false;
   std::int64_t integer = 0;
   double number = 0;
+};
+struct WireKeyValue;
+struct WireValue : ScalarValue {
   std::vector<WireValue> array;
   std::vector<WireKeyValue> kvlist;
 
@@ -365,13 +369,13 @@ AttributeValue to_attribute_value(const WireValue& v) {
 }
 
 // The usual KeyValue, read without the generic field loop: exactly `key` (field 1) then
-// `value` (field 2), an AnyValue of exactly one string, bool, int or double member. Fills `out`
-// and returns true when `bytes` has that shape (`depth` as for parse_key_value); false, with
+// `value` (field 2), an AnyValue of exactly one string, bool, int or double member. Fills
+// `out_key` and `out` and returns true when `bytes` has that shape (`depth` as for parse_key_value); false, with
 // `out` untouched, for anything else, which parse_key_value then reads (or rejects) by the
 // general rules. Both read the same fields with the same checks, so they agree on every input
 // of this shape (fuzz/otlp_protobuf_fuzz.cc compares the decoder with libprotobuf).
-bool parse_scalar_key_value(std::string_view bytes, int depth, WireKeyValue& out) {
-  using Kind = WireValue::Kind;
+bool parse_scalar_key_value(std::string_view bytes, int depth, std::string_view& out_key, ScalarValue& out) {
+  using Kind = ScalarValue::Kind;
   if (depth <= 0) return false;  // the AnyValue is a message one level down
   Cursor c(bytes);
   std::uint32_t field = 0;
@@ -385,7 +389,7 @@ bool parse_scalar_key_value(std::string_view bytes, int depth, WireKeyValue& out
   Cursor v(value);
   if (!v.tag(field, type)) return false;
   std::uint64_t scalar = 0;
-  WireValue& parsed = out.value;
+  ScalarValue parsed;
   switch (field) {
     case 1: {
       std::string_view text;
@@ -409,27 +413,67 @@ bool parse_scalar_key_value(std::string_view bytes, int depth, WireKeyValue& out
       break;
     default: return false;
   }
-  out.key = key;
+  out_key = key;
+  out = parsed;
   return true;
 }
 
 // One repeated KeyValue field: parsed and appended to `out` (null: parsed and validated only).
+// Reads one KeyValue and calls on_value(key, value, whole): `whole` is null for the usual
+// shape (parse_scalar_key_value), else the value as parse_key_value read it (`value` is its
+// scalar part).
+template <class OnValue>
+bool read_attribute(Cursor& c, int depth, OnValue&& on_value) {
+  return read_message(c, depth, [&](std::string_view bytes, int inner) {
+    std::string_view key;
+    ScalarValue scalar;
+    if (parse_scalar_key_value(bytes, inner, key, scalar)) {
+      on_value(key, scalar, static_cast<const WireValue*>(nullptr));
+      return true;
+    }
+    WireKeyValue kv;
+    if (!parse_key_value(bytes, inner, kv)) return false;
+    on_value(kv.key, kv.value, &kv.value);
+    return true;
+  });
+}
+
+// Where a span's attributes go with attribute refs (decode_protobuf_attribute_refs).
+struct AttributeRefs {
+  std::vector<AttributeRef>& refs;
+  std::deque<AttributeValue>& converted;
+};
+
+// One repeated KeyValue field of a span, as a reference appended to `out`.
+bool parse_attribute_ref(Cursor& c, int depth, AttributeRefs& out) {
+  using Kind = ScalarValue::Kind;
+  return read_attribute(c, depth, [&](std::string_view key, const ScalarValue& value, const WireValue* whole) {
+    AttributeRef& ref = out.refs.emplace_back();
+    ref.key = key;
+    switch (value.kind) {
+      case Kind::kString: ref.value = value.text; break;
+      case Kind::kBool: ref.value = value.boolean; break;
+      case Kind::kInt: ref.value = value.integer; break;
+      case Kind::kDouble: ref.value = value.number; break;
+      default: ref.value = &out.converted.emplace_back(to_attribute_value(*whole)); break;
+    }
+  });
+}
+
 bool parse_attribute(Cursor& c, int depth, Attributes* out) {
-  WireKeyValue kv;
-  if (!read_message(c, depth, [&](std::string_view bytes, int inner) {
-        return parse_scalar_key_value(bytes, inner, kv) || parse_key_value(bytes, inner, kv);
-      })) {
-    return false;
-  }
-  if (out == nullptr) return true;
-  if (out->capacity() == 0) out->reserve(8);  // a span's usual count, not regrown one by one
-  AttributeValue& value = append_attribute(*out, kv.key);
-  if (kv.value.kind == WireValue::Kind::kString) {
-    std::get<std::string>(value).assign(kv.value.text);  // a new entry holds an empty string
-  } else {
-    value = to_attribute_value(kv.value);
-  }
-  return true;
+  using Kind = ScalarValue::Kind;
+  return read_attribute(c, depth, [&](std::string_view key, const ScalarValue& value, const WireValue* whole) {
+    if (out == nullptr) return;
+    if (out->capacity() == 0) out->reserve(8);  // a span's usual count, not regrown one by one
+    AttributeValue& slot = append_attribute(*out, key);
+    switch (value.kind) {
+      case Kind::kString: std::get<std::string>(slot).assign(value.text); break;  // a new entry holds ""
+      case Kind::kBool: slot = value.boolean; break;
+      case Kind::kInt: slot = value.integer; break;
+      case Kind::kDouble: slot = value.number; break;
+      default: slot = to_attribute_value(*whole); break;
+    }
+  });
 }
 
 bool parse_u32(Cursor& c, std::uint32_t& out) {
@@ -518,7 +562,8 @@ bool parse_status(std::string_view bytes, int depth, SpanFields& fields) {
   });
 }
 
-bool parse_span(std::string_view bytes, int depth, SpanData& span, SpanFields& fields) {
+// Reads a Span into `span`; its attributes into `refs` instead when that is not null.
+bool parse_span(std::string_view bytes, int depth, SpanData& span, SpanFields& fields, AttributeRefs* refs) {
   return for_each_field(bytes, depth, [&](std::uint32_t field, std::uint32_t type, Cursor& c, bool& handled) {
     switch (field) {
       case 1:
@@ -547,7 +592,8 @@ bool parse_span(std::string_view bytes, int depth, SpanData& span, SpanFields& f
         return c.fixed64(span.end_time_unix_nano);
       case 9:
         if (type != kLengthDelimited) break;
-        return parse_attribute(c, depth, &span.attributes);
+        return refs != nullptr ? parse_attribute_ref(c, depth, *refs)
+                               : parse_attribute(c, depth, &span.attributes);
       case 10:
         if (type != kVarint) break;
         return parse_u32(c, span.dropped_attributes_count);
@@ -623,6 +669,7 @@ bool finish_span(SpanData& span, const SpanFields& f, DecodeResult& result, cons
 struct Decoding {
   const DecodeLimits& limits;
   DecodeResult& result;
+  AttributeRefs* attribute_refs;  // null: attributes are copied into each span
   std::size_t spans_seen = 0;  // valid or not: the max_spans limit counts every span
 };
 
@@ -674,15 +721,21 @@ bool parse_scope_spans(std::string_view bytes, int depth, Decoding& d,
     ++d.spans_seen;  // field 2: a span
     auto span = acquire_span_data();  // recycled by the receiver once stored (see decoder.h)
     SpanFields fields;
-    if (!parse_span(nested, inner, *span, fields)) return false;
+    const std::size_t first_ref = d.result.attribute_refs.size();
+    if (!parse_span(nested, inner, *span, fields, d.attribute_refs)) return false;
     // Past the span limit the request is refused at the end; a span with a bad id is rejected.
     if (d.spans_seen > d.limits.max_spans || !finish_span(*span, fields, d.result, d.limits)) {
       recycle_span_data(std::move(span));
+      d.result.attribute_refs.resize(first_ref);
       return true;
     }
     span->resource = resource;
     span->scope = scope;
     d.result.spans.push_back(std::move(span));
+    if (d.attribute_refs != nullptr) {
+      d.result.attribute_ranges.emplace_back(static_cast<std::uint32_t>(first_ref),
+                                             static_cast<std::uint32_t>(d.result.attribute_refs.size() - first_ref));
+    }
     return true;
   });
 }
@@ -719,13 +772,14 @@ bool parse_resource_spans(std::string_view bytes, int depth, Decoding& d) {
 
 }  // namespace
 
-DecodeResult decode_protobuf(std::string_view body, const DecodeLimits& limits) {
+DecodeResult decode_protobuf(std::string_view body, const DecodeLimits& limits, bool attribute_refs) {
   DecodeResult result;
   if (body.size() > static_cast<std::size_t>(INT32_MAX)) {
     result.error = "protobuf body too large";
     return result;
   }
-  Decoding d{limits, result};
+  AttributeRefs refs{result.attribute_refs, result.converted_values};
+  Decoding d{limits, result, attribute_refs ? &refs : nullptr};
   const bool parsed = for_each_field(body, kRecursionLimit, [&](std::uint32_t field, std::uint32_t type, Cursor& c, bool& handled) {
     if (field != 1 || type != kLengthDelimited) {
       handled = false;
