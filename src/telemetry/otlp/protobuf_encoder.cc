@@ -79,27 +79,6 @@ std::size_t any_value_size(const AttributeValue& value) {
       value);
 }
 
-char* write_any_value(char* p, const AttributeValue& value) {
-  return std::visit(
-      [p](const auto& v) mutable -> char* {
-        using T = std::decay_t<decltype(v)>;
-        if constexpr (std::is_same_v<T, std::string> || std::is_same_v<T, bool> ||
-                      std::is_same_v<T, std::int64_t> || std::is_same_v<T, double>) {
-          return write_scalar_any(p, v);
-        } else {
-          using E = typename T::value_type;
-          p = write_header(p, any_value::kArray, array_payload_size(v));
-          for (const auto& element : v) {
-            const E e = element;  // vector<bool> yields proxies
-            p = write_header(p, 1, scalar_any_size(e));
-            p = write_scalar_any(p, e);
-          }
-          return p;
-        }
-      },
-      value);
-}
-
 // --- KeyValue lists -------------------------------------------------------------------------
 
 std::size_t key_value_size(const KeyValue& kv) {
@@ -113,12 +92,34 @@ std::size_t attributes_size(const Attributes& attributes) {
   return n;
 }
 
+// Each KeyValue with one visit of its value: its sizes are worked out where it is written.
 char* write_attributes(char* p, std::uint32_t field, const Attributes& attributes) {
   for (const auto& kv : attributes) {
-    p = write_header(p, field, key_value_size(kv));
-    if (!kv.key.empty()) p = write_delimited(p, key_value::kKey, kv.key);
-    p = write_header(p, key_value::kValue, any_value_size(kv.value));
-    p = write_any_value(p, kv.value);
+    std::visit(
+        [&p, field, &key = kv.key](const auto& v) {
+          using T = std::decay_t<decltype(v)>;
+          const auto head = [&](std::size_t value_size) {
+            p = write_header(p, field, string_field_size(key) + delimited_size(value_size));
+            if (!key.empty()) p = write_delimited(p, key_value::kKey, key);
+            p = write_header(p, key_value::kValue, value_size);
+          };
+          if constexpr (std::is_same_v<T, std::string> || std::is_same_v<T, bool> ||
+                        std::is_same_v<T, std::int64_t> || std::is_same_v<T, double>) {
+            head(scalar_any_size(v));
+            p = write_scalar_any(p, v);
+          } else {
+            using E = typename T::value_type;
+            const std::size_t payload = array_payload_size(v);
+            head(delimited_size(payload));
+            p = write_header(p, any_value::kArray, payload);
+            for (const auto& element : v) {
+              const E e = element;  // vector<bool> yields proxies
+              p = write_header(p, 1, scalar_any_size(e));
+              p = write_scalar_any(p, e);
+            }
+          }
+        },
+        kv.value);
   }
   return p;
 }
