@@ -42,25 +42,32 @@ void BM_EncodeJson(benchmark::State& state) {
 }
 BENCHMARK(BM_EncodeJson);
 
-void BM_DecodeProtobuf(benchmark::State& state) {
+// Decodes one realistic 512-span protobuf request per iteration with `decode`.
+template <class Decode>
+void decode_protobuf_batches(benchmark::State& state, Decode decode) {
   const std::string body = encode_protobuf(testing::realistic_batch(kBatchSize));
   for (auto _ : state) {
-    DecodeResult r = decode_export_request(body, Format::kProtobuf);
+    DecodeResult r = decode(body);
     benchmark::DoNotOptimize(r.spans.data());
   }
   report(state, body.size());
 }
+
+void BM_DecodeProtobuf(benchmark::State& state) {
+  decode_protobuf_batches(state, [](std::string_view body) { return decode_export_request(body, Format::kProtobuf); });
+}
 BENCHMARK(BM_DecodeProtobuf);
+
+// The trace store's form: span attributes as references into the body (not copied).
+void BM_DecodeProtobufAttributeRefs(benchmark::State& state) {
+  decode_protobuf_batches(state, [](std::string_view body) { return decode_protobuf_attribute_refs(body); });
+}
+BENCHMARK(BM_DecodeProtobufAttributeRefs);
 
 // The libprotobuf-based reference decoder (parse, then convert), which the receiver used before
 // the wire decoder.
 void BM_DecodeProtobufWithLibprotobuf(benchmark::State& state) {
-  const std::string body = encode_protobuf(testing::realistic_batch(kBatchSize));
-  for (auto _ : state) {
-    DecodeResult r = decode_protobuf_with_libprotobuf(body);
-    benchmark::DoNotOptimize(r.spans.data());
-  }
-  report(state, body.size());
+  decode_protobuf_batches(state, [](std::string_view body) { return decode_protobuf_with_libprotobuf(body); });
 }
 BENCHMARK(BM_DecodeProtobufWithLibprotobuf);
 
