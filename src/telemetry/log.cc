@@ -394,7 +394,7 @@ void Logger::log(LogLevel level, std::string_view message, const Attributes& fie
                  const SpanContext& span) const {
   if (!enabled(level)) return;
   LogLine built = line(level, message, span);
-  for (const auto& field : fields) built.field(field.key, field.value);
+  for (const auto& field : fields) built.escaped_key_field(field.key, field.value);
   built.write();
 }
 
@@ -420,28 +420,39 @@ LogLine::LogLine(const Logger* logger, LogLevel level, std::string_view message,
   }
 }
 
-bool LogLine::open_field(std::string_view key) {
+bool LogLine::open_field(LogKey key) {
   if (logger_ == nullptr) return false;
-  append_key(text_, key);
+  text_ += ",\"";
+  text_ += key.text();  // needs no escaping (checked when compiled)
+  text_ += "\":";
   return true;
 }
 
-LogLine& LogLine::field(std::string_view key, std::string_view value) {
-  if (logger_ != nullptr) append_field(text_, key, value);
+void LogLine::escaped_key_field(std::string_view key, const AttributeValue& value) {
+  if (logger_ == nullptr) return;
+  append_key(text_, key);
+  append_json_value(text_, value);
+}
+
+LogLine& LogLine::field(LogKey key, std::string_view value) {
+  if (!open_field(key)) return *this;
+  text_ += '"';
+  append_json_escaped(text_, value);
+  text_ += '"';
   return *this;
 }
 
-LogLine& LogLine::field(std::string_view key, bool value) {
+LogLine& LogLine::field(LogKey key, bool value) {
   if (open_field(key)) append_json_scalar(text_, value);
   return *this;
 }
 
-LogLine& LogLine::field(std::string_view key, double value) {
+LogLine& LogLine::field(LogKey key, double value) {
   if (open_field(key)) append_json_scalar(text_, value);
   return *this;
 }
 
-LogLine& LogLine::field_3_decimals(std::string_view key, double value) {
+LogLine& LogLine::field_3_decimals(LogKey key, double value) {
   if (!open_field(key)) return *this;
   if (!std::isfinite(value) || std::fabs(value) >= 1e12) {
     append_json_scalar(text_, value);
@@ -461,12 +472,12 @@ LogLine& LogLine::field_3_decimals(std::string_view key, double value) {
   return *this;
 }
 
-LogLine& LogLine::field_int(std::string_view key, std::int64_t value) {
+LogLine& LogLine::field_int(LogKey key, std::int64_t value) {
   if (open_field(key)) append_json_scalar(text_, value);
   return *this;
 }
 
-LogLine& LogLine::field(std::string_view key, const AttributeValue& value) {
+LogLine& LogLine::field(LogKey key, const AttributeValue& value) {
   if (open_field(key)) append_json_value(text_, value);
   return *this;
 }

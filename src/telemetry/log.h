@@ -40,6 +40,25 @@ void flush_stderr_log();
 
 class Logger;
 
+// A LogLine field's name, checked when the program is compiled: a string literal of characters
+// that a JSON string holds as they are (printable ASCII but '"' and '\\'), so no line escapes
+// its keys at run time. Keys known only at run time go through Logger::log, which escapes them.
+class LogKey {
+ public:
+  template <std::size_t N>
+  consteval LogKey(const char (&key)[N]) : text_(key, N - 1) {  // NOLINT: implicit by design
+    for (const char c : text_) {
+      const auto byte = static_cast<unsigned char>(c);
+      // Not a constant expression, so a key that would need escaping does not compile.
+      if (byte < 0x20 || byte >= 0x7f || c == '"' || c == '\\') throw "a log key must not need JSON escaping";
+    }
+  }
+  constexpr std::string_view text() const noexcept { return text_; }
+
+ private:
+  std::string_view text_;
+};
+
 // One line built field by field, for hot paths (the access log) that would otherwise build an
 // Attributes vector per line; Logger::log builds its lines with it too. Nothing is formatted
 // when the logger's level is above the line's.
@@ -47,29 +66,31 @@ class Logger;
 //       .field("http.response.status_code", 200).write();
 class LogLine {
  public:
-  LogLine& field(std::string_view key, std::string_view value);
-  LogLine& field(std::string_view key, const char* value) { return field(key, std::string_view(value)); }
-  LogLine& field(std::string_view key, const std::string& value) { return field(key, std::string_view(value)); }
-  LogLine& field(std::string_view key, bool value);
-  LogLine& field(std::string_view key, double value);
+  LogLine& field(LogKey key, std::string_view value);
+  LogLine& field(LogKey key, const char* value) { return field(key, std::string_view(value)); }
+  LogLine& field(LogKey key, const std::string& value) { return field(key, std::string_view(value)); }
+  LogLine& field(LogKey key, bool value);
+  LogLine& field(LogKey key, double value);
   template <std::integral T>
     requires(!std::same_as<T, bool>)
-  LogLine& field(std::string_view key, T value) {
+  LogLine& field(LogKey key, T value) {
     return field_int(key, static_cast<std::int64_t>(value));
   }
-  LogLine& field(std::string_view key, const AttributeValue& value);
+  LogLine& field(LogKey key, const AttributeValue& value);
   // A number with exactly three decimals (`12.345`, `0.250`), such as a duration in
   // milliseconds to the microsecond: cheaper than the shortest form field(double) writes.
   // Non-finite values and magnitudes from 1e12 on are written as field(double) writes them.
-  LogLine& field_3_decimals(std::string_view key, double value);
+  LogLine& field_3_decimals(LogKey key, double value);
   // Hands the line to the logger's sink (once; later calls do nothing).
   void write();
 
  private:
   friend class Logger;
   LogLine(const Logger* logger, LogLevel level, std::string_view message, const SpanContext& span);
-  LogLine& field_int(std::string_view key, std::int64_t value);
-  bool open_field(std::string_view key);
+  LogLine& field_int(LogKey key, std::int64_t value);
+  bool open_field(LogKey key);
+  // A field whose key is known only at run time (Logger::log's attributes): the key escaped.
+  void escaped_key_field(std::string_view key, const AttributeValue& value);
 
   const Logger* logger_;  // null: disabled, or written
   LogLevel level_;

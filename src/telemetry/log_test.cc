@@ -125,6 +125,20 @@ TEST(LoggerTest, LineBuiltFieldByFieldIsTheLineLogWrites) {
       << captured.lines[0];
 }
 
+// LogLine's keys are literals checked when compiled (LogKey: a key that JSON would escape does
+// not compile) and go in as they are; keys only known at run time, given to log(), are escaped.
+TEST(LoggerTest, RunTimeKeysAreEscapedCompileTimeKeysNeedNot) {
+  static_assert(LogKey("http.response.status_code").text() == "http.response.status_code");
+  Captured captured;
+  Logger log("svc", LogLevel::kInfo, captured.sink());
+  const std::string key = "user \"input\"\n";
+  log.info("m", {{key, attribute(1)}});
+  log.line(LogLevel::kInfo, "m").field("plain.key", 1).write();
+  ASSERT_EQ(captured.lines.size(), 2u);
+  EXPECT_NE(captured.lines[0].find(R"(,"user \"input\"\n":1})"), std::string::npos) << captured.lines[0];
+  EXPECT_NE(captured.lines[1].find(R"(,"plain.key":1})"), std::string::npos) << captured.lines[1];
+}
+
 TEST(LoggerTest, LineBelowTheLevelOrWrittenTwiceWritesNothingMore) {
   Captured captured;
   Logger log("svc", LogLevel::kWarning, captured.sink());
