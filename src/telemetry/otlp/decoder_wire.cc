@@ -180,9 +180,8 @@ bool parse_values(std::string_view bytes, int depth, ParseElement&& parse_elemen
   });
 }
 
-// An AnyValue as sent, kept only as long as its key/value is being read (for merges, and for
-// arrays and key/value lists, which become one attribute value at the end).
-// Its scalar part: all a usual attribute's value needs (no containers to build and destroy).
+// The scalar part of an AnyValue as sent: all a usual attribute's value needs (no containers
+// to build and destroy).
 struct ScalarValue {
   enum class Kind { kNone, kString, kBool, kInt, kDouble, kArray, kKvlist, kBytes };
   Kind kind = Kind::kNone;
@@ -192,6 +191,8 @@ struct ScalarValue {
   double number = 0;
 };
 struct WireKeyValue;
+// An AnyValue as sent, kept only as long as its key/value is being read (for merges, and for
+// arrays and key/value lists, which become one attribute value at the end).
 struct WireValue : ScalarValue {
   std::vector<WireValue> array;
   std::vector<WireKeyValue> kvlist;
@@ -370,10 +371,11 @@ AttributeValue to_attribute_value(const WireValue& v) {
 
 // The usual KeyValue, read without the generic field loop: exactly `key` (field 1) then
 // `value` (field 2), an AnyValue of exactly one string, bool, int or double member. Fills
-// `out_key` and `out` and returns true when `bytes` has that shape (`depth` as for parse_key_value); false, with
-// `out` untouched, for anything else, which parse_key_value then reads (or rejects) by the
-// general rules. Both read the same fields with the same checks, so they agree on every input
-// of this shape (fuzz/otlp_protobuf_fuzz.cc compares the decoder with libprotobuf).
+// `out_key` and `out` and returns true when `bytes` has that shape (`depth` as for
+// parse_key_value); false, with both untouched, for anything else, which parse_key_value then
+// reads (or rejects) by the general rules. Both read the same fields with the same checks, so
+// they agree on every input of this shape (fuzz/otlp_protobuf_fuzz.cc compares the decoder
+// with libprotobuf).
 bool parse_scalar_key_value(std::string_view bytes, int depth, std::string_view& out_key, ScalarValue& out) {
   using Kind = ScalarValue::Kind;
   if (depth <= 0) return false;  // the AnyValue is a message one level down
@@ -418,7 +420,6 @@ bool parse_scalar_key_value(std::string_view bytes, int depth, std::string_view&
   return true;
 }
 
-// One repeated KeyValue field: parsed and appended to `out` (null: parsed and validated only).
 // Reads one KeyValue and calls on_value(key, value, whole): `whole` is null for the usual
 // shape (parse_scalar_key_value), else the value as parse_key_value read it (`value` is its
 // scalar part).
@@ -460,6 +461,7 @@ bool parse_attribute_ref(Cursor& c, int depth, AttributeRefs& out) {
   });
 }
 
+// One repeated KeyValue field: parsed and appended to `out` (null: parsed and validated only).
 bool parse_attribute(Cursor& c, int depth, Attributes* out) {
   using Kind = ScalarValue::Kind;
   return read_attribute(c, depth, [&](std::string_view key, const ScalarValue& value, const WireValue* whole) {
