@@ -152,7 +152,10 @@ Router& Router::add(Method method, std::string pattern, Handler handler, RouteDo
       throw std::invalid_argument("duplicate route: " + std::string(to_string(method)) + " " + pattern);
     }
   }
+  const std::size_t length = route.segments.size();
   routes_.push_back(std::move(route));
+  if (by_segment_count_.size() <= length) by_segment_count_.resize(length + 1);
+  by_segment_count_[length].push_back(routes_.size() - 1);
   return *this;
 }
 
@@ -172,7 +175,10 @@ RouteMatch Router::match(Request& request) const {
   bool path_matched = false;
   int best_literals = -1;
   int best_get_literals = -1;
-  for (const auto& route : routes_) {
+  static const std::vector<std::size_t> kNoRoutes;
+  const auto& candidates = parts.size() < by_segment_count_.size() ? by_segment_count_[parts.size()] : kNoRoutes;
+  for (const std::size_t index : candidates) {
+    const Route& route = routes_[index];
     if (!match_segments(route, parts, nullptr)) continue;
     path_matched = true;
     const int literals = literal_count(route);
@@ -195,7 +201,8 @@ RouteMatch Router::match(Request& request) const {
     } else {
       // The methods of the routes that match the path, in the order they were added.
       std::vector<Method> allowed;
-      for (const auto& route : routes_) {
+      for (const std::size_t index : candidates) {
+        const Route& route = routes_[index];
         if (match_segments(route, parts, nullptr) &&
             std::find(allowed.begin(), allowed.end(), route.method) == allowed.end()) {
           allowed.push_back(route.method);

@@ -139,6 +139,9 @@ class Router {
 
  private:
   std::vector<Route> routes_;
+  // Indexes into routes_ by segment count, in the order added: a path is matched only against
+  // the routes of its length.
+  std::vector<std::vector<std::size_t>> by_segment_count_;
   std::string (*redact_input_)(std::string_view) = nullptr;
   std::map<std::string, boost::json::value> schemas_;
 };
