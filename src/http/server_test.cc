@@ -77,6 +77,37 @@ int connect_loopback(std::uint16_t port, int receive_buffer = 0) {
   return fd;
 }
 
+// Polls `done` every 10 ms until it holds or `limit` has passed; whether it held.
+template <class Done>
+bool wait_for(Done&& done, std::chrono::milliseconds limit) {
+  for (auto waited = 0ms; !done(); waited += 10ms) {
+    if (waited >= limit) return false;
+    std::this_thread::sleep_for(10ms);
+  }
+  return true;
+}
+
+// A server with `options` (access log off) on a started pool of one thread; stops both when
+// destroyed. `router` must outlive it.
+struct OneThreadServer {
+  OneThreadServer(const Router& router, ServerOptions options)
+      : server(pool, router, {}, nullptr, without_access_log(std::move(options))) {
+    started = !server.start().has_value();
+    pool.start();
+  }
+  ~OneThreadServer() {
+    server.stop();
+    pool.stop();
+  }
+  static ServerOptions without_access_log(ServerOptions options) {
+    options.access_log = false;
+    return options;
+  }
+  IoPool pool{1};
+  Server server;
+  bool started = false;
+};
+
 class ServerTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -240,7 +271,7 @@ TEST_F(ServerTest, SlowClientIsDisconnected) {
 
 TEST_F(ServerTest, GracefulStopLetsInFlightRequestFinish) {
   auto pending = std::async(std::launch::async, [this] { return test::http_get(base_url() + "/slow"); });
-  for (int i = 0; i < 500 && !slow_started_.load(); ++i) std::this_thread::sleep_for(10ms);
+  wait_for([&] { return slow_started_.load(); }, 5000ms);
   ASSERT_TRUE(slow_started_.load());
   server_->stop();
   auto r = pending.get();
@@ -483,29 +514,20 @@ TEST(ServerPortTest, StopWhileClientsConnectIsCleanOnEveryContext) {
 }
 
 TEST(ServerLimitsTest, OverMaxConnectionsGets503WithRetryAfter) {
-  IoPool pool(1);
   const Router router = ok_router();
   ServerOptions options;
   options.max_connections = 1;
-  options.access_log = false;
   options.retry_after_seconds = 2;
-  Server server(pool, router, {}, nullptr, options);
-  ASSERT_FALSE(server.start().has_value());
-  pool.start();
+  OneThreadServer s(router, options);
+  ASSERT_TRUE(s.started);
   // Hold one connection open, then try a second.
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = htons(server.port());
-  ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
-  for (int i = 0; i < 200 && server.stats().connections_open < 1; ++i) std::this_thread::sleep_for(10ms);
-  auto r = test::http_get("http://127.0.0.1:" + std::to_string(server.port()) + "/health");
+  const int fd = connect_loopback(s.server.port());
+  ASSERT_GE(fd, 0);
+  wait_for([&] { return s.server.stats().connections_open >= 1; }, 2000ms);
+  auto r = test::http_get("http://127.0.0.1:" + std::to_string(s.server.port()) + "/health");
   EXPECT_EQ(r.status, 503);
   EXPECT_EQ(r.header("retry-after"), "2");
   ::close(fd);
-  server.stop();
-  pool.stop();
 }
 
 
@@ -527,7 +549,7 @@ TEST(ServerLimitsTest, OverMaxInFlightPerThreadGets503) {
   pool.start();
   const std::string url = "http://127.0.0.1:" + std::to_string(server.port()) + "/slow";
   auto first = std::async(std::launch::async, [&] { return test::http_get(url); });
-  for (int i = 0; i < 500 && !started.load(); ++i) std::this_thread::sleep_for(10ms);
+  wait_for([&] { return started.load(); }, 5000ms);
   auto second = test::http_get(url);
   EXPECT_EQ(second.status, 503);
   EXPECT_EQ(second.header("retry-after"), "1");
@@ -608,56 +630,44 @@ TEST_F(ThreadPlacementTest, LoopbackConnectionsFromAPoolThreadAreServedOnThatThr
 // server closes the connection once the write timeout has passed (the deadline sweep), instead
 // of holding it open for good.
 TEST(ServerLimitsTest, ClientThatNeverReadsIsDisconnectedAfterTheWriteTimeout) {
-  IoPool pool(1);
   Router router;
   router.get("/big", [](RequestContext&) -> asio::awaitable<Response> {
     co_return Response::text(200, std::string(std::size_t{64} << 20, 'x'));
   });
   ServerOptions options;
   options.write_timeout = 200ms;
-  options.access_log = false;
-  Server server(pool, router, {}, nullptr, options);
-  ASSERT_FALSE(server.start().has_value());
-  pool.start();
-  const int fd = connect_loopback(server.port(), 4096);
+  OneThreadServer s(router, options);
+  ASSERT_TRUE(s.started);
+  const int fd = connect_loopback(s.server.port(), 4096);
   ASSERT_GE(fd, 0);
   const char request[] = "GET /big HTTP/1.1\r\nHost: x\r\n\r\n";
   ASSERT_EQ(::send(fd, request, sizeof request - 1, 0), static_cast<ssize_t>(sizeof request - 1));
-  for (int i = 0; i < 100 && server.stats().requests == 0; ++i) std::this_thread::sleep_for(10ms);
-  EXPECT_EQ(server.stats().connections_open, 1u);  // the answer is being written
-  for (int i = 0; i < 500 && server.stats().connections_open > 0; ++i) std::this_thread::sleep_for(10ms);
-  EXPECT_EQ(server.stats().connections_open, 0u) << "the stalled write was not timed out";
+  wait_for([&] { return s.server.stats().requests > 0; }, 1000ms);
+  EXPECT_EQ(s.server.stats().connections_open, 1u);  // the answer is being written
+  wait_for([&] { return s.server.stats().connections_open == 0; }, 5000ms);
+  EXPECT_EQ(s.server.stats().connections_open, 0u) << "the stalled write was not timed out";
   ::close(fd);
-  server.stop();
-  pool.stop();
 }
 
 // The deadline sweep runs only while a thread has connections: after the first idle
 // connection is timed out and the thread has none left, a second one is timed out as well.
 TEST(ServerLimitsTest, IdleTimeoutStillWorksAfterTheThreadHadNoConnections) {
-  IoPool pool(1);
   Router router;
   ServerOptions options;
   options.idle_timeout = 50ms;
-  options.access_log = false;
-  Server server(pool, router, {}, nullptr, options);
-  ASSERT_FALSE(server.start().has_value());
-  pool.start();
+  OneThreadServer s(router, options);
+  ASSERT_TRUE(s.started);
   for (int round = 0; round < 2; ++round) {
-    const int fd = connect_loopback(server.port());
+    const int fd = connect_loopback(s.server.port());
     ASSERT_GE(fd, 0);
-    for (int i = 0; i < 100 && server.stats().connections_accepted <= static_cast<std::uint64_t>(round); ++i) {
-      std::this_thread::sleep_for(10ms);
-    }
-    for (int i = 0; i < 300 && server.stats().connections_open > 0; ++i) std::this_thread::sleep_for(10ms);
-    EXPECT_EQ(server.stats().connections_open, 0u) << "round " << round;
+    wait_for([&] { return s.server.stats().connections_accepted > static_cast<std::uint64_t>(round); }, 1000ms);
+    wait_for([&] { return s.server.stats().connections_open == 0; }, 3000ms);
+    EXPECT_EQ(s.server.stats().connections_open, 0u) << "round " << round;
     char byte;
     EXPECT_EQ(::recv(fd, &byte, 1, 0), 0) << "round " << round;  // closed by the server
     ::close(fd);
     std::this_thread::sleep_for(100ms);  // several sweep periods (12 ms) with no connection
   }
-  server.stop();
-  pool.stop();
 }
 
 TEST(ClientPoolTest, ConnectionClosedByServerIsNotReused) {
@@ -678,7 +688,7 @@ TEST(ClientPoolTest, ConnectionClosedByServerIsNotReused) {
       return asio::co_spawn(pool.context(0), client.send(std::move(r)), asio::use_future).get();
     };
     EXPECT_TRUE(get().ok());
-    for (int i = 0; i < 200 && server.stats().connections_open > 0; ++i) std::this_thread::sleep_for(10ms);
+    wait_for([&] { return server.stats().connections_open == 0; }, 2000ms);
     ASSERT_EQ(server.stats().connections_open, 0u);
     auto again = get();
     ASSERT_TRUE(again.ok()) << again.error().message;
