@@ -3,7 +3,8 @@
 // orders and payments over loopback TCP: when both ends live on one thread, a call is a write
 // and a read on the same epoll, with no wake-up of the other thread and its context switches.
 //
-//   // client, after connect() from a pool thread:
+//   // client, on a pool thread, after binding its local port and before connect(): noted
+//   // first, or the server's accept could look before the note is there
 //   http::loopback_affinity::note(local_port, IoPool::current_index());
 //   // server, after accept() from a loopback address:
 //   if (auto thread = http::loopback_affinity::thread_of(remote_port)) ...;
