@@ -3,21 +3,23 @@
 
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <chrono>
 #include <iterator>
 #include <mutex>
+#include <optional>
 #include <unordered_map>
 #include <vector>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
@@ -90,12 +92,14 @@ std::optional<ParsedUrl> parse_http_url(std::string_view url) {
 
 namespace {
 
+using Clock = std::chrono::steady_clock;
+
 struct PooledConnection {
-  explicit PooledConnection(asio::any_io_executor executor) : stream(std::move(executor)) {}
+  explicit PooledConnection(asio::any_io_executor executor) : socket(std::move(executor)) {}
   ~PooledConnection() { forget_affinity(); }
   PooledConnection(const PooledConnection&) = delete;
   PooledConnection& operator=(const PooledConnection&) = delete;
-  beast::tcp_stream stream;
+  tcp::socket socket;
   beast::flat_buffer buffer;
   std::string peer_address;
   std::chrono::steady_clock::time_point idle_since{};  // when it went back to the pool
@@ -111,6 +115,10 @@ struct PooledConnection {
   // Noted in loopback_affinity while open (a loopback connection made on a pool thread).
   std::uint16_t affinity_port = 0;
   int affinity_thread = -1;
+  // While a connect or an exchange runs (see Deadlines): when it must end, and whether the
+  // deadline sweep ended it (its pending operation then fails with operation_aborted).
+  Clock::time_point deadline{};
+  bool timed_out = false;
 };
 
 // A connection idle for less than this is reused without asking the kernel whether the peer
@@ -125,11 +133,82 @@ struct HostPool {
   std::size_t open = 0;  // idle + in use
 };
 
-// The pools of one io_context. The mutex is only contended when a context is run by several
-// threads; with IoPool it is always taken by the same thread.
-struct ContextPools {
+// The pools of one io_context, and the deadlines of its connects and exchanges. The mutex is
+// only contended when a context is run by several threads; with IoPool it is always taken by the
+// same thread.
+//
+// Timeouts: one timer per context, armed for the earliest deadline of the connections in
+// flight, closes the socket of each one past its own (its pending or next operation fails, and
+// `timed_out` says why), then re-arms for the next. beast::tcp_stream instead arms and cancels a
+// timer around every read and write (~4k instructions a call). The timer is cancelled when
+// nothing is in flight, so a context with no request left returns from run().
+struct ContextPools : std::enable_shared_from_this<ContextPools> {
   std::mutex mutex;
   std::unordered_map<std::string, HostPool> hosts;
+  std::vector<PooledConnection*> in_flight;
+  std::unique_ptr<asio::steady_timer> timer;  // made on the first deadline, on this context
+  Clock::time_point timer_at = Clock::time_point::max();  // when the armed timer fires
+
+  // Precondition: `mutex` held.
+  void arm(const asio::any_io_executor& executor, Clock::time_point at) {
+    if (at >= timer_at) return;
+    if (!timer) timer = std::make_unique<asio::steady_timer>(executor);
+    timer_at = at;
+    timer->expires_at(at);  // a pending wait ends with operation_aborted
+    timer->async_wait([weak = weak_from_this()](const boost::system::error_code& ec) {
+      if (ec) return;  // re-armed, cancelled, or the client is gone
+      if (auto self = weak.lock()) self->sweep();
+    });
+  }
+
+  void sweep() {
+    std::lock_guard lock(mutex);
+    timer_at = Clock::time_point::max();
+    const auto now = Clock::now();
+    auto next = Clock::time_point::max();
+    for (PooledConnection* c : in_flight) {
+      if (c->timed_out) continue;
+      if (c->deadline <= now) {
+        c->timed_out = true;
+        boost::system::error_code ignored;
+        c->socket.close(ignored);
+      } else {
+        next = std::min(next, c->deadline);
+      }
+    }
+    if (next != Clock::time_point::max()) arm(timer->get_executor(), next);
+  }
+};
+
+// A connection's connect or exchange in flight in `pools`, to end by `deadline`.
+class InFlight {
+ public:
+  InFlight(ContextPools& pools, PooledConnection& connection, Clock::time_point deadline)
+      : pools_(pools), connection_(connection) {
+    connection.deadline = deadline;
+    connection.timed_out = false;
+    std::lock_guard lock(pools.mutex);
+    pools.in_flight.push_back(&connection);
+    pools.arm(connection.socket.get_executor(), deadline);
+  }
+  ~InFlight() {
+    std::lock_guard lock(pools_.mutex);
+    auto& all = pools_.in_flight;
+    if (auto it = std::find(all.begin(), all.end(), &connection_); it != all.end()) {
+      *it = all.back();
+      all.pop_back();
+    }
+    if (all.empty() && pools_.timer) {
+      pools_.timer_at = Clock::time_point::max();
+      pools_.timer->cancel();
+    }
+  }
+  InFlight(const InFlight&) = delete;
+  InFlight& operator=(const InFlight&) = delete;
+
+ private:
+  ContextPools& pools_;
+  PooledConnection& connection_;
 };
 
 bool idempotent(Method m) {
@@ -140,7 +219,7 @@ bool idempotent(Method m) {
 // True when a pooled idle connection was closed by the peer (EOF or error pending).
 bool peer_closed(PooledConnection& c) {
   char byte;
-  const auto fd = c.stream.socket().native_handle();
+  const auto fd = c.socket.native_handle();
   const ssize_t n = ::recv(fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT);
   if (n == 0) return true;
   if (n < 0) return errno != EAGAIN && errno != EWOULDBLOCK;
@@ -154,7 +233,6 @@ bool stale_error(const boost::system::error_code& ec) {
 }
 
 ClientError io_error(const boost::system::error_code& ec, std::string_view during) {
-  if (ec == beast::error::timeout) return {ClientErrorKind::kTimeout, std::string(during) + " timed out"};
   if (ec == bhttp::error::body_limit) {
     return {ClientErrorKind::kResponseTooLarge, "response body over the limit"};
   }
@@ -191,7 +269,7 @@ class Client::Impl {
     {
       std::lock_guard lock(mutex_);
       auto& slot = pools_[&context];
-      if (!slot) slot = std::make_unique<ContextPools>();
+      if (!slot) slot = std::make_shared<ContextPools>();
       pools = slot.get();
     }
     cache[next_slot] = {id_, &context, pools};
@@ -206,18 +284,19 @@ class Client::Impl {
   metrics::HistogramFamily* duration_ = nullptr;
   std::uint64_t id_;
   std::mutex mutex_;
-  std::unordered_map<asio::execution_context*, std::unique_ptr<ContextPools>> pools_;
+  // Shared: the deadline timer's handler holds a weak reference.
+  std::unordered_map<asio::execution_context*, std::shared_ptr<ContextPools>> pools_;
   std::atomic<std::uint64_t> connections_opened_{0}, requests_{0}, retries_{0};
 
  private:
   asio::awaitable<ClientResult> exchange(const OutgoingRequest& request, const ParsedUrl& url,
                                          std::string* peer_address);
   asio::awaitable<std::variant<std::unique_ptr<PooledConnection>, ClientError>> connect(
-      const ParsedUrl& url);
+      ContextPools& pools, const ParsedUrl& url);
 };
 
 asio::awaitable<std::variant<std::unique_ptr<PooledConnection>, ClientError>>
-Client::Impl::connect(const ParsedUrl& url) {
+Client::Impl::connect(ContextPools& pools, const ParsedUrl& url) {
   using Out = std::variant<std::unique_ptr<PooledConnection>, ClientError>;
   auto executor = co_await asio::this_coro::executor;
   tcp::resolver resolver(executor);
@@ -225,15 +304,17 @@ Client::Impl::connect(const ParsedUrl& url) {
       url.host, std::to_string(url.port), asio::as_tuple(asio::use_awaitable));
   if (rec) co_return Out{ClientError{ClientErrorKind::kResolveFailed, "resolve " + url.host + ": " + rec.message()}};
   auto connection = std::make_unique<PooledConnection>(executor);
-  connection->stream.expires_after(options_.connect_timeout);  // for all attempts together
+  std::optional<InFlight> in_flight;
+  in_flight.emplace(pools, *connection, Clock::now() + options_.connect_timeout);  // all attempts
   // Each address in turn (as asio::async_connect does). A loopback connection made on a pool
   // thread binds its port first and notes it in loopback_affinity before connecting, so the
   // server end (when it is in this process) can be served on this thread from its accept on.
   boost::system::error_code cec = asio::error::host_not_found;
   tcp::endpoint endpoint;
   for (const auto& entry : endpoints) {
+    if (connection->timed_out) break;
     endpoint = entry.endpoint();
-    auto& socket = connection->stream.socket();
+    auto& socket = connection->socket;
     boost::system::error_code ignored;
     socket.close(ignored);
     connection->forget_affinity();
@@ -245,20 +326,22 @@ Client::Impl::connect(const ParsedUrl& url) {
       const auto local = bound ? tcp::endpoint() : socket.local_endpoint(bound);
       if (!bound && local.port() != 0) connection->note_affinity(local.port(), IoPool::current_index());
     }
-    auto [ec] = co_await connection->stream.async_connect(endpoint, asio::as_tuple(asio::use_awaitable));
+    auto [ec] = co_await socket.async_connect(endpoint, asio::as_tuple(asio::use_awaitable));
     cec = ec;
-    if (!cec || cec == beast::error::timeout) break;
+    if (!cec || connection->timed_out) break;
   }
-  if (cec) {
+  const bool timed_out = connection->timed_out;
+  in_flight.reset();
+  if (cec || timed_out) {
     const std::string where = url.host + ":" + std::to_string(url.port);
-    if (cec == beast::error::timeout) co_return Out{ClientError{ClientErrorKind::kTimeout, "connect to " + where + " timed out"}};
+    if (timed_out) co_return Out{ClientError{ClientErrorKind::kTimeout, "connect to " + where + " timed out"}};
     if (cec == asio::error::connection_refused) {
       co_return Out{ClientError{ClientErrorKind::kConnectionRefused, "connection refused by " + where}};
     }
     co_return Out{ClientError{ClientErrorKind::kConnectFailed, "connect to " + where + ": " + cec.message()}};
   }
   boost::system::error_code ignored;
-  connection->stream.socket().set_option(tcp::no_delay(true), ignored);
+  connection->socket.set_option(tcp::no_delay(true), ignored);
   connection->peer_address = endpoint.address().to_string();
   connections_opened_.fetch_add(1, std::memory_order_relaxed);
   co_return Out{std::move(connection)};
@@ -313,7 +396,7 @@ asio::awaitable<ClientResult> Client::Impl::exchange(const OutgoingRequest& requ
     };
     const bool reused = connection != nullptr;
     if (!connection) {
-      auto connected = co_await connect(url);
+      auto connected = co_await connect(pools, url);
       if (auto* error = std::get_if<ClientError>(&connected)) {
         release(nullptr, false);
         co_return std::move(*error);
@@ -322,8 +405,9 @@ asio::awaitable<ClientResult> Client::Impl::exchange(const OutgoingRequest& requ
     }
     *peer_address = connection->peer_address;
 
-    connection->stream.expires_after(timeout);
-    auto [wec, wn] = co_await asio::async_write(connection->stream, message,
+    std::optional<InFlight> in_flight;
+    in_flight.emplace(pools, *connection, Clock::now() + timeout);
+    auto [wec, wn] = co_await asio::async_write(connection->socket, message,
                                                 asio::as_tuple(asio::use_awaitable));
     bhttp::response_parser<bhttp::string_body> parser;
     boost::system::error_code rec;
@@ -331,11 +415,17 @@ asio::awaitable<ClientResult> Client::Impl::exchange(const OutgoingRequest& requ
       parser.header_limit(64 * 1024);
       parser.body_limit(options_.max_response_body_bytes);
       if (request.method == Method::kHead) parser.skip(true);
-      auto [ec, rn] = co_await bhttp::async_read(connection->stream, connection->buffer, parser,
+      auto [ec, rn] = co_await bhttp::async_read(connection->socket, connection->buffer, parser,
                                                  asio::as_tuple(asio::use_awaitable));
       rec = ec;
     }
     const auto ec = wec ? wec : rec;
+    const bool timed_out = connection->timed_out;
+    in_flight.reset();
+    if (timed_out) {
+      release(nullptr, false);
+      co_return ClientError{ClientErrorKind::kTimeout, wec ? "write timed out" : "read timed out"};
+    }
     if (ec) {
       const bool retry = reused && attempt == 0 && stale_error(ec) &&
                          (idempotent(request.method) || wec);
@@ -358,7 +448,6 @@ asio::awaitable<ClientResult> Client::Impl::exchange(const OutgoingRequest& requ
     }
     const bool reusable = reply.keep_alive() && parser.is_done();
     response.body = std::move(reply.body());
-    connection->stream.expires_never();
     release(std::move(connection), reusable);
     co_return response;
   }
@@ -435,7 +524,7 @@ Client::Client(ClientOptions options, TransportTracing tracing, metrics::Registr
 
 Client::~Client() = default;
 
-asio::awaitable<ClientResult> Client::send(OutgoingRequest request, const tel::Context& parent) {
+asio::awaitable<ClientResult> Client::send(OutgoingRequest request, tel::Context parent) {
   auto impl = impl_;  // keeps the pools alive while this call runs
   co_return co_await impl->send(std::move(request), parent);
 }

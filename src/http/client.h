@@ -105,9 +105,9 @@ class Client {
   ~Client();
 
   // Sends on the calling coroutine's executor. With tracing: a CLIENT span, child of
-  // `parent`, whose context is injected into the request headers.
-  boost::asio::awaitable<ClientResult> send(OutgoingRequest request,
-                                            const telemetry::Context& parent = {});
+  // `parent`, whose context is injected into the request headers. `parent` is taken by value:
+  // a coroutine spawned with a temporary one (or none) does not keep a dangling reference.
+  boost::asio::awaitable<ClientResult> send(OutgoingRequest request, telemetry::Context parent = {});
 
   struct Stats {
     std::uint64_t connections_opened = 0;

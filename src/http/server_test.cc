@@ -305,6 +305,50 @@ TEST_F(ServerTest, ClientReportsConnectionRefusedAndTimeoutAsValues) {
   EXPECT_EQ(string_attribute(spans_->spans_named("GET")[0], "error.type"), "connection_refused");
 }
 
+// The client's deadline timer is armed for the earliest deadline in flight: a short timeout
+// that starts after a long one still ends its request on time (the long request, to the same
+// 500 ms route, finishes), and the connection it closed is not reused.
+TEST_F(ServerTest, ClientShortTimeoutStartedAfterALongOneEndsFirst) {
+  auto send_slow = [&](std::chrono::milliseconds timeout) {
+    OutgoingRequest slow;
+    slow.url = base_url() + "/slow";
+    slow.timeout = timeout;
+    return asio::co_spawn(pool_.context(0), client_->send(std::move(slow)), asio::use_future);
+  };
+  auto long_one = send_slow(5000ms);
+  wait_for([&] { return slow_started_.load(); }, 2000ms);
+  auto short_one = send_slow(50ms);
+  auto short_result = short_one.get();
+  ASSERT_FALSE(short_result.ok());
+  EXPECT_EQ(short_result.error().kind, ClientErrorKind::kTimeout);
+  auto long_result = long_one.get();
+  ASSERT_TRUE(long_result.ok()) << long_result.error().message;
+  EXPECT_EQ(long_result->body, "finished");
+  OutgoingRequest after;
+  after.url = base_url() + "/health";
+  auto again = send(std::move(after));
+  ASSERT_TRUE(again.ok()) << again.error().message;
+  EXPECT_EQ(again->status, 200);
+}
+
+// Nothing of the client keeps a context busy once its requests are done: run() returns at once,
+// not when the 30 s request timeout would have passed.
+TEST_F(ServerTest, ClientLeavesNoTimerPendingOnItsContext) {
+  asio::io_context io;
+  Client client(ClientOptions{.request_timeout = 30000ms});
+  std::optional<ClientResult> result;
+  OutgoingRequest r;
+  r.url = base_url() + "/health";
+  asio::co_spawn(io, client.send(std::move(r)), [&](std::exception_ptr, ClientResult value) {
+    result = std::move(value);
+  });
+  const auto started = std::chrono::steady_clock::now();
+  io.run();
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 20s);
+  ASSERT_TRUE(result.has_value());
+  ASSERT_TRUE(result->ok()) << result->error().message;
+}
+
 TEST_F(ServerTest, ClientSpanIsParentOfServerSpanAcrossTwoHops) {
   OutgoingRequest r;
   r.url = base_url() + "/proxy";
