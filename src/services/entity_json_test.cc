@@ -84,6 +84,42 @@ TEST(EntityJsonTest, PaymentAsADocumentWithNullsAndDeclineBody) {
                                                             {"payment", expected}}));
 }
 
+TEST(EntityJsonTest, UserJsonIsRecognizedAndNothingElse) {
+  for (const storage::User& user :
+       {storage::User{7, "Zoë \"Z\" Quote", "zoe@example.com", "2026-12-06T11:33:44.997Z"},
+        storage::User{-12, "tab\tand\x01control", "", ""},
+        storage::User{999999999999999999, "back\\slash", "a@b.c", "x"}}) {
+    EXPECT_TRUE(users::is_user_json(users::user_json(user))) << users::user_json(user);
+  }
+  // Other writers' valid forms of a user, parsed rather than answered as they are.
+  const std::string good = R"({"id":1,"name":"A","email":"a@example.com","created_at":"t"})";
+  ASSERT_TRUE(users::is_user_json(good));
+  EXPECT_TRUE(users::is_user_json(R"({"id":1,"name":"A\/\u00e9","email":"","created_at":""})"));
+  for (const std::string& bad : {
+           std::string(R"({"id": 1,"name":"A","email":"a@example.com","created_at":"t"})"),
+           std::string(R"({"name":"A","id":1,"email":"a@example.com","created_at":"t"})"),
+           std::string(R"({"id":1,"name":"A","email":"a@example.com"})"),
+           std::string(R"({"id":1,"name":"A","email":"a@example.com","created_at":"t","x":1})"),
+           std::string(R"({"id":"1","name":"A","email":"a@example.com","created_at":"t"})"),
+           std::string(R"({"id":01,"name":"A","email":"a@example.com","created_at":"t"})"),
+           std::string(R"({"id":-,"name":"A","email":"a@example.com","created_at":"t"})"),
+           std::string(R"({"id":1.5,"name":"A","email":"a@example.com","created_at":"t"})"),
+           std::string(R"({"id":1234567890123456789,"name":"A","email":"a","created_at":"t"})"),
+           std::string(R"({"id":1,"name":"A\x","email":"a@example.com","created_at":"t"})"),
+           std::string(R"({"id":1,"name":"A\u12g4","email":"a@example.com","created_at":"t"})"),
+           std::string(R"({"id":1,"name":"A\u12","email":"","created_at":""})"),
+           std::string("{\"id\":1,\"name\":\"A\nB\",\"email\":\"\",\"created_at\":\"\"}"),
+           std::string("{\"id\":1,\"name\":\"\xC3\",\"email\":\"\",\"created_at\":\"\"}"),
+           std::string(R"({"id":1,"name":"A","email":"a@example.com","created_at":"t"} )"),
+           std::string(R"({"id":1,"name":"A","email":"a@example.com","created_at":"t)"),
+           std::string(R"({"id":1,"name":null,"email":"a@example.com","created_at":"t"})"),
+           std::string(""),
+       }) {
+    EXPECT_FALSE(users::is_user_json(bad)) << bad;
+  }
+  for (std::size_t n = 0; n < good.size(); ++n) EXPECT_FALSE(users::is_user_json(good.substr(0, n))) << n;
+}
+
 TEST(JsonObjectWriterTest, FieldsInOrderEscapedAndReusableAfterTake) {
   JsonObjectWriter writer(8);
   EXPECT_EQ(writer.take(), "{}");

@@ -60,9 +60,9 @@ void add_routes(http::Router& router, UserService& service) {
       [&service](http::RequestContext& ctx) -> boost::asio::awaitable<http::Response> {
         const std::int64_t id = ctx.request.int_param("user_id").value_or(0);
         ctx.span.set_attribute("user.id", id_attribute(id));
-        auto user = co_await service.get_user(ctx.telemetry, id);
+        auto user = co_await service.get_user_json(ctx.telemetry, id);
         if (!user.ok()) co_return storage_error_response(user.error());
-        co_return http::Response::json_text(200, user_json(user.value()));
+        co_return http::Response::json_text(200, std::move(user.value()));
       },
       std::move(get_doc));
 

@@ -1,8 +1,11 @@
 #include "services/common/card.h"
 #include "services/users/service.h"
 
+#include <cctype>
+
 #include <boost/json.hpp>
 
+#include "http/message.h"
 #include "services/common/json_text.h"
 #include "services/common/responses.h"
 
@@ -35,7 +38,58 @@ std::optional<storage::User> from_cache_text(const std::string& text) {
   return user;
 }
 
+// The length of the JSON string at the start of `text` (quotes included), 0 when there is none:
+// no raw control character, only JSON's escapes. (UTF-8 is checked once for the whole text.)
+std::size_t json_string_length(std::string_view text) {
+  if (text.empty() || text[0] != '"') return 0;
+  for (std::size_t i = 1; i < text.size(); ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c == '"') return i + 1;
+    if (c < 0x20) return 0;
+    if (c != '\\') continue;
+    if (++i == text.size()) return 0;
+    switch (text[i]) {
+      case '"': case '\\': case '/': case 'b': case 'f': case 'n': case 'r': case 't': break;
+      case 'u':
+        if (i + 4 >= text.size()) return 0;
+        for (std::size_t k = 1; k <= 4; ++k) {
+          if (!std::isxdigit(static_cast<unsigned char>(text[i + k]))) return 0;
+        }
+        i += 4;
+        break;
+      default: return 0;
+    }
+  }
+  return 0;
+}
+
+// Consumes `prefix` from the front of `text`.
+bool consume(std::string_view& text, std::string_view prefix) {
+  if (!text.starts_with(prefix)) return false;
+  text.remove_prefix(prefix.size());
+  return true;
+}
+
+bool consume_json_string(std::string_view& text) {
+  const std::size_t n = json_string_length(text);
+  text.remove_prefix(n);
+  return n != 0;
+}
+
 }  // namespace
+
+bool is_user_json(std::string_view text) {
+  if (!http::is_valid_utf8(text) || !consume(text, R"({"id":)")) return false;
+  std::size_t digits = text.starts_with('-') ? 1 : 0;
+  const std::size_t first = digits;
+  while (digits < text.size() && text[digits] >= '0' && text[digits] <= '9') ++digits;
+  // JSON's integer form (no leading zero), within int64 (at most 18 digits).
+  if (digits == first || digits - first > 18 || (text[first] == '0' && digits - first > 1)) return false;
+  text.remove_prefix(digits);
+  return consume(text, R"(,"name":)") && consume_json_string(text) && consume(text, R"(,"email":)") &&
+         consume_json_string(text) && consume(text, R"(,"created_at":)") && consume_json_string(text) &&
+         text == "}";
+}
 
 std::string user_json(const storage::User& user) {
   return JsonObjectWriter()
@@ -46,20 +100,21 @@ std::string user_json(const storage::User& user) {
       .take();
 }
 
-boost::asio::awaitable<storage::Result<storage::User>> UserService::get_user(
+boost::asio::awaitable<storage::Result<std::string>> UserService::get_user_json(
     const telemetry::Context& parent, std::int64_t id) {
   auto span = tracer_.start_span("users.get", parent);
   span.set_attribute("user.id", id_attribute(id));
   const auto context = telemetry::context_with(parent, span);
-  auto result = co_await run_blocking(blocking_, [&]() -> storage::Result<storage::User> {
+  auto result = co_await run_blocking(blocking_, [&]() -> storage::Result<std::string> {
     if (auto cached = cache_.get(context, cache_key(id))) {
-      if (auto user = from_cache_text(*cached)) return std::move(*user);
+      if (is_user_json(*cached)) return std::move(*cached);
+      if (auto user = from_cache_text(*cached)) return user_json(*user);
     }
     auto found = repository_.find(context, id);
-    if (found.ok()) {
-      cache_.set(context, cache_key(id), user_json(found.value()));
-    }
-    return found;
+    if (!found.ok()) return found.error();
+    std::string json = user_json(found.value());
+    cache_.set(context, cache_key(id), json);
+    return json;
   });
   if (!result.ok()) {
     if (result.error().code == storage::ErrorCode::kNotFound) {
