@@ -15,8 +15,11 @@
 #include "http/errors.h"
 #include "http/message.h"
 #include "http/router.h"
+#include "telemetry/utf8.h"
 
 using namespace tdemo::http;
+using tdemo::telemetry::is_valid_utf8;
+using tdemo::telemetry::to_valid_utf8;
 
 namespace {
 

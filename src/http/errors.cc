@@ -11,11 +11,13 @@
 #include <boost/json/serialize.hpp>
 #include <boost/json/stream_parser.hpp>
 
+#include "telemetry/utf8.h"
+
 namespace tdemo::http {
 
 Response error_response(int status, std::string_view detail) {
   boost::json::object body;
-  body["detail"] = to_valid_utf8(detail);  // details may quote client input
+  body["detail"] = telemetry::to_valid_utf8(detail);  // details may quote client input
   return Response::json(status, body);
 }
 

@@ -5,6 +5,8 @@
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 
+#include "telemetry/utf8.h"
+
 namespace tdemo::http {
 
 std::string_view to_string(Method method) noexcept {
@@ -214,57 +216,6 @@ std::string_view reason_phrase(int status) noexcept {
   }
 }
 
-namespace {
-
-// The length of the well-formed UTF-8 sequence at text[i] (Unicode Table 3-7), 0 if none.
-std::size_t utf8_length_at(std::string_view text, std::size_t i) noexcept {
-  const auto byte = [&](std::size_t k) {
-    return i + k < text.size() ? static_cast<unsigned char>(text[i + k]) : 0u;
-  };
-  const unsigned lead = byte(0);
-  if (lead < 0x80) return 1;
-  const auto in = [](unsigned b, unsigned lo, unsigned hi) { return b >= lo && b <= hi; };
-  const unsigned second = byte(1);
-  if (in(lead, 0xC2, 0xDF)) return in(second, 0x80, 0xBF) ? 2 : 0;
-  const bool second_ok = lead == 0xE0   ? in(second, 0xA0, 0xBF)
-                         : lead == 0xED ? in(second, 0x80, 0x9F)  // no surrogates
-                         : lead == 0xF0 ? in(second, 0x90, 0xBF)
-                         : lead == 0xF4 ? in(second, 0x80, 0x8F)
-                                        : in(second, 0x80, 0xBF);
-  if (!second_ok) return 0;
-  if (in(lead, 0xE0, 0xEF)) return in(byte(2), 0x80, 0xBF) ? 3 : 0;
-  if (in(lead, 0xF0, 0xF4)) return in(byte(2), 0x80, 0xBF) && in(byte(3), 0x80, 0xBF) ? 4 : 0;
-  return 0;
-}
-
-}  // namespace
-
-bool is_valid_utf8(std::string_view text) noexcept {
-  for (std::size_t i = 0; i < text.size();) {
-    const std::size_t n = utf8_length_at(text, i);
-    if (n == 0) return false;
-    i += n;
-  }
-  return true;
-}
-
-std::string to_valid_utf8(std::string_view text) {
-  if (is_valid_utf8(text)) return std::string(text);
-  std::string out;
-  out.reserve(text.size() + 8);
-  for (std::size_t i = 0; i < text.size();) {
-    const std::size_t n = utf8_length_at(text, i);
-    if (n == 0) {
-      out += "\xEF\xBF\xBD";  // U+FFFD
-      ++i;
-    } else {
-      out.append(text.substr(i, n));
-      i += n;
-    }
-  }
-  return out;
-}
-
 std::string percent_decode(std::string_view text, bool plus_as_space) {
   std::string out;
   out.reserve(text.size());
@@ -281,7 +232,7 @@ std::string percent_decode(std::string_view text, bool plus_as_space) {
     }
     out.push_back(plus_as_space && c == '+' ? ' ' : c);
   }
-  return is_valid_utf8(out) ? out : to_valid_utf8(out);
+  return telemetry::is_valid_utf8(out) ? out : telemetry::to_valid_utf8(out);
 }
 
 std::optional<std::int64_t> parse_int64(std::string_view text) noexcept {

@@ -117,11 +117,6 @@ std::string_view reason_phrase(int status) noexcept;
 // U+FFFD, as Python's urllib.parse.unquote does, so decoded parameters are text that can be
 // echoed in JSON.
 std::string percent_decode(std::string_view text, bool plus_as_space = false);
-// Whether `text` is well-formed UTF-8 (no overlong forms, surrogates or code points past
-// U+10FFFF).
-bool is_valid_utf8(std::string_view text) noexcept;
-// `text` with every byte that is not part of a well-formed UTF-8 sequence replaced by U+FFFD.
-std::string to_valid_utf8(std::string_view text);
 // Strict base-10 int64 (optional leading '-' or '+'; no spaces; overflow -> nullopt).
 std::optional<std::int64_t> parse_int64(std::string_view text) noexcept;
 

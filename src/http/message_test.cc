@@ -108,9 +108,6 @@ TEST(ParseTest, Int64AndPercentDecode) {
   EXPECT_EQ(percent_decode("%ED%A0%80"), "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");  // a surrogate
   EXPECT_EQ(percent_decode("%C0%AF"), "\xEF\xBF\xBD\xEF\xBF\xBD");  // overlong '/'
   EXPECT_EQ(percent_decode("%F0%9F%98%80"), "\xF0\x9F\x98\x80");
-  EXPECT_TRUE(is_valid_utf8("plain \xE2\x82\xAC"));
-  EXPECT_FALSE(is_valid_utf8("\xF4\x90\x80\x80"));  // past U+10FFFF
-  EXPECT_EQ(to_valid_utf8("\xE2\x82"), "\xEF\xBF\xBD\xEF\xBF\xBD");  // truncated
 }
 
 TEST(ResponseTest, Helpers) {

@@ -3,37 +3,12 @@
 #include <cmath>
 #include <type_traits>
 
+#include "telemetry/utf8.h"
+
 namespace tdemo::tracestore {
 namespace {
 
 constexpr char kHex[] = "0123456789abcdef";
-
-// The length of the valid UTF-8 sequence at the start of `s` (as Go's utf8.DecodeRuneInString
-// accepts it: no overlong forms, no surrogates, nothing above U+10FFFF); 0 when invalid.
-std::size_t utf8_sequence_length(std::string_view s) {
-  const auto byte = [&s](std::size_t i) { return static_cast<unsigned char>(s[i]); };
-  const unsigned char b0 = byte(0);
-  std::size_t n = 0;
-  unsigned char low = 0x80, high = 0xBF;  // the range of the second byte
-  if (b0 >= 0xC2 && b0 <= 0xDF) {
-    n = 2;
-  } else if (b0 >= 0xE0 && b0 <= 0xEF) {
-    n = 3;
-    if (b0 == 0xE0) low = 0xA0;
-    if (b0 == 0xED) high = 0x9F;
-  } else if (b0 >= 0xF0 && b0 <= 0xF4) {
-    n = 4;
-    if (b0 == 0xF0) low = 0x90;
-    if (b0 == 0xF4) high = 0x8F;
-  } else {
-    return 0;
-  }
-  if (s.size() < n || byte(1) < low || byte(1) > high) return 0;
-  for (std::size_t i = 2; i < n; ++i) {
-    if (byte(i) < 0x80 || byte(i) > 0xBF) return 0;
-  }
-  return n;
-}
 
 void append_escaped_byte(std::string& out, unsigned char c) {
   out += "\\u00";
@@ -86,7 +61,7 @@ void append_go_json_string(std::string& out, std::string_view s) {
       ++i;
       continue;
     }
-    const std::size_t n = utf8_sequence_length(s.substr(i));
+    const std::size_t n = telemetry::utf8_sequence_length(s, i);
     if (n == 0) {
       out += "\\ufffd";
       ++i;

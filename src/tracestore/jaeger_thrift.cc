@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "telemetry/otlp/decoder_internal.h"
-#include "telemetry/otlp/utf8.h"
+#include "telemetry/utf8.h"
 #include "tracestore/otlp_ingest.h"
 
 namespace tdemo::tracestore {
@@ -160,8 +160,7 @@ void expect(TType actual, TType expected, const char* field) {
 }
 
 std::string text(std::string_view raw) {
-  return telemetry::otlp::is_valid_utf8(raw) ? std::string(raw)
-                                             : telemetry::otlp::to_valid_utf8(raw);
+  return telemetry::to_valid_utf8(raw);
 }
 
 // jaeger.thrift Tag {1: key, 2: vType, 3: vStr, 4: vDouble, 5: vBool, 6: vLong, 7: vBinary}.

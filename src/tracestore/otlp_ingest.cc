@@ -6,6 +6,7 @@
 #include "opentelemetry/proto/collector/trace/v1/trace_service.pb.h"
 #include "telemetry/otlp/gzip.h"
 #include "telemetry/span_data_pool.h"
+#include "telemetry/utf8.h"
 #include "tracestore/sqlite_storage.h"
 #include "tracestore/trace_store.h"
 
@@ -38,7 +39,7 @@ std::string media_type(std::string_view content_type) {
 http::Response status_response(int http_status, int rpc_code, std::string_view message,
                                 telemetry::otlp::Format format) {
   // Messages quote client input (a content type, an encoding) that may hold any byte.
-  const std::string text = http::to_valid_utf8(message);
+  const std::string text = telemetry::to_valid_utf8(message);
   message = text;
   if (format == telemetry::otlp::Format::kJson) {
     boost::json::object status;

@@ -10,6 +10,7 @@
 #include "services/orders/handlers.h"
 #include "services/common/json_text.h"
 #include "telemetry/span.h"
+#include "telemetry/utf8.h"
 
 namespace tdemo::services::payments {
 
@@ -72,7 +73,7 @@ Outcome<PaymentRequest> parse_payment_create(const http::Request& request) {
       issue.msg = "Idempotency-Key must have 1 to 255 characters";
       issue.input = nullptr;
       validator.add_issue(std::move(issue));
-    } else if (!http::is_valid_utf8(*key)) {
+    } else if (!telemetry::is_valid_utf8(*key)) {
       // HTTP allows any byte >= 0x80 in a header; the key is stored and answered in JSON.
       http::ValidationIssue issue;
       issue.loc = {std::string("header"), std::string("idempotency-key")};

@@ -5,9 +5,9 @@
 
 #include <boost/json.hpp>
 
-#include "http/message.h"
 #include "services/common/json_text.h"
 #include "services/common/responses.h"
+#include "telemetry/utf8.h"
 
 namespace tdemo::services::users {
 namespace {
@@ -79,7 +79,7 @@ bool consume_json_string(std::string_view& text) {
 }  // namespace
 
 bool is_user_json(std::string_view text) {
-  if (!http::is_valid_utf8(text) || !consume(text, R"({"id":)")) return false;
+  if (!telemetry::is_valid_utf8(text) || !consume(text, R"({"id":)")) return false;
   std::size_t digits = text.starts_with('-') ? 1 : 0;
   const std::size_t first = digits;
   while (digits < text.size() && text[digits] >= '0' && text[digits] <= '9') ++digits;

@@ -12,7 +12,7 @@
 #include "telemetry/go_json_number.h"
 #include "telemetry/otlp/json_encoder.h"
 #include "telemetry/otlp/span_grouping.h"
-#include "telemetry/otlp/utf8.h"
+#include "telemetry/utf8.h"
 
 namespace tdemo::telemetry::jaeger {
 namespace {
@@ -50,8 +50,8 @@ class ThriftWriter {
   void f64(double v) { big_endian(std::bit_cast<std::uint64_t>(v), 8); }
   void boolean(bool v) { out_ += static_cast<char>(v ? 1 : 0); }
   void string(std::string_view s) {
-    if (otlp::is_valid_utf8(s)) return raw_string(s);
-    raw_string(otlp::to_valid_utf8(s));
+    if (is_valid_utf8(s)) return raw_string(s);
+    raw_string(to_valid_utf8(s));
   }
 
   // Starts a list; returns its handle for end_list.

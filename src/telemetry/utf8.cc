@@ -1,0 +1,81 @@
+#include "telemetry/utf8.h"
+
+#include <cstdint>
+#include <cstring>
+
+namespace tdemo::telemetry {
+
+std::size_t utf8_sequence_length(std::string_view s, std::size_t i) noexcept {
+  const auto b = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
+  const unsigned char c = b(i);
+  if (c < 0x80) return 1;
+  std::size_t n;
+  std::uint32_t cp;
+  if (c >= 0xC2 && c <= 0xDF) { n = 2; cp = c & 0x1F; }
+  else if (c >= 0xE0 && c <= 0xEF) { n = 3; cp = c & 0x0F; }
+  else if (c >= 0xF0 && c <= 0xF4) { n = 4; cp = c & 0x07; }
+  else return 0;
+  if (i + n > s.size()) return 0;
+  for (std::size_t k = 1; k < n; ++k) {
+    if ((b(i + k) & 0xC0) != 0x80) return 0;
+    cp = (cp << 6) | (b(i + k) & 0x3F);
+  }
+  if ((n == 3 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) || (n == 4 && (cp < 0x10000 || cp > 0x10FFFF))) {
+    return 0;
+  }
+  return n;
+}
+
+bool is_valid_utf8(std::string_view s) noexcept {
+  constexpr std::uint64_t kHighs = 0x8080808080808080ull;
+  const auto word_at = [&](std::size_t at) {
+    std::uint64_t word;
+    std::memcpy(&word, s.data() + at, 8);
+    return word;
+  };
+  // Most text is ASCII: checked eight bytes at a time, the last word overlapping the one before
+  // when the length is not a multiple of eight, short text byte by byte.
+  std::size_t i = 0;
+  if (s.size() >= 8) {
+    while (i + 8 <= s.size() && (word_at(i) & kHighs) == 0) i += 8;
+    if (i == s.size() || (i + 8 > s.size() && (word_at(s.size() - 8) & kHighs) == 0)) return true;
+  } else {
+    unsigned char any = 0;
+    for (const char c : s) any |= static_cast<unsigned char>(c);
+    if (any < 0x80) return true;
+  }
+  // From the first word holding a byte over 0x7F (everything before it is ASCII).
+  while (i < s.size()) {
+    if (i + 8 <= s.size() && (word_at(i) & kHighs) == 0) {
+      i += 8;
+      continue;
+    }
+    if (static_cast<unsigned char>(s[i]) < 0x80) {
+      ++i;
+      continue;
+    }
+    const std::size_t n = utf8_sequence_length(s, i);
+    if (n == 0) return false;
+    i += n;
+  }
+  return true;
+}
+
+std::string to_valid_utf8(std::string_view s) {
+  if (is_valid_utf8(s)) return std::string(s);
+  std::string out;
+  out.reserve(s.size());
+  for (std::size_t i = 0; i < s.size();) {
+    const std::size_t n = utf8_sequence_length(s, i);
+    if (n == 0) {
+      out += "\xEF\xBF\xBD";
+      ++i;
+    } else {
+      out.append(s.data() + i, n);
+      i += n;
+    }
+  }
+  return out;
+}
+
+}  // namespace tdemo::telemetry
