@@ -2,18 +2,27 @@
 // limits (request_reader.h), the answer to a failed read, the conversion to a Request, and
 // what every handler does next (JSON body parsing, query parameters).
 // Up to four pipelined requests are read from one input, as on a keep-alive connection.
-// Checks: a failed read is answered 400/413/431 with a JSON body (or closes, only when the
+// Checks: the server's parser (RequestParser) answers exactly as Beast's request_parser (same
+// error and bytes consumed, or the same method, target, version, headers (each name's values in
+// order), body, keep-alive);
+// a failed read is answered 400/413/431 with a JSON body (or closes, only when the
 // input ends mid-message); a parsed request keeps the server's limits, has header values
 // without CR/LF and a lossless method/target/path/query split, and written out again in a
 // canonical form (Content-Length body) parses to the same Request.
 #include <boost/asio/buffer.hpp>
 #include <boost/beast/http/error.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/string_body.hpp>
 #include <boost/json.hpp>
+#include <algorithm>
+#include <cctype>
 #include <cstdint>
 #include <cstdlib>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
+#include <vector>
 
 #include "http/errors.h"
 #include "http/message.h"
@@ -26,17 +35,21 @@ namespace bhttp = boost::beast::http;
 namespace {
 
 struct ReadResult {
-  std::optional<RequestMessage> message;
+  std::optional<Request> request;
+  bool keep_alive = false;
   boost::system::error_code error;
   std::size_t consumed = 0;
 };
 
 // Reads one message from `bytes` as the server's read loop does, with the input ending
-// (end of stream) where the bytes end.
+// (end of stream) where the bytes end. Parser: the server's RequestParser or, to check it
+// against, Beast's own request_parser.
+template <class Parser>
 ReadResult read_one(std::string_view bytes, const ServerOptions& options) {
   ReadResult out;
-  RequestParser parser;
-  apply_limits(parser, options);
+  Parser parser;
+  parser.header_limit(static_cast<std::uint32_t>(options.max_header_bytes));
+  parser.body_limit(options.max_body_bytes);
   parser.eager(true);
   while (!parser.is_done()) {
     boost::system::error_code ec;
@@ -57,8 +70,51 @@ ReadResult read_one(std::string_view bytes, const ServerOptions& options) {
       return out;
     }
   }
-  out.message = parser.release();
+  out.keep_alive = parser.keep_alive();
+  if constexpr (std::is_same_v<Parser, RequestParser>) {
+    out.request = take_request(parser, Peers{});
+  } else {
+    auto message = parser.release();
+    Request request;
+    request.set_target(std::string_view(message.method_string()), std::string_view(message.target()));
+    request.version = message.version() == 10 ? 10 : 11;
+    for (const auto& field : message) {
+      request.headers.add(std::string_view(field.name_string()), std::string_view(field.value()));
+    }
+    request.body = std::move(message.body());
+    out.request = std::move(request);
+  }
   return out;
+}
+
+// Header entries grouped by name (case-insensitively), each name's values in their order:
+// Beast's fields list puts a repeated name after its earlier values, the server's parser keeps
+// the order of the wire; within one name both keep the order.
+std::vector<Headers::Entry> grouped(const Headers& headers) {
+  std::vector<Headers::Entry> out(headers.begin(), headers.end());
+  std::stable_sort(out.begin(), out.end(), [](const auto& x, const auto& y) {
+    return std::lexicographical_compare(x.first.begin(), x.first.end(), y.first.begin(), y.first.end(),
+                                        [](char p, char q) { return std::tolower(static_cast<unsigned char>(p)) <
+                                                                    std::tolower(static_cast<unsigned char>(q)); });
+  });
+  return out;
+}
+
+// The server's parser and Beast's give the same answer: the same error, or the same request.
+void check_same_as_beast(std::string_view bytes, const ServerOptions& options, const ReadResult& ours) {
+  const ReadResult beast = read_one<bhttp::request_parser<bhttp::string_body>>(bytes, options);
+  if (beast.error != ours.error || beast.consumed != ours.consumed ||
+      beast.request.has_value() != ours.request.has_value()) {
+    std::abort();
+  }
+  if (!ours.request) return;
+  const Request& a = *ours.request;
+  const Request& b = *beast.request;
+  if (a.method != b.method || a.method_text != b.method_text || a.target != b.target || a.path != b.path ||
+      a.query != b.query || a.version != b.version || a.body != b.body ||
+      grouped(a.headers) != grouped(b.headers) || ours.keep_alive != beast.keep_alive) {
+    std::abort();
+  }
 }
 
 // The path and query split off the target lose nothing: they are the target itself, or, for an
@@ -112,8 +168,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   std::string_view bytes(reinterpret_cast<const char*>(data), size);
   static const ServerOptions options;
   for (int i = 0; i < 4 && !bytes.empty(); ++i) {
-    ReadResult read = read_one(bytes, options);
-    if (!read.message) {
+    ReadResult read = read_one<RequestParser>(bytes, options);
+    check_same_as_beast(bytes, options, read);
+    if (!read.request) {
       auto answer = read_error_response(read.error);
       if (answer) {
         check_error_answer(*answer);
@@ -124,13 +181,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       return 0;
     }
     bytes.remove_prefix(read.consumed);
-    const std::string method(read.message->method_string());
-    const std::string target(read.message->target());
-    Request request = to_request(std::move(*read.message), Peers{});
-    if (request.method_text != method || request.target != target ||
-        request.body.size() > options.max_body_bytes) {
-      std::abort();
-    }
+    Request request = std::move(*read.request);
+    if (request.body.size() > options.max_body_bytes) std::abort();
     if (!split_is_lossless(request)) std::abort();
     for (const auto& [name, value] : request.headers) {
       if (name.empty() || value.find_first_of("\r\n") != std::string::npos) std::abort();
@@ -139,9 +191,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     ServerOptions roomy;  // the canonical form may be a little longer than the original
     roomy.max_header_bytes = options.max_header_bytes * 2 + 64;
     const std::string again_bytes = canonical(request);
-    ReadResult again = read_one(again_bytes, roomy);
-    if (!again.message || again.consumed != again_bytes.size()) std::abort();
-    const Request second = to_request(std::move(*again.message), Peers{});
+    ReadResult again = read_one<RequestParser>(again_bytes, roomy);
+    if (!again.request || again.consumed != again_bytes.size()) std::abort();
+    const Request second = std::move(*again.request);
     if (second.method_text != request.method_text || second.target != request.target ||
         second.version != request.version || second.body != request.body) {
       std::abort();

@@ -3,7 +3,6 @@
 #include <boost/asio/error.hpp>
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/http/error.hpp>
-#include <iterator>
 
 #include "http/errors.h"
 
@@ -29,13 +28,37 @@ std::optional<Response> read_error_response(const boost::system::error_code& err
   return bad_request("Bad Request");
 }
 
-Request to_request(RequestMessage&& message, const Peers& peers) {
-  Request request;
-  request.set_target(message.method_string(), message.target());
-  request.version = message.version() == 10 ? 10 : 11;
-  request.headers.reserve(static_cast<std::size_t>(std::distance(message.begin(), message.end())));
-  for (const auto& field : message) request.headers.add(field.name_string(), field.value());
-  request.body = std::move(message.body());
+void RequestParser::on_request_impl(bhttp::verb, string_view method_text, string_view target,
+                                    int version, error_code&) {
+  request_.set_target(std::string_view(method_text.data(), method_text.size()),
+                      std::string_view(target.data(), target.size()));
+  request_.version = version == 10 ? 10 : 11;
+  request_.headers.reserve(8);
+}
+
+void RequestParser::on_field_impl(bhttp::field, string_view name_text, string_view value,
+                                  error_code&) {
+  request_.headers.add(std::string_view(name_text.data(), name_text.size()),
+                       std::string_view(value.data(), value.size()));
+}
+
+void RequestParser::on_body_init_impl(const boost::optional<std::uint64_t>& content_length, error_code&) {
+  // basic_parser has already refused a length over body_limit.
+  if (content_length) request_.body.reserve(static_cast<std::size_t>(*content_length));
+}
+
+std::size_t RequestParser::on_body_impl(string_view body, error_code&) {
+  request_.body.append(body.data(), body.size());
+  return body.size();
+}
+
+std::size_t RequestParser::on_chunk_body_impl(std::uint64_t, string_view body, error_code&) {
+  request_.body.append(body.data(), body.size());
+  return body.size();
+}
+
+Request take_request(RequestParser& parser, const Peers& peers) {
+  Request request = std::move(parser.request());
   request.client_address = peers.client_address;
   request.client_port = peers.client_port;
   request.server_address = peers.server_address;

@@ -515,9 +515,9 @@ class Server::Impl : public std::enable_shared_from_this<Server::Impl> {
       auto [hec, hn] = co_await bhttp::async_read_header(c.socket, buffer, parser,
                                                          asio::as_tuple(asio::use_awaitable));
       if (!hec && !parser.is_done()) {
-        auto expect = parser.get()[bhttp::field::expect];
-        if (iequals(expect, "100-continue")) {
-          auto cont = bhttp::response<bhttp::empty_body>(bhttp::status::continue_, parser.get().version());
+        auto expect = parser.request().header("expect");
+        if (expect && iequals(*expect, "100-continue")) {
+          auto cont = bhttp::response<bhttp::empty_body>(bhttp::status::continue_, parser.request().version);
           co_await bhttp::async_write(c.socket, cont, asio::as_tuple(asio::use_awaitable));
         }
         auto [bec, bn] = co_await bhttp::async_read(c.socket, buffer, parser,
@@ -531,9 +531,8 @@ class Server::Impl : public std::enable_shared_from_this<Server::Impl> {
         co_await write_error(c, std::move(*answer), 11, o.write_timeout);
         co_return true;
       }
-      auto message = parser.release();
-      const bool keep_alive = message.keep_alive();
-      Request request = to_request(std::move(message), peers);
+      const bool keep_alive = parser.keep_alive();
+      Request request = take_request(parser, peers);
       const int version = request.version;
       c.expires_never();  // the handler's time is bounded by its own timeouts
       RequestHandler::Outcome outcome = co_await handler_.handle(request, index);
