@@ -20,9 +20,8 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/basic_parser.hpp>
 #include <boost/beast/http/read.hpp>
-#include <boost/beast/http/string_body.hpp>
 
 #include "http/loopback_affinity.h"
 #include "http/message_writer.h"
@@ -239,6 +238,43 @@ ClientError io_error(const boost::system::error_code& ec, std::string_view durin
   return {ClientErrorKind::kProtocolError, std::string(during) + ": " + ec.message()};
 }
 
+// Beast's response parser (its checks and limits) writing status, headers and body straight
+// into a Response, instead of a message with a heap node per header that is then copied.
+class ResponseParser final : public bhttp::basic_parser<false> {
+ public:
+  Response& response() noexcept { return response_; }
+
+ private:
+  using error_code = boost::system::error_code;
+  using string_view = beast::string_view;
+  void on_request_impl(bhttp::verb, string_view, string_view, int, error_code&) override {}
+  void on_response_impl(int code, string_view, int, error_code&) override {
+    response_.status = code;
+    response_.headers.reserve(8);
+  }
+  void on_field_impl(bhttp::field name, string_view name_text, string_view value, error_code&) override {
+    if (name == bhttp::field::content_type) response_.content_type.assign(value.data(), value.size());
+    response_.headers.add(std::string_view(name_text.data(), name_text.size()),
+                          std::string_view(value.data(), value.size()));
+  }
+  void on_header_impl(error_code&) override {}
+  void on_body_init_impl(const boost::optional<std::uint64_t>& length, error_code&) override {
+    if (length) response_.body.reserve(static_cast<std::size_t>(*length));  // within body_limit
+  }
+  std::size_t on_body_impl(string_view body, error_code&) override {
+    response_.body.append(body.data(), body.size());
+    return body.size();
+  }
+  void on_chunk_header_impl(std::uint64_t, string_view, error_code&) override {}
+  std::size_t on_chunk_body_impl(std::uint64_t, string_view body, error_code&) override {
+    response_.body.append(body.data(), body.size());
+    return body.size();
+  }
+  void on_finish_impl(error_code&) override {}
+
+  Response response_;
+};
+
 std::atomic<std::uint64_t> g_next_client_id{1};
 
 }  // namespace
@@ -409,7 +445,7 @@ asio::awaitable<ClientResult> Client::Impl::exchange(const OutgoingRequest& requ
     in_flight.emplace(pools, *connection, Clock::now() + timeout);
     auto [wec, wn] = co_await asio::async_write(connection->socket, message,
                                                 asio::as_tuple(asio::use_awaitable));
-    bhttp::response_parser<bhttp::string_body> parser;
+    ResponseParser parser;
     boost::system::error_code rec;
     if (!wec) {
       parser.header_limit(64 * 1024);
@@ -436,18 +472,8 @@ asio::awaitable<ClientResult> Client::Impl::exchange(const OutgoingRequest& requ
       }
       co_return io_error(ec, wec ? "write" : "read");
     }
-    auto& reply = parser.get();
-    Response response;
-    response.status = static_cast<int>(reply.result_int());
-    response.headers.reserve(static_cast<std::size_t>(std::distance(reply.begin(), reply.end())));
-    for (const auto& field : reply) {
-      if (field.name() == bhttp::field::content_type) {
-        response.content_type = std::string(field.value());
-      }
-      response.headers.add(field.name_string(), field.value());
-    }
-    const bool reusable = reply.keep_alive() && parser.is_done();
-    response.body = std::move(reply.body());
+    const bool reusable = parser.keep_alive() && parser.is_done();
+    Response response = std::move(parser.response());
     release(std::move(connection), reusable);
     co_return response;
   }

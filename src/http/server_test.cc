@@ -789,5 +789,62 @@ TEST(ClientPoolTest, ConnectionClosedRightAfterAnswerIsRetried) {
   server.join();
 }
 
+// The client's response parser: a chunked body joined, headers in the order sent (a repeated
+// name too), Content-Type, and a HEAD answer's Content-Length without a body, on one
+// keep-alive connection.
+TEST(ClientPoolTest, ChunkedAndHeadResponsesAreReadWhole) {
+  asio::io_context accept_context;
+  tcp::acceptor listener(accept_context, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
+  const auto port = listener.local_endpoint().port();
+  std::thread server([&] {
+    tcp::socket socket(accept_context);
+    boost::system::error_code ec;
+    listener.accept(socket, ec);
+    if (ec) return;
+    const std::string answers[] = {
+        "HTTP/1.1 200 OK\r\nX-A: 1\r\nContent-Type: application/json\r\nX-B: 2\r\nx-a: 3\r\n"
+        "Transfer-Encoding: chunked\r\n\r\n3\r\n{\"a\r\n4\r\n\":1}\r\n0\r\n\r\n",
+        "HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n"};
+    std::string request;
+    for (const auto& answer : answers) {
+      char chunk[1024];
+      while (request.find("\r\n\r\n") == std::string::npos) {
+        const auto n = socket.read_some(asio::buffer(chunk), ec);
+        if (ec) return;
+        request.append(chunk, n);
+      }
+      request.erase(0, request.find("\r\n\r\n") + 4);
+      asio::write(socket, asio::buffer(answer), ec);
+    }
+    socket.read_some(asio::buffer(request.data(), 1), ec);  // until the client closes
+  });
+  IoPool pool(1);
+  pool.start();
+  {
+    Client client;
+    auto send = [&](Method method) {
+      OutgoingRequest r;
+      r.method = method;
+      r.url = "http://127.0.0.1:" + std::to_string(port) + "/x";
+      return asio::co_spawn(pool.context(0), client.send(std::move(r)), asio::use_future).get();
+    };
+    auto chunked = send(Method::kGet);
+    ASSERT_TRUE(chunked.ok()) << chunked.error().message;
+    EXPECT_EQ(chunked->body, R"({"a":1})");
+    EXPECT_EQ(chunked->content_type, "application/json");
+    const std::vector<Headers::Entry> sent{{"X-A", "1"}, {"Content-Type", "application/json"}, {"X-B", "2"},
+                                           {"x-a", "3"}, {"Transfer-Encoding", "chunked"}};
+    EXPECT_EQ(chunked->headers.entries(), sent);
+    auto head = send(Method::kHead);
+    ASSERT_TRUE(head.ok()) << head.error().message;
+    EXPECT_EQ(head->status, 200);
+    EXPECT_EQ(head->body, "");
+    EXPECT_EQ(head->headers.get("content-length"), "10");
+    EXPECT_EQ(client.stats().connections_opened, 1u);
+  }
+  pool.stop();
+  server.join();
+}
+
 }  // namespace
 }  // namespace tdemo::http
