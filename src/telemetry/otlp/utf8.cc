@@ -1,5 +1,6 @@
 #include "telemetry/otlp/utf8.h"
 
+#include <cstdint>
 #include <cstring>
 #include <map>
 #include <variant>
@@ -7,23 +8,6 @@
 namespace tdemo::telemetry::otlp {
 
 namespace {
-
-bool valid(const AttributeValue& value) noexcept {
-  if (const auto* s = std::get_if<std::string>(&value)) return is_valid_utf8(*s);
-  if (const auto* list = std::get_if<std::vector<std::string>>(&value)) {
-    for (const auto& s : *list) {
-      if (!is_valid_utf8(s)) return false;
-    }
-  }
-  return true;
-}
-
-bool valid(const Attributes& attributes) noexcept {
-  for (const auto& kv : attributes) {
-    if (!is_valid_utf8(kv.key) || !valid(kv.value)) return false;
-  }
-  return true;
-}
 
 bool valid(const SpanContext& context) noexcept {
   if (!context.trace_state_ptr()) return true;
@@ -59,34 +43,96 @@ SpanContext repaired(const SpanContext& c) {
 
 }  // namespace
 
-bool has_invalid_utf8(const SpanBatch& batch) noexcept {
+namespace {
+
+// Calls on_string(s) for every string of the batch an encoder writes (resources and scopes once
+// per run of spans sharing them), until it returns false. Returns false when stopped.
+template <class OnString>
+bool for_each_string(const SpanBatch& batch, OnString&& on_string) {
+  const auto attributes = [&](const Attributes& list) {
+    for (const auto& kv : list) {
+      if (!on_string(kv.key)) return false;
+      if (const auto* s = std::get_if<std::string>(&kv.value)) {
+        if (!on_string(*s)) return false;
+      } else if (const auto* strings = std::get_if<std::vector<std::string>>(&kv.value)) {
+        for (const auto& item : *strings) {
+          if (!on_string(item)) return false;
+        }
+      }
+    }
+    return true;
+  };
+  const auto context = [&](const SpanContext& c) {
+    if (!c.trace_state_ptr()) return true;
+    for (const auto& [k, v] : c.trace_state_ptr()->entries()) {
+      if (!on_string(k) || !on_string(v)) return false;
+    }
+    return true;
+  };
   const Resource* last_resource = nullptr;
   const InstrumentationScope* last_scope = nullptr;
   for (const auto& span : batch) {
     if (!span) continue;
-    if (!is_valid_utf8(span->name) || !is_valid_utf8(span->status_message) || !valid(span->attributes) ||
-        !valid(span->context)) {
-      return true;
+    if (!on_string(span->name) || !on_string(span->status_message) || !attributes(span->attributes) ||
+        !context(span->context)) {
+      return false;
     }
     for (const auto& e : span->events) {
-      if (!is_valid_utf8(e.name) || !valid(e.attributes)) return true;
+      if (!on_string(e.name) || !attributes(e.attributes)) return false;
     }
     for (const auto& l : span->links) {
-      if (!valid(l.attributes) || !valid(l.context)) return true;
+      if (!attributes(l.attributes) || !context(l.context)) return false;
     }
     if (span->resource && span->resource.get() != last_resource) {
       last_resource = span->resource.get();
-      if (!valid(last_resource->attributes) || !is_valid_utf8(last_resource->schema_url)) return true;
+      if (!attributes(last_resource->attributes) || !on_string(last_resource->schema_url)) return false;
     }
     if (span->scope && span->scope.get() != last_scope) {
       last_scope = span->scope.get();
-      if (!is_valid_utf8(last_scope->name) || !is_valid_utf8(last_scope->version) ||
-          !is_valid_utf8(last_scope->schema_url)) {
-        return true;
+      if (!on_string(last_scope->name) || !on_string(last_scope->version) || !on_string(last_scope->schema_url)) {
+        return false;
       }
     }
   }
-  return false;
+  return true;
+}
+
+// The OR of every byte of the strings added: all of them are ASCII (so valid UTF-8) when no
+// high bit is set. Eight bytes at a time, without a branch per string on the result.
+class AsciiCheck {
+ public:
+  void add(std::string_view s) noexcept {
+    const std::size_t n = s.size();
+    if (n >= 8) {
+      std::size_t i = 0;
+      for (; i + 8 <= n; i += 8) bits_ |= word(s.data() + i);
+      bits_ |= word(s.data() + n - 8);  // the tail, overlapping the last whole word
+    } else {
+      for (const char c : s) bits_ |= static_cast<unsigned char>(c);
+    }
+  }
+  bool ascii() const noexcept { return (bits_ & 0x8080808080808080ull) == 0; }
+
+ private:
+  static std::uint64_t word(const char* p) noexcept {
+    std::uint64_t w;
+    std::memcpy(&w, p, 8);
+    return w;
+  }
+  std::uint64_t bits_ = 0;
+};
+
+}  // namespace
+
+bool has_invalid_utf8(const SpanBatch& batch) noexcept {
+  // Nearly always all ASCII: one pass without a check per string, then the full one if not.
+  AsciiCheck check;
+  for_each_string(batch, [&](std::string_view s) {
+    check.add(s);
+    return true;
+  });
+  if (check.ascii()) return false;
+  return !for_each_string(batch, [](std::string_view s) { return is_valid_utf8(s); });
 }
 
 SpanBatch with_valid_utf8(const SpanBatch& batch) {

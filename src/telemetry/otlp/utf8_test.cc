@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <functional>
+#include <memory>
+#include <vector>
+
 #include "opentelemetry/proto/collector/trace/v1/trace_service.pb.h"
 #include "telemetry/otlp/decoder.h"
 #include "telemetry/otlp/protobuf_encoder.h"
@@ -9,6 +13,70 @@
 
 namespace tdemo::telemetry::otlp {
 namespace {
+
+// has_invalid_utf8 looks at every string an encoder writes: one bad byte anywhere is found (the
+// all-ASCII pass alone would miss none, and a valid non-ASCII batch passes the full check).
+TEST(Utf8, EveryStringOfTheBatchIsChecked) {
+  const std::string bad = "x\xff";
+  const auto state = [&](std::string key, std::string value) {
+    return std::make_shared<const TraceState>(std::vector<TraceState::Entry>{{std::move(key), std::move(value)}});
+  };
+  const auto with_context_state = [](const SpanContext& c, std::shared_ptr<const TraceState> s) {
+    return SpanContext(c.trace_id(), c.span_id(), c.flags(), c.remote(), std::move(s));
+  };
+  const std::vector<std::pair<const char*, std::function<void(SpanBatch&)>>> edits = {
+      {"span name", [&](SpanBatch& b) { b[0]->name = bad; }},
+      {"later span's name", [&](SpanBatch& b) { b.back()->name = bad; }},
+      {"status message", [&](SpanBatch& b) { b[0]->status_message = bad; }},
+      {"attribute key", [&](SpanBatch& b) { b[0]->attributes[0].key = bad; }},
+      {"attribute value", [&](SpanBatch& b) { b[0]->attributes[0].value = bad; }},
+      {"string array item",
+       [&](SpanBatch& b) { b[0]->attributes.push_back({"a", AttributeValue(std::vector<std::string>{"ok", bad})}); }},
+      {"trace state value", [&](SpanBatch& b) { b[0]->context = with_context_state(b[0]->context, state("k", bad)); }},
+      {"event name", [&](SpanBatch& b) { b[0]->events[0].name = bad; }},
+      {"event attribute", [&](SpanBatch& b) { b[0]->events[0].attributes[0].value = bad; }},
+      {"link attribute", [&](SpanBatch& b) { b[0]->links[0].attributes[0].key = bad; }},
+      {"link trace state key",
+       [&](SpanBatch& b) { b[0]->links[0].context = with_context_state(b[0]->links[0].context, state(bad, "v")); }},
+      {"resource attribute",
+       [&](SpanBatch& b) {
+         auto r = std::make_shared<Resource>(*b.back()->resource);
+         r->attributes[0].value = bad;
+         b.back()->resource = r;
+       }},
+      {"resource schema URL",
+       [&](SpanBatch& b) {
+         auto r = std::make_shared<Resource>(*b[0]->resource);
+         r->schema_url = bad;
+         b[0]->resource = r;
+       }},
+      {"scope name",
+       [&](SpanBatch& b) {
+         auto s = std::make_shared<InstrumentationScope>(*b.back()->scope);
+         s->name = bad;
+         b.back()->scope = s;
+       }},
+      {"scope version",
+       [&](SpanBatch& b) {
+         auto s = std::make_shared<InstrumentationScope>(*b[0]->scope);
+         s->version = bad;
+         b[0]->scope = s;
+       }},
+      {"scope schema URL",
+       [&](SpanBatch& b) {
+         auto s = std::make_shared<InstrumentationScope>(*b[0]->scope);
+         s->schema_url = bad;
+         b[0]->scope = s;
+       }},
+  };
+  EXPECT_FALSE(has_invalid_utf8(testing::full_batch()));  // holds valid non-ASCII text
+  EXPECT_FALSE(has_invalid_utf8(testing::realistic_batch(4)));  // all ASCII
+  for (const auto& [where, edit] : edits) {
+    SpanBatch batch = testing::full_batch();
+    edit(batch);
+    EXPECT_TRUE(has_invalid_utf8(batch)) << where;
+  }
+}
 
 TEST(Utf8, ProtobufEncoderRepairsSoParsersAcceptTheRequest) {
   SpanBatch batch = testing::realistic_batch(3);
