@@ -313,7 +313,9 @@ class Client::Impl {
     return *pools;
   }
 
-  asio::awaitable<ClientResult> send(OutgoingRequest request, const tel::Context& parent);
+  // `self` keeps the pools alive while the call runs (one coroutine frame holds it).
+  static asio::awaitable<ClientResult> send(std::shared_ptr<Impl> self, OutgoingRequest request,
+                                            tel::Context parent);
 
   ClientOptions options_;
   TransportTracing tracing_;
@@ -479,39 +481,39 @@ asio::awaitable<ClientResult> Client::Impl::exchange(const OutgoingRequest& requ
   }
 }
 
-asio::awaitable<ClientResult> Client::Impl::send(OutgoingRequest request,
-                                                 const tel::Context& parent) {
-  requests_.fetch_add(1, std::memory_order_relaxed);
+asio::awaitable<ClientResult> Client::Impl::send(std::shared_ptr<Impl> self, OutgoingRequest request,
+                                                 tel::Context parent) {
+  self->requests_.fetch_add(1, std::memory_order_relaxed);
   const auto started = std::chrono::steady_clock::now();
   const auto url = parse_http_url(request.url);
   const std::string_view method = to_string(request.method);
 
   tel::Span span;
-  if (tracing_.tracer.may_record()) {
+  if (self->tracing_.tracer.may_record()) {
     tel::StartSpanOptions start;
     start.kind = tel::SpanKind::kClient;
     start.attributes.push_back({"http.request.method", std::string(method)});
-    start.attributes.push_back({"url.full", tracing_.redacted(request.url)});
+    start.attributes.push_back({"url.full", self->tracing_.redacted(request.url)});
     if (url) {
       start.attributes.push_back({"server.address", url->host});
       start.attributes.push_back({"server.port", static_cast<std::int64_t>(url->port)});
     }
     std::string name(request.method == Method::kOther ? "HTTP" : method);
     if (!request.route.empty()) name += " " + request.route;
-    span = tracing_.tracer.start_span(name, parent, std::move(start));
-  } else if (tracing_.tracer.enabled()) {
-    span = tracing_.tracer.start_span({}, parent, {});  // propagates only
+    span = self->tracing_.tracer.start_span(name, parent, std::move(start));
+  } else if (self->tracing_.tracer.enabled()) {
+    span = self->tracing_.tracer.start_span({}, parent, {});  // propagates only
   }
-  if (tracing_.propagator != nullptr) {
+  if (self->tracing_.propagator != nullptr) {
     HeadersCarrier carrier(request.headers);
-    tracing_.propagator->inject(tel::context_with(parent, span), carrier);
+    self->tracing_.propagator->inject(tel::context_with(parent, span), carrier);
   }
 
   std::string peer_address;
   // (No co_await inside a conditional expression: GCC 12 miscompiles its temporaries.)
   ClientResult result;
   if (url) {
-    result = co_await exchange(request, *url, &peer_address);
+    result = co_await self->exchange(request, *url, &peer_address);
   } else {
     result = ClientError{ClientErrorKind::kInvalidUrl, "not an http URL: " + request.url};
   }
@@ -536,11 +538,11 @@ asio::awaitable<ClientResult> Client::Impl::send(OutgoingRequest request,
     span.set_attribute("network.peer.address", peer_address);
   }
   span.end();
-  if (duration_ != nullptr) {
+  if (self->duration_ != nullptr) {
     const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     const std::string server = url ? url->host + ":" + std::to_string(url->port) : "invalid";
-    duration_->with({server, std::string(method), status}).observe(seconds);
+    self->duration_->with({server, std::string(method), status}).observe(seconds);
   }
   co_return result;
 }
@@ -551,8 +553,7 @@ Client::Client(ClientOptions options, TransportTracing tracing, metrics::Registr
 Client::~Client() = default;
 
 asio::awaitable<ClientResult> Client::send(OutgoingRequest request, tel::Context parent) {
-  auto impl = impl_;  // keeps the pools alive while this call runs
-  co_return co_await impl->send(std::move(request), parent);
+  return Impl::send(impl_, std::move(request), std::move(parent));
 }
 
 Client::Stats Client::stats() const noexcept {

@@ -8,15 +8,15 @@ boost::asio::awaitable<DownstreamResult> Client::get_order(std::int64_t order_id
                                                            const telemetry::Context& parent) {
   std::string path = "/orders/" + std::to_string(order_id);
   std::string route = "/orders/{order_id}";
-  co_return co_await downstream_.call(http::Method::kGet, std::move(path), std::move(route), parent);
+  return downstream_.call(http::Method::kGet, std::move(path), std::move(route), parent);
 }
 
 boost::asio::awaitable<DownstreamResult> Client::create_order(boost::json::value body,
                                                               const telemetry::Context& parent) {
   std::string path = "/orders";
   std::string route = "/orders";
-  co_return co_await downstream_.call(http::Method::kPost, std::move(path), std::move(route), parent,
-                                      std::move(body));
+  return downstream_.call(http::Method::kPost, std::move(path), std::move(route), parent,
+                          std::move(body));
 }
 
 boost::asio::awaitable<DownstreamResult> Client::mark_paid(std::int64_t order_id,
@@ -26,14 +26,14 @@ boost::asio::awaitable<DownstreamResult> Client::mark_paid(std::int64_t order_id
   std::string route = "/orders/{order_id}/pay";
   boost::json::object body;
   body["payment_id"] = payment_id;
-  co_return co_await downstream_.call(http::Method::kPost, std::move(path), std::move(route), parent,
-                                      boost::json::value(std::move(body)));
+  return downstream_.call(http::Method::kPost, std::move(path), std::move(route), parent,
+                          boost::json::value(std::move(body)));
 }
 
 boost::asio::awaitable<DownstreamResult> Client::health(const telemetry::Context& parent) {
   std::string path = "/health";
   std::string route = "/health";
-  co_return co_await downstream_.call(http::Method::kGet, std::move(path), std::move(route), parent);
+  return downstream_.call(http::Method::kGet, std::move(path), std::move(route), parent);
 }
 
 }  // namespace tdemo::services::orders

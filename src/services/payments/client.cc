@@ -9,21 +9,21 @@ boost::asio::awaitable<DownstreamResult> Client::create_payment(
   if (idempotency_key) headers.set("Idempotency-Key", *idempotency_key);
   std::string path = "/payments";
   std::string route = "/payments";
-  co_return co_await downstream_.call(http::Method::kPost, std::move(path), std::move(route), parent,
-                                      std::move(body), std::move(headers));
+  return downstream_.call(http::Method::kPost, std::move(path), std::move(route), parent,
+                          std::move(body), std::move(headers));
 }
 
 boost::asio::awaitable<DownstreamResult> Client::get_payment(std::int64_t payment_id,
                                                              const telemetry::Context& parent) {
   std::string path = "/payments/" + std::to_string(payment_id);
   std::string route = "/payments/{payment_id}";
-  co_return co_await downstream_.call(http::Method::kGet, std::move(path), std::move(route), parent);
+  return downstream_.call(http::Method::kGet, std::move(path), std::move(route), parent);
 }
 
 boost::asio::awaitable<DownstreamResult> Client::health(const telemetry::Context& parent) {
   std::string path = "/health";
   std::string route = "/health";
-  co_return co_await downstream_.call(http::Method::kGet, std::move(path), std::move(route), parent);
+  return downstream_.call(http::Method::kGet, std::move(path), std::move(route), parent);
 }
 
 }  // namespace tdemo::services::payments

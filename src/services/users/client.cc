@@ -6,21 +6,21 @@ boost::asio::awaitable<DownstreamResult> Client::get_user(std::int64_t user_id,
                                                           const telemetry::Context& parent) {
   std::string path = "/users/" + std::to_string(user_id);
   std::string route = "/users/{user_id}";
-  co_return co_await downstream_.call(http::Method::kGet, std::move(path), std::move(route), parent);
+  return downstream_.call(http::Method::kGet, std::move(path), std::move(route), parent);
 }
 
 boost::asio::awaitable<DownstreamResult> Client::create_user(boost::json::value body,
                                                              const telemetry::Context& parent) {
   std::string path = "/users";
   std::string route = "/users";
-  co_return co_await downstream_.call(http::Method::kPost, std::move(path), std::move(route), parent,
-                                      std::move(body));
+  return downstream_.call(http::Method::kPost, std::move(path), std::move(route), parent,
+                          std::move(body));
 }
 
 boost::asio::awaitable<DownstreamResult> Client::health(const telemetry::Context& parent) {
   std::string path = "/health";
   std::string route = "/health";
-  co_return co_await downstream_.call(http::Method::kGet, std::move(path), std::move(route), parent);
+  return downstream_.call(http::Method::kGet, std::move(path), std::move(route), parent);
 }
 
 }  // namespace tdemo::services::users
