@@ -24,6 +24,17 @@ TEST(Utf8, EveryStringOfTheBatchIsChecked) {
   const auto with_context_state = [](const SpanContext& c, std::shared_ptr<const TraceState> s) {
     return SpanContext(c.trace_id(), c.span_id(), c.flags(), c.remote(), std::move(s));
   };
+  // A span's resource or scope is shared (const): edited as a copy given to that span.
+  const auto edit_resource = [](SpanData& span, const std::function<void(Resource&)>& edit) {
+    auto copy = std::make_shared<Resource>(*span.resource);
+    edit(*copy);
+    span.resource = std::move(copy);
+  };
+  const auto edit_scope = [](SpanData& span, const std::function<void(InstrumentationScope&)>& edit) {
+    auto copy = std::make_shared<InstrumentationScope>(*span.scope);
+    edit(*copy);
+    span.scope = std::move(copy);
+  };
   const std::vector<std::pair<const char*, std::function<void(SpanBatch&)>>> edits = {
       {"span name", [&](SpanBatch& b) { b[0]->name = bad; }},
       {"later span's name", [&](SpanBatch& b) { b.back()->name = bad; }},
@@ -38,36 +49,11 @@ TEST(Utf8, EveryStringOfTheBatchIsChecked) {
       {"link attribute", [&](SpanBatch& b) { b[0]->links[0].attributes[0].key = bad; }},
       {"link trace state key",
        [&](SpanBatch& b) { b[0]->links[0].context = with_context_state(b[0]->links[0].context, state(bad, "v")); }},
-      {"resource attribute",
-       [&](SpanBatch& b) {
-         auto r = std::make_shared<Resource>(*b.back()->resource);
-         r->attributes[0].value = bad;
-         b.back()->resource = r;
-       }},
-      {"resource schema URL",
-       [&](SpanBatch& b) {
-         auto r = std::make_shared<Resource>(*b[0]->resource);
-         r->schema_url = bad;
-         b[0]->resource = r;
-       }},
-      {"scope name",
-       [&](SpanBatch& b) {
-         auto s = std::make_shared<InstrumentationScope>(*b.back()->scope);
-         s->name = bad;
-         b.back()->scope = s;
-       }},
-      {"scope version",
-       [&](SpanBatch& b) {
-         auto s = std::make_shared<InstrumentationScope>(*b[0]->scope);
-         s->version = bad;
-         b[0]->scope = s;
-       }},
-      {"scope schema URL",
-       [&](SpanBatch& b) {
-         auto s = std::make_shared<InstrumentationScope>(*b[0]->scope);
-         s->schema_url = bad;
-         b[0]->scope = s;
-       }},
+      {"resource attribute", [&](SpanBatch& b) { edit_resource(*b.back(), [&](Resource& r) { r.attributes[0].value = bad; }); }},
+      {"resource schema URL", [&](SpanBatch& b) { edit_resource(*b[0], [&](Resource& r) { r.schema_url = bad; }); }},
+      {"scope name", [&](SpanBatch& b) { edit_scope(*b.back(), [&](InstrumentationScope& s) { s.name = bad; }); }},
+      {"scope version", [&](SpanBatch& b) { edit_scope(*b[0], [&](InstrumentationScope& s) { s.version = bad; }); }},
+      {"scope schema URL", [&](SpanBatch& b) { edit_scope(*b[0], [&](InstrumentationScope& s) { s.schema_url = bad; }); }},
   };
   EXPECT_FALSE(has_invalid_utf8(testing::full_batch()));  // holds valid non-ASCII text
   EXPECT_FALSE(has_invalid_utf8(testing::realistic_batch(4)));  // all ASCII
