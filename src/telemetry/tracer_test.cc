@@ -104,6 +104,26 @@ TEST(TracerTest, StartAttributesAreDedupedAndLimited) {
   EXPECT_EQ(span.data()->dropped_attributes_count, 1u);
 }
 
+// Spans are recycled across kinds: a span with a few start attributes leaves a vector that a
+// span with more start attributes (up to 8) reuses as it is, without regrowing it.
+TEST(TracerTest, RecycledSpansReuseTheirAttributeBuffer) {
+  Pipeline p(make_always_on_sampler());
+  Tracer tracer = p.provider->tracer("t");
+  const auto start = [&](int count) {
+    StartSpanOptions options;
+    for (int i = 0; i < count; ++i) options.attributes.push_back({"k" + std::to_string(i), attribute(i)});
+    return tracer.start_span("s", {}, std::move(options));
+  };
+  Span small = start(2);
+  const KeyValue* buffer = small.data()->attributes.data();
+  EXPECT_GE(small.data()->attributes.capacity(), 16u);
+  small.end();  // back to this thread's pool
+  Span larger = start(6);
+  EXPECT_EQ(larger.data()->attributes.data(), buffer);
+  EXPECT_EQ(larger.data()->attributes.size(), 6u);
+  larger.end();
+}
+
 TEST(TracerTest, ShutdownIsIdempotentAndStopsRecording) {
   Pipeline p(make_always_on_sampler());
   Tracer tracer = p.provider->tracer("t");
