@@ -253,7 +253,21 @@ TEST_F(ServicesAllTest, FullFlowIsOneTraceAcrossFourServices) {
   EXPECT_EQ(body.at("result").as_string(), "completed");
   const std::string trace_id(body.at("trace_id").as_string());
   ASSERT_EQ(trace_id.size(), 32u);
-  EXPECT_TRUE(body.at("steps").as_object().contains("payment"));
+  // Each step: the service's status and its answer as it was (written into the flow's answer
+  // as JSON text, not parsed and written again).
+  const auto& steps = body.at("steps").as_object();
+  ASSERT_EQ(steps.size(), 3u);
+  EXPECT_EQ(steps.at("user").at("status").as_int64(), 200);
+  EXPECT_EQ(steps.at("user").at("body").at("id").as_int64(), 2);
+  EXPECT_EQ(steps.at("order").at("status").as_int64(), 201);
+  const auto& order = steps.at("order").at("body").as_object();
+  EXPECT_EQ(order.at("user_id").as_int64(), 2);
+  EXPECT_EQ(order.at("amount").as_double(), 99.99);
+  EXPECT_EQ(steps.at("payment").at("status").as_int64(), 201);
+  const auto& payment = steps.at("payment").at("body").as_object();
+  EXPECT_EQ(payment.at("order_id").as_int64(), order.at("id").as_int64());
+  EXPECT_EQ(payment.at("status").as_string(), "completed");
+  EXPECT_NE(response.body.find(R"("amount":99.99,)"), std::string::npos) << response.body;
 
   auto spans = capture_->wait_for_complete_trace(trace_id, 10);
   ASSERT_GE(spans.size(), 10u);

@@ -52,9 +52,12 @@ boost::json::value json_or_null(std::string_view text) {
 
 boost::json::value DownstreamReply::json() const { return json_or_null(text); }
 
+std::string_view DownstreamReply::json_text() const {
+  return is_json_text(text) ? std::string_view(text) : std::string_view("null");
+}
+
 http::Response reply_response(const DownstreamReply& reply) {
-  // Checked, not parsed: the text goes on as it came.
-  return http::Response::json_text(reply.status, is_json_text(reply.text) ? reply.text : "null");
+  return http::Response::json_text(reply.status, std::string(reply.json_text()));
 }
 
 boost::asio::awaitable<DownstreamResult> Downstream::call(http::Method method, std::string path,

@@ -24,6 +24,9 @@ struct DownstreamReply {
 
   // The body parsed; null when it is not JSON (a proxy passes `text` on without parsing it).
   boost::json::value json() const;
+  // The body as received when it is JSON text, else "null": checked, not parsed, for answers
+  // that pass it on.
+  std::string_view json_text() const;
 };
 
 // No usable answer: refused/unreachable (503), timed out (504), or broken/5xx (502).

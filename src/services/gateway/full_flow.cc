@@ -19,13 +19,33 @@ namespace {
 constexpr double kDemoAmount = 99.99;
 constexpr const char* kDemoCard = "4242424242424242";  // a test card that the processor accepts
 
-boost::json::object step_json(const DownstreamResult& result) {
+// One step as JSON text: the answer's status and body (as received when it is JSON, else
+// null), or the failure. Written, not built as a document: the bodies are JSON text already.
+std::string step_json(const DownstreamResult& result) {
   if (!result.ok()) {
-    return boost::json::object{{"status", result.error().status},
-                               {"service", result.error().service},
-                               {"detail", result.error().detail}};
+    return JsonObjectWriter()
+        .field("status", static_cast<std::int64_t>(result.error().status))
+        .field("service", result.error().service)
+        .field("detail", result.error().detail)
+        .take();
   }
-  return boost::json::object{{"status", result.value().status}, {"body", result.value().json()}};
+  const std::string_view body = result.value().json_text();
+  return JsonObjectWriter(32 + body.size())
+      .field("status", static_cast<std::int64_t>(result.value().status))
+      .json_field("body", body)
+      .take();
+}
+
+// The id of a created order: its answer's integer "id".
+std::optional<std::int64_t> created_order_id(const DownstreamReply& reply) {
+  unsigned char buffer[2048];  // an order is a few hundred bytes: parsed on the stack
+  boost::json::monotonic_resource arena(buffer, sizeof buffer);
+  boost::system::error_code ec;
+  const auto value = boost::json::parse(reply.text, ec, &arena);
+  const auto* order = ec ? nullptr : value.if_object();
+  const auto* id = order != nullptr ? order->if_contains("id") : nullptr;
+  if (id == nullptr || !id->is_int64()) return std::nullopt;
+  return id->as_int64();
 }
 
 }  // namespace
@@ -44,12 +64,12 @@ void add_full_flow_route(http::Router& router, ServiceContext& context, Downstre
         auto span = tracer.start_span("demo.full_flow", ctx.telemetry);
         span.set_attribute("user.id", id_attribute(user_id));
         const auto context = telemetry::context_with(ctx.telemetry, span);
-        boost::json::object steps;
+        JsonObjectWriter steps(1024);
         int status = 200;
         std::string detail;
 
         auto user = co_await downstreams.users.get_user(user_id, context);
-        steps["user"] = step_json(user);
+        steps.json_field("user", step_json(user));
         if (!user.ok() || user.value().status != 200) {
           status = user.ok() ? user.value().status : user.error().status;
           detail = "user lookup failed";
@@ -58,13 +78,9 @@ void add_full_flow_route(http::Router& router, ServiceContext& context, Downstre
           boost::json::object order_body{{"user_id", user_id}, {"amount", kDemoAmount},
                                          {"items", boost::json::array{"demo-item"}}};
           auto order = co_await downstreams.orders.create_order(std::move(order_body), context);
-          steps["order"] = step_json(order);
+          steps.json_field("order", step_json(order));
           std::optional<std::int64_t> order_id;
-          if (order.ok() && order.value().status == 201) {
-            const auto* created = steps["order"].as_object().at("body").if_object();
-            const auto* id = created != nullptr ? created->if_contains("id") : nullptr;
-            if (id != nullptr && id->is_int64()) order_id = id->as_int64();
-          }
+          if (order.ok() && order.value().status == 201) order_id = created_order_id(order.value());
           if (!order_id) {
             status = order.ok() ? (order.value().status < 400 ? 502 : order.value().status) : order.error().status;
             detail = "order creation failed";
@@ -77,7 +93,7 @@ void add_full_flow_route(http::Router& router, ServiceContext& context, Downstre
             std::optional<std::string> key = "full-flow-" + std::to_string(*order_id);
             auto payment = co_await downstreams.payments.create_payment(std::move(payment_body),
                                                                         std::move(key), context);
-            steps["payment"] = step_json(payment);
+            steps.json_field("payment", step_json(payment));
             if (!payment.ok() || payment.value().status >= 300) {
               status = payment.ok() ? payment.value().status : payment.error().status;
               detail = status == 402 ? "payment declined" : "payment failed";
@@ -91,13 +107,15 @@ void add_full_flow_route(http::Router& router, ServiceContext& context, Downstre
           span.set_attribute("flow.failed_step", detail);
           if (status >= 500 || status == 402) mark_span_error(span, "flow_failed", detail);
         }
-        boost::json::object body{{"trace_id", ctx.telemetry.span.trace_id().hex()},
-                                 {"result", status == 200 ? "completed" : "failed"},
-                                 {"steps", std::move(steps)}};
-        if (!detail.empty()) body["detail"] = detail;
-        if (!traces_ui.empty()) body["trace_url"] = traces_ui + "/trace/" + ctx.telemetry.span.trace_id().hex();
+        const std::string trace_id = ctx.telemetry.span.trace_id().hex();
+        JsonObjectWriter body(1280);
+        body.field("trace_id", trace_id)
+            .field("result", status == 200 ? "completed" : "failed")
+            .json_field("steps", steps.take());
+        if (!detail.empty()) body.field("detail", detail);
+        if (!traces_ui.empty()) body.field("trace_url", traces_ui + "/trace/" + trace_id);
         span.end();
-        co_return json_response(status, body);
+        co_return http::Response::json_text(status, body.take());
       },
       std::move(doc));
 }
