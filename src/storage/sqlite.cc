@@ -109,7 +109,10 @@ Result<std::unique_ptr<Database>> Database::open(const DatabaseOptions& options)
       pause = std::min(pause * 2, std::chrono::microseconds(5000));
     }
   }
-  if (auto s = database->exec("PRAGMA foreign_keys=ON;"); !s.ok()) return s.error();
+  // temp_store=MEMORY: the temporary tables SQLite builds for a statement (every RETURNING
+  // clause buffers its rows in one) live in memory rather than behind a temporary file: about
+  // 1% of a full flow's instructions.
+  if (auto s = database->exec("PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;"); !s.ok()) return s.error();
   return database;
 }
 

@@ -128,6 +128,10 @@ TEST(SqliteTest, FileDatabaseUsesWal) {
   auto mode = db.value()->prepare("PRAGMA journal_mode");
   ASSERT_TRUE(mode.value()->step().value());
   EXPECT_EQ(mode.value()->column_text(0), "wal");
+  // Temporary tables (RETURNING's result rows, sorts) in memory, not in temporary files.
+  auto temp_store = db.value()->prepare("PRAGMA temp_store");
+  ASSERT_TRUE(temp_store.value()->step().value());
+  EXPECT_EQ(temp_store.value()->column_int(0), 2);
   db.value().reset();
   std::remove(path.c_str());
   std::remove((path + "-wal").c_str());
