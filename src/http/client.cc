@@ -458,9 +458,11 @@ asio::awaitable<ClientResult> Client::Impl::exchange(const OutgoingRequest& requ
       rec = ec;
     }
     const auto ec = wec ? wec : rec;
+    // (A response read in full just as the deadline passed is still the answer; its closed
+    // connection is not reused.)
     const bool timed_out = connection->timed_out;
     in_flight.reset();
-    if (timed_out) {
+    if (ec && timed_out) {
       release(nullptr, false);
       co_return ClientError{ClientErrorKind::kTimeout, wec ? "write timed out" : "read timed out"};
     }
@@ -474,7 +476,7 @@ asio::awaitable<ClientResult> Client::Impl::exchange(const OutgoingRequest& requ
       }
       co_return io_error(ec, wec ? "write" : "read");
     }
-    const bool reusable = parser.keep_alive() && parser.is_done();
+    const bool reusable = !timed_out && parser.keep_alive() && parser.is_done();
     Response response = std::move(parser.response());
     release(std::move(connection), reusable);
     co_return response;
