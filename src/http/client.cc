@@ -20,11 +20,11 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/http/basic_parser.hpp>
 #include <boost/beast/http/read.hpp>
 
 #include "http/loopback_affinity.h"
 #include "http/message_writer.h"
+#include "http/parser_into.h"
 #include "http/server.h"  // IoPool::current_index
 #include "metrics/registry.h"
 #include "telemetry/span.h"
@@ -114,7 +114,7 @@ struct PooledConnection {
   // Noted in loopback_affinity while open (a loopback connection made on a pool thread).
   std::uint16_t affinity_port = 0;
   int affinity_thread = -1;
-  // While a connect or an exchange runs (see Deadlines): when it must end, and whether the
+  // While a connect or an exchange runs (see ContextPools): when it must end, and whether the
   // deadline sweep ended it (its pending operation then fails with operation_aborted).
   Clock::time_point deadline{};
   bool timed_out = false;
@@ -238,41 +238,21 @@ ClientError io_error(const boost::system::error_code& ec, std::string_view durin
   return {ClientErrorKind::kProtocolError, std::string(during) + ": " + ec.message()};
 }
 
-// Beast's response parser (its checks and limits) writing status, headers and body straight
-// into a Response, instead of a message with a heap node per header that is then copied.
-class ResponseParser final : public bhttp::basic_parser<false> {
+// The client's response parser: status, headers and body into a Response (ParserInto).
+class ResponseParser final : public ParserInto<false, Response> {
  public:
-  Response& response() noexcept { return response_; }
+  Response& response() noexcept { return message_; }
 
  private:
-  using error_code = boost::system::error_code;
-  using string_view = beast::string_view;
   void on_request_impl(bhttp::verb, string_view, string_view, int, error_code&) override {}
   void on_response_impl(int code, string_view, int, error_code&) override {
-    response_.status = code;
-    response_.headers.reserve(8);
+    message_.status = code;
+    message_.headers.reserve(8);
   }
-  void on_field_impl(bhttp::field name, string_view name_text, string_view value, error_code&) override {
-    if (name == bhttp::field::content_type) response_.content_type.assign(value.data(), value.size());
-    response_.headers.add(std::string_view(name_text.data(), name_text.size()),
-                          std::string_view(value.data(), value.size()));
+  void on_field_impl(bhttp::field name, string_view name_text, string_view value, error_code& ec) override {
+    if (name == bhttp::field::content_type) message_.content_type = view(value);
+    ParserInto::on_field_impl(name, name_text, value, ec);
   }
-  void on_header_impl(error_code&) override {}
-  void on_body_init_impl(const boost::optional<std::uint64_t>& length, error_code&) override {
-    if (length) response_.body.reserve(static_cast<std::size_t>(*length));  // within body_limit
-  }
-  std::size_t on_body_impl(string_view body, error_code&) override {
-    response_.body.append(body.data(), body.size());
-    return body.size();
-  }
-  void on_chunk_header_impl(std::uint64_t, string_view, error_code&) override {}
-  std::size_t on_chunk_body_impl(std::uint64_t, string_view body, error_code&) override {
-    response_.body.append(body.data(), body.size());
-    return body.size();
-  }
-  void on_finish_impl(error_code&) override {}
-
-  Response response_;
 };
 
 std::atomic<std::uint64_t> g_next_client_id{1};

@@ -30,31 +30,9 @@ std::optional<Response> read_error_response(const boost::system::error_code& err
 
 void RequestParser::on_request_impl(bhttp::verb, string_view method_text, string_view target,
                                     int version, error_code&) {
-  request_.set_target(std::string_view(method_text.data(), method_text.size()),
-                      std::string_view(target.data(), target.size()));
-  request_.version = version == 10 ? 10 : 11;
-  request_.headers.reserve(8);
-}
-
-void RequestParser::on_field_impl(bhttp::field, string_view name_text, string_view value,
-                                  error_code&) {
-  request_.headers.add(std::string_view(name_text.data(), name_text.size()),
-                       std::string_view(value.data(), value.size()));
-}
-
-void RequestParser::on_body_init_impl(const boost::optional<std::uint64_t>& content_length, error_code&) {
-  // basic_parser has already refused a length over body_limit.
-  if (content_length) request_.body.reserve(static_cast<std::size_t>(*content_length));
-}
-
-std::size_t RequestParser::on_body_impl(string_view body, error_code&) {
-  request_.body.append(body.data(), body.size());
-  return body.size();
-}
-
-std::size_t RequestParser::on_chunk_body_impl(std::uint64_t, string_view body, error_code&) {
-  request_.body.append(body.data(), body.size());
-  return body.size();
+  message_.set_target(view(method_text), view(target));
+  message_.version = version == 10 ? 10 : 11;
+  message_.headers.reserve(8);
 }
 
 Request take_request(RequestParser& parser, const Peers& peers) {

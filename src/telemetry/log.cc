@@ -24,12 +24,17 @@ namespace {
 
 void append_json_value(std::string& out, const AttributeValue& value);
 
+// `"text"`, escaped.
+void append_quoted(std::string& out, std::string_view text) {
+  out += '"';
+  append_json_escaped(out, text);
+  out += '"';
+}
+
 template <typename T>
 void append_json_scalar(std::string& out, const T& value) {
   if constexpr (std::is_same_v<T, std::string>) {
-    out += '"';
-    append_json_escaped(out, value);
-    out += '"';
+    append_quoted(out, value);
   } else if constexpr (std::is_same_v<T, bool>) {
     out += value ? "true" : "false";
   } else if constexpr (std::is_same_v<T, std::int64_t>) {
@@ -79,9 +84,7 @@ void append_key(std::string& out, std::string_view key) {
 
 void append_field(std::string& out, std::string_view key, std::string_view value) {
   append_key(out, key);
-  out += '"';
-  append_json_escaped(out, value);
-  out += '"';
+  append_quoted(out, value);
 }
 
 }  // namespace
@@ -410,10 +413,7 @@ void LogLine::escaped_key_field(std::string_view key, const AttributeValue& valu
 }
 
 LogLine& LogLine::field(LogKey key, std::string_view value) {
-  if (!open_field(key)) return *this;
-  text_ += '"';
-  append_json_escaped(text_, value);
-  text_ += '"';
+  if (open_field(key)) append_quoted(text_, value);
   return *this;
 }
 

@@ -1,13 +1,10 @@
 #include "services/common/card.h"
 #include "services/users/service.h"
 
-#include <cctype>
-
 #include <boost/json.hpp>
 
 #include "services/common/json_text.h"
 #include "services/common/responses.h"
-#include "telemetry/utf8.h"
 
 namespace tdemo::services::users {
 namespace {
@@ -38,26 +35,15 @@ std::optional<storage::User> from_cache_text(const std::string& text) {
   return user;
 }
 
-// The length of the JSON string at the start of `text` (quotes included), 0 when there is none:
-// no raw control character, only JSON's escapes. (UTF-8 is checked once for the whole text.)
+// The length of the JSON string at the start of `text` (quotes included), 0 when `text` does
+// not start with one. For text already known to be valid JSON: only finds the closing quote.
 std::size_t json_string_length(std::string_view text) {
   if (text.empty() || text[0] != '"') return 0;
   for (std::size_t i = 1; i < text.size(); ++i) {
-    const auto c = static_cast<unsigned char>(text[i]);
-    if (c == '"') return i + 1;
-    if (c < 0x20) return 0;
-    if (c != '\\') continue;
-    if (++i == text.size()) return 0;
-    switch (text[i]) {
-      case '"': case '\\': case '/': case 'b': case 'f': case 'n': case 'r': case 't': break;
-      case 'u':
-        if (i + 4 >= text.size()) return 0;
-        for (std::size_t k = 1; k <= 4; ++k) {
-          if (!std::isxdigit(static_cast<unsigned char>(text[i + k]))) return 0;
-        }
-        i += 4;
-        break;
-      default: return 0;
+    if (text[i] == '\\') {
+      ++i;  // the escaped character (JSON's escapes were checked by is_json_text)
+    } else if (text[i] == '"') {
+      return i + 1;
     }
   }
   return 0;
@@ -79,7 +65,8 @@ bool consume_json_string(std::string_view& text) {
 }  // namespace
 
 bool is_user_json(std::string_view text) {
-  if (!telemetry::is_valid_utf8(text) || !consume(text, R"({"id":)")) return false;
+  // The grammar, escapes and UTF-8 by is_json_text (Boost.JSON's parser); the shape here.
+  if (!is_json_text(text) || !consume(text, R"({"id":)")) return false;
   std::size_t digits = text.starts_with('-') ? 1 : 0;
   const std::size_t first = digits;
   while (digits < text.size() && text[digits] >= '0' && text[digits] <= '9') ++digits;

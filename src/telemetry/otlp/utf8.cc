@@ -41,10 +41,6 @@ SpanContext repaired(const SpanContext& c) {
   return SpanContext(c.trace_id(), c.span_id(), c.flags(), c.remote(), std::make_shared<const TraceState>(std::move(entries)));
 }
 
-}  // namespace
-
-namespace {
-
 // Calls on_string(s) for every string of the batch an encoder writes (resources and scopes once
 // per run of spans sharing them), until it returns false. Returns false when stopped.
 template <class OnString>
