@@ -20,11 +20,12 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/error.hpp>
 
 #include "http/loopback_affinity.h"
 #include "http/message_writer.h"
 #include "http/parser_into.h"
+#include "http/read_message.h"
 #include "http/server.h"  // IoPool::current_index
 #include "metrics/registry.h"
 #include "telemetry/span.h"
@@ -433,9 +434,7 @@ asio::awaitable<ClientResult> Client::Impl::exchange(const OutgoingRequest& requ
       parser.header_limit(64 * 1024);
       parser.body_limit(options_.max_response_body_bytes);
       if (request.method == Method::kHead) parser.skip(true);
-      auto [ec, rn] = co_await bhttp::async_read(connection->socket, connection->buffer, parser,
-                                                 asio::as_tuple(asio::use_awaitable));
-      rec = ec;
+      rec = co_await read_message(connection->socket, connection->buffer, parser, ReadUntil::kMessage);
     }
     const auto ec = wec ? wec : rec;
     // (A response read in full just as the deadline passed is still the answer; its closed

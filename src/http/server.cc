@@ -31,12 +31,12 @@
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
-#include <boost/beast/http/read.hpp>
 #include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/write.hpp>
 
 #include "http/errors.h"
 #include "http/loopback_affinity.h"
+#include "http/read_message.h"
 #include "http/request_handler.h"
 #include "http/request_reader.h"
 #include "http/message_writer.h"
@@ -512,17 +512,14 @@ class Server::Impl : public std::enable_shared_from_this<Server::Impl> {
       RequestParser parser;
       apply_limits(parser, o);
       c.expires_after(o.read_timeout);
-      auto [hec, hn] = co_await bhttp::async_read_header(c.socket, buffer, parser,
-                                                         asio::as_tuple(asio::use_awaitable));
+      auto hec = co_await read_message(c.socket, buffer, parser, ReadUntil::kHeader);
       if (!hec && !parser.is_done()) {
         auto expect = parser.request().header("expect");
         if (expect && iequals(*expect, "100-continue")) {
           auto cont = bhttp::response<bhttp::empty_body>(bhttp::status::continue_, parser.request().version);
           co_await bhttp::async_write(c.socket, cont, asio::as_tuple(asio::use_awaitable));
         }
-        auto [bec, bn] = co_await bhttp::async_read(c.socket, buffer, parser,
-                                                    asio::as_tuple(asio::use_awaitable));
-        hec = bec;
+        hec = co_await read_message(c.socket, buffer, parser, ReadUntil::kMessage);
       }
       hec = c.outcome(hec);
       if (hec) {
