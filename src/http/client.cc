@@ -26,6 +26,7 @@
 #include "http/message_writer.h"
 #include "http/parser_into.h"
 #include "http/read_message.h"
+#include "http/write_message.h"
 #include "http/server.h"  // IoPool::current_index
 #include "metrics/registry.h"
 #include "telemetry/span.h"
@@ -426,8 +427,7 @@ asio::awaitable<ClientResult> Client::Impl::exchange(const OutgoingRequest& requ
 
     std::optional<InFlight> in_flight;
     in_flight.emplace(pools, *connection, Clock::now() + timeout);
-    auto [wec, wn] = co_await asio::async_write(connection->socket, message,
-                                                asio::as_tuple(asio::use_awaitable));
+    const auto wec = co_await write_all(connection->socket, message);
     ResponseParser parser;
     boost::system::error_code rec;
     if (!wec) {

@@ -37,6 +37,7 @@
 #include "http/errors.h"
 #include "http/loopback_affinity.h"
 #include "http/read_message.h"
+#include "http/write_message.h"
 #include "http/request_handler.h"
 #include "http/request_reader.h"
 #include "http/message_writer.h"
@@ -144,8 +145,7 @@ asio::awaitable<boost::system::error_code> write_response(Stream& stream, const 
   const std::string head = serialize_response_head(response, version, keep_alive);
   std::array<asio::const_buffer, 2> buffers{asio::buffer(head), asio::const_buffer()};
   if (response_has_body(response, head_only)) buffers[1] = asio::buffer(response.body);
-  auto [ec, n] = co_await asio::async_write(stream, buffers, asio::as_tuple(asio::use_awaitable));
-  co_return ec;
+  co_return co_await write_all(stream, buffers);
 }
 
 }  // namespace
