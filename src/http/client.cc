@@ -473,15 +473,17 @@ asio::awaitable<ClientResult> Client::Impl::send(std::shared_ptr<Impl> self, Out
   if (self->tracing_.tracer.may_record()) {
     tel::StartSpanOptions start;
     start.kind = tel::SpanKind::kClient;
-    start.attributes.push_back({"http.request.method", std::string(method)});
-    start.attributes.push_back({"url.full", self->tracing_.redacted(request.url)});
+    // append_attribute reuses the key buffers of recycled spans.
+    tel::Attributes& a = start.attributes;
+    a.reserve(4);
+    std::get<std::string>(tel::append_attribute(a, "http.request.method")).assign(method);
+    tel::append_attribute(a, "url.full") = self->tracing_.redacted(request.url);
     if (url) {
-      start.attributes.push_back({"server.address", url->host});
-      start.attributes.push_back({"server.port", static_cast<std::int64_t>(url->port)});
+      std::get<std::string>(tel::append_attribute(a, "server.address")).assign(url->host);
+      tel::append_attribute(a, "server.port") = static_cast<std::int64_t>(url->port);
     }
-    std::string name(request.method == Method::kOther ? "HTTP" : method);
-    if (!request.route.empty()) name += " " + request.route;
-    span = self->tracing_.tracer.start_span(name, parent, std::move(start));
+    span = self->tracing_.tracer.start_span(http_span_name(request.method, request.route), parent,
+                                            std::move(start));
   } else if (self->tracing_.tracer.enabled()) {
     span = self->tracing_.tracer.start_span({}, parent, {});  // propagates only
   }

@@ -32,15 +32,6 @@ std::pair<std::string_view, std::int64_t> split_host(std::string_view host) {
   return {host, port};
 }
 
-std::string span_name(const Request& request, std::string_view route) {
-  std::string name(request.method == Method::kOther ? "HTTP" : to_string(request.method));
-  if (!route.empty()) {
-    name.push_back(' ');
-    name += route;
-  }
-  return name;
-}
-
 // The server span's attributes at its start (visible to the sampler). Keys go through
 // append_attribute, which reuses the key buffers of recycled spans: no allocation per key.
 tel::Attributes start_attributes(const Request& request, std::string_view route,
@@ -126,21 +117,17 @@ std::uint64_t RequestHandler::rejected() const noexcept {
   return n;
 }
 
-void RequestHandler::record_duration(PerWorker& worker, std::string_view method,
-                                     std::string_view route, int status, double seconds) {
+void RequestHandler::record_duration(PerWorker& worker, Method method, const Route* route, int status,
+                                     double seconds) {
   if (duration_ == nullptr) return;
-  std::string key;
-  key.reserve(method.size() + route.size() + 6);
-  key.append(method).push_back('\0');
-  key.append(route).push_back('\0');
-  key.append(std::to_string(status));
+  const DurationKey key{method, route, status};
   auto it = worker.histograms.find(key);
   if (it == worker.histograms.end()) {
     // Unmatched paths share one label value so a scanner cannot grow the label set.
     metrics::Histogram& h = duration_->with(
-        {std::string(method), route.empty() ? std::string("unmatched") : std::string(route),
+        {std::string(to_string(method)), route == nullptr ? std::string("unmatched") : route->pattern,
          std::to_string(status)});
-    it = worker.histograms.emplace(std::move(key), &h).first;
+    it = worker.histograms.emplace(key, &h).first;
   }
   it->second->observe(seconds);
 }
@@ -173,7 +160,7 @@ boost::asio::awaitable<RequestHandler::Outcome> RequestHandler::handle(Request& 
     tel::StartSpanOptions start;
     start.kind = tel::SpanKind::kServer;
     start.attributes = start_attributes(request, route, tracing_);
-    span = tracing_.tracer.start_span(span_name(request, route), parent, std::move(start));
+    span = tracing_.tracer.start_span(http_span_name(request.method, route), parent, std::move(start));
   } else if (tracing_.tracer.enabled()) {
     span = tracing_.tracer.start_span({}, parent, {});  // propagates only
   }
@@ -197,14 +184,14 @@ boost::asio::awaitable<RequestHandler::Outcome> RequestHandler::handle(Request& 
     }
   }
   if (span.context().valid()) {
-    response.headers.set("traceresponse", format_traceresponse(span.context()));
+    response.headers.set("traceresponse", TraceResponse(span.context()).view());
   }
   span.end();
 
   worker.in_flight.fetch_sub(1, std::memory_order_relaxed);
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  record_duration(worker, to_string(request.method), route, response.status, seconds);
+  record_duration(worker, request.method, match.route, response.status, seconds);
   if (logger_) {
     write_access_log(request, response.status, response.body.size(), seconds, span.context());
   }

@@ -41,15 +41,28 @@ class RequestHandler {
   std::uint64_t rejected() const noexcept;
 
  private:
+  struct DurationKey {
+    Method method;
+    const Route* route;
+    int status;
+    bool operator==(const DurationKey&) const = default;
+  };
+  struct DurationKeyHash {
+    std::size_t operator()(const DurationKey& k) const noexcept {
+      return std::hash<const void*>()(k.route) ^ (static_cast<std::size_t>(k.status) << 8) ^
+             static_cast<std::size_t>(k.method);
+    }
+  };
   struct alignas(64) PerWorker {
     std::atomic<std::uint64_t> in_flight{0};
     std::atomic<std::uint64_t> requests{0};
     std::atomic<std::uint64_t> rejected{0};
-    // "method\0route\0status" -> histogram child; touched only by the worker's thread.
-    std::unordered_map<std::string, tdemo::metrics::Histogram*> histograms;
+    // (method, route, status) -> histogram child; touched only by the worker's thread.
+    std::unordered_map<DurationKey, tdemo::metrics::Histogram*, DurationKeyHash> histograms;
   };
-  void record_duration(PerWorker& worker, std::string_view method, std::string_view route,
-                       int status, double seconds);
+  // `route`: the matched route (the router's, which outlives this handler), null when none.
+  void record_duration(PerWorker& worker, Method method, const Route* route, int status,
+                       double seconds);
 
   void write_access_log(const Request& request, int status, std::size_t response_bytes,
                         double seconds, const telemetry::SpanContext& span) const;

@@ -1,6 +1,8 @@
 // What the server and client need to trace the transport, and the header carrier adapter.
 #pragma once
 
+#include <array>
+
 #include <optional>
 #include <string>
 #include <string_view>
@@ -48,7 +50,21 @@ class HeadersCarrier final : public telemetry::TextMapCarrier {
   const Headers* const_headers_;
 };
 
-// "00-{trace_id}-{span_id}-{flags}" for the traceresponse header; "" for an invalid context.
-std::string format_traceresponse(const telemetry::SpanContext& context);
+// An HTTP span's name (server and client): "{method} {route}", "HTTP {route}" for a method
+// outside the standard set, without " {route}" when there is none. The text is in a buffer of
+// the calling thread, valid until its next call there (a span copies its name).
+std::string_view http_span_name(Method method, std::string_view route);
+
+// "00-{trace_id}-{span_id}-{flags}" for the traceresponse header, formatted in place (no
+// allocation); view() is "" for an invalid context.
+class TraceResponse {
+ public:
+  explicit TraceResponse(const telemetry::SpanContext& context);
+  std::string_view view() const noexcept { return {text_.data(), size_}; }
+
+ private:
+  std::array<char, 55> text_;
+  std::size_t size_ = 0;
+};
 
 }  // namespace tdemo::http
