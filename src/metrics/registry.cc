@@ -30,9 +30,21 @@ std::string_view to_string(MetricType type) noexcept {
   return "untyped";
 }
 
+namespace {
+// This thread's stripe: threads take stripes in turn as they first observe.
+std::size_t stripe_of_this_thread(std::size_t stripes) noexcept {
+  static std::atomic<std::size_t> next{0};
+  thread_local const std::size_t stripe = next.fetch_add(1, std::memory_order_relaxed);
+  return stripe % stripes;
+}
+}  // namespace
+
 Histogram::Histogram(const std::vector<double>* bounds)
-    : bounds_(bounds), counts_(new std::atomic<std::uint64_t>[bounds->size() + 1]) {
-  for (std::size_t i = 0; i <= bounds_->size(); ++i) counts_[i].store(0, std::memory_order_relaxed);
+    : bounds_(bounds), lines_per_stripe_((bounds->size() + 1 + 7) / 8),
+      lines_(new Line[kStripes * lines_per_stripe_]), sums_(new Sum[kStripes]) {
+  for (std::size_t i = 0; i < kStripes * lines_per_stripe_; ++i) {
+    for (auto& c : lines_[i].counts) c.store(0, std::memory_order_relaxed);
+  }
 }
 
 void Histogram::observe(double value) noexcept {
@@ -40,8 +52,9 @@ void Histogram::observe(double value) noexcept {
   // Buckets are "le" (less than or equal): the first bound >= value.
   const std::size_t index =
       static_cast<std::size_t>(std::lower_bound(b.begin(), b.end(), value) - b.begin());
-  counts_[index].fetch_add(1, std::memory_order_relaxed);
-  sum_.fetch_add(value, std::memory_order_relaxed);
+  const std::size_t stripe = stripe_of_this_thread(kStripes);
+  count(stripe, index).fetch_add(1, std::memory_order_relaxed);
+  sums_[stripe].value.fetch_add(value, std::memory_order_relaxed);
 }
 
 Histogram::Snapshot Histogram::snapshot() const {
@@ -49,11 +62,15 @@ Histogram::Snapshot Histogram::snapshot() const {
   s.cumulative.resize(bounds_->size() + 1);
   std::uint64_t running = 0;
   for (std::size_t i = 0; i <= bounds_->size(); ++i) {
-    running += counts_[i].load(std::memory_order_relaxed);
+    for (std::size_t stripe = 0; stripe < kStripes; ++stripe) {
+      running += count(stripe, i).load(std::memory_order_relaxed);
+    }
     s.cumulative[i] = running;
   }
   s.count = running;
-  s.sum = sum_.load(std::memory_order_relaxed);
+  for (std::size_t stripe = 0; stripe < kStripes; ++stripe) {
+    s.sum += sums_[stripe].value.load(std::memory_order_relaxed);
+  }
   return s;
 }
 

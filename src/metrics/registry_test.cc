@@ -43,6 +43,31 @@ TEST(RegistryTest, HistogramExposition) {
             "latency_seconds_count{route=\"/a\"} 4\n");
 }
 
+TEST(RegistryTest, HistogramCountsEveryObservationFromManyThreads) {
+  // More threads than the histogram's stripes, and more buckets than one cache line holds.
+  Registry registry;
+  std::vector<double> bounds;
+  for (int i = 1; i <= 20; ++i) bounds.push_back(i);
+  auto& child = registry.histogram("h", "h", {}, bounds).with({});
+  constexpr int kThreads = 12, kRounds = 2000;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&child] {
+      for (int r = 0; r < kRounds; ++r) {
+        for (int v = 1; v <= 21; ++v) child.observe(v);  // one in each bucket, 21 in +Inf
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  const auto snapshot = child.snapshot();
+  ASSERT_EQ(snapshot.cumulative.size(), 21u);
+  for (std::size_t i = 0; i < snapshot.cumulative.size(); ++i) {
+    EXPECT_EQ(snapshot.cumulative[i], (i + 1) * kThreads * kRounds) << "bucket " << i;
+  }
+  EXPECT_EQ(snapshot.count, 21u * kThreads * kRounds);
+  EXPECT_EQ(snapshot.sum, 231.0 * kThreads * kRounds);  // whole numbers: exact
+}
+
 TEST(RegistryTest, UnlabelledHistogramHasOnlyLe) {
   Registry registry;
   registry.histogram("x", "h", {}, {1}).with({}).observe(2);

@@ -6,6 +6,7 @@
 #include <optional>
 #include <vector>
 
+#include <boost/container/small_vector.hpp>
 #include <boost/json.hpp>
 
 #include "metrics/registry.h"
@@ -105,24 +106,30 @@ void add_standard_routes(http::Router& router, ServiceContext& context, Standard
             if (status == nullptr || !status->is_string() || status->as_string() != "ok") healthy = false;
           }
         }
-        std::string dependencies;
-        for (std::size_t i = 0; i < shared->dependencies.size(); ++i) {
-          const auto& dependency = shared->dependencies[i];
-          auto& cached = health_cache->entries[i];
+        // The cached results are read under one lock per request (the I/O threads answer
+        // /health at once: one lock per dependency made them take turns three times); the
+        // stale ones are refreshed after it, each by one request at a time.
+        const std::size_t count = shared->dependencies.size();
+        boost::container::small_vector<DependencyHealthCache::Entry, 4> entries(count);
+        boost::container::small_vector<bool, 4> refresh(count, false);
+        {
           const auto now = std::chrono::steady_clock::now();
-          DependencyHealthCache::Entry entry;
-          bool refresh = false;
-          {
-            std::lock_guard lock(health_cache->mutex);
-            entry = cached;
-            // One request at a time refreshes a stale result; the others answer from it.
-            if (!entry.checked_at || now - *entry.checked_at >= kDependencyHealthTtl) {
-              refresh = !entry.checked_at || !cached.refresh_started ||
-                        now - *cached.refresh_started > kStuckRefresh;
-              if (refresh) cached.refresh_started = now;
+          std::lock_guard lock(health_cache->mutex);
+          for (std::size_t i = 0; i < count; ++i) {
+            auto& cached = health_cache->entries[i];
+            entries[i] = cached;
+            if (!cached.checked_at || now - *cached.checked_at >= kDependencyHealthTtl) {
+              refresh[i] = !cached.checked_at || !cached.refresh_started ||
+                           now - *cached.refresh_started > kStuckRefresh;
+              if (refresh[i]) cached.refresh_started = now;
             }
           }
-          if (refresh) {
+        }
+        std::string dependencies;
+        for (std::size_t i = 0; i < count; ++i) {
+          const auto& dependency = shared->dependencies[i];
+          auto& entry = entries[i];
+          if (refresh[i]) {
             auto result = co_await dependency.check(ctx.telemetry);
             entry.healthy = result.ok() && result.value().status == 200;
             entry.error = entry.healthy ? std::string()
@@ -130,6 +137,7 @@ void add_standard_routes(http::Router& router, ServiceContext& context, Standard
                                         : result.error().detail;
             entry.checked_at = std::chrono::steady_clock::now();
             std::lock_guard lock(health_cache->mutex);
+            auto& cached = health_cache->entries[i];
             cached = entry;
             cached.refresh_started.reset();
           }
