@@ -18,7 +18,6 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/error.hpp>
 
@@ -26,8 +25,8 @@
 #include "http/message_writer.h"
 #include "http/parser_into.h"
 #include "http/read_message.h"
-#include "http/write_message.h"
 #include "http/server.h"  // IoPool::current_index
+#include "http/write_message.h"
 #include "metrics/registry.h"
 #include "telemetry/span.h"
 

@@ -28,7 +28,6 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/empty_body.hpp>
@@ -36,11 +35,11 @@
 
 #include "http/errors.h"
 #include "http/loopback_affinity.h"
+#include "http/message_writer.h"
 #include "http/read_message.h"
-#include "http/write_message.h"
 #include "http/request_handler.h"
 #include "http/request_reader.h"
-#include "http/message_writer.h"
+#include "http/write_message.h"
 
 namespace tdemo::http {
 
