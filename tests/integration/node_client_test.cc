@@ -58,10 +58,18 @@ TEST(NodeClient, OneTraceSpansTheJsClientAndTheFourServices) {
   ASSERT_EQ(traceresponse.substr(3, 32), trace_id) << "the gateway did not continue the JS client's trace";
   const std::string gateway_server_span = traceresponse.substr(36, 16);
 
-  // The store receives both languages' spans (batched): wait for all five services.
+  // The store receives both languages' spans (batched): wait for all five services and for the
+  // gateway's SERVER span, which ends after its downstream calls (the gateway's CLIENT spans can
+  // reach the store in an earlier batch than it).
   std::set<std::string> services;
   json::array spans;
-  for (int attempt = 0; attempt < 100 && services.size() < 5; ++attempt) {
+  const auto has_gateway_server_span = [&] {
+    for (const auto& span : spans) {
+      if (span.at("spanID").as_string() == gateway_server_span) return true;
+    }
+    return false;
+  };
+  for (int attempt = 0; attempt < 100 && (services.size() < 5 || !has_gateway_server_span()); ++attempt) {
     if (attempt > 0) std::this_thread::sleep_for(std::chrono::milliseconds(100));
     const auto response = test::http_get(store + "/api/traces/" + trace_id);
     if (response.status != 200) continue;
