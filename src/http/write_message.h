@@ -34,8 +34,8 @@ boost::asio::awaitable<boost::system::error_code> write_all(Stream& stream, cons
     if (!ec) {
       const std::size_t sent = stream.write_some(buffers, ec);
       if (!ec && sent == asio::buffer_size(buffers)) co_return ec;
-      if (ec && ec != asio::error::would_block && ec != asio::error::try_again) co_return ec;
-      rest.consume(ec ? 0 : sent);
+      if (ec && ec != asio::error::would_block) co_return ec;  // (EAGAIN is EWOULDBLOCK here)
+      rest.consume(sent);  // 0 when the send buffer was full
     }
   }
   auto [ec, n] = co_await asio::async_write(stream, rest, asio::as_tuple(asio::use_awaitable));

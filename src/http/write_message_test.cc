@@ -35,7 +35,9 @@ std::string pattern(std::size_t n, char seed) {
   return s;
 }
 
-TEST(WriteAllTest, ASmallMessageIsSentAtOnce) {
+// The send is made at once, not by async_write: only that path puts the socket in non-blocking
+// mode (async operations leave the user-visible mode alone).
+TEST(WriteAllTest, ASmallMessageIsSentAtOnceOnANonBlockingSocket) {
   Pair p;
   const std::string head = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n", body = "ok";
   const std::array<asio::const_buffer, 2> buffers{asio::buffer(head), asio::buffer(body)};
