@@ -40,6 +40,7 @@
 #include "http/request_handler.h"
 #include "http/request_reader.h"
 #include "http/write_message.h"
+#include "telemetry/thread_name.h"
 
 namespace tdemo::http {
 
@@ -76,6 +77,7 @@ void IoPool::start() {
   for (std::size_t i = 0; i < contexts_.size(); ++i) {
     threads_.emplace_back([this, i] {
       t_pool_index = static_cast<int>(i);
+      telemetry::set_current_thread_name("td-io-" + std::to_string(i));
       contexts_[i]->run();
     });
   }

@@ -13,6 +13,7 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -28,6 +29,7 @@
 #include "telemetry/in_memory_exporter.h"
 #include "telemetry/simple_span_processor.h"
 #include "telemetry/span.h"
+#include "telemetry/thread_name.h"
 
 namespace tdemo::http {
 namespace {
@@ -195,6 +197,17 @@ class ServerTest : public ::testing::Test {
   std::unique_ptr<Server> server_;
   std::atomic<bool> slow_started_{false};
 };
+
+TEST(IoPoolTest, ThreadsAreNamedByTheirIndex) {
+  IoPool pool(2);
+  pool.start();
+  for (std::size_t i = 0; i < pool.size(); ++i) {
+    std::promise<std::string> name;
+    boost::asio::post(pool.context(i), [&] { name.set_value(tel::current_thread_name()); });
+    EXPECT_EQ(name.get_future().get(), "td-io-" + std::to_string(i));
+  }
+  pool.stop();
+}
 
 TEST_F(ServerTest, KeepAliveReusesOneConnection) {
   for (int i = 0; i < 5; ++i) {

@@ -14,6 +14,7 @@
 
 #include "loadgen/http_connection.h"
 #include "loadgen/schedule.h"
+#include "telemetry/thread_name.h"
 
 namespace tdemo::loadgen {
 namespace asio = boost::asio;
@@ -187,6 +188,7 @@ struct Worker {
     }
     asio::co_spawn(io, watchdog(), asio::detached);
     thread = std::thread([this] {
+      telemetry::set_current_thread_name("load-test");
       io.run();
       recorder.flush();
       done.store(true, std::memory_order_release);

@@ -4,6 +4,7 @@
 #include <bit>
 
 #include "telemetry/span_data_pool.h"
+#include "telemetry/thread_name.h"
 
 namespace tdemo::telemetry {
 namespace {
@@ -40,7 +41,10 @@ BatchSpanProcessor::BatchSpanProcessor(std::unique_ptr<SpanExporter> exporter,
   // Wake every 2^k pushes, 2^k the largest power of two not above the batch size (a
   // mask: no division on the hot path). 512, the default, is exact.
   wake_mask_ = std::bit_floor(options_.max_export_batch_size) - 1;
-  worker_ = std::thread([this] { run_worker(); });
+  worker_ = std::thread([this] {
+    set_current_thread_name("span-export");
+    run_worker();
+  });
 }
 
 BatchSpanProcessor::~BatchSpanProcessor() { shutdown(options_.export_timeout); }

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "telemetry/in_memory_exporter.h"
+#include "telemetry/thread_name.h"
 
 namespace tdemo::telemetry {
 namespace {
@@ -86,6 +87,27 @@ TEST(BatchSpanProcessorTest, ForceFlushExportsEverythingQueued) {
   EXPECT_EQ(processor.stats().exported, 25u);
   EXPECT_EQ(processor.stats().queue_depth, 0u);
   EXPECT_EQ(processor.stats().queue_capacity, 100u);
+}
+
+// The worker is named, so `top -H` and `perf report --sort comm` show the export's own CPU.
+TEST(BatchSpanProcessorTest, ExportsOnAThreadNamedSpanExport) {
+  class NameRecordingExporter final : public SpanExporter {
+   public:
+    explicit NameRecordingExporter(std::string& name) : name_(name) {}
+    ExportResult export_spans(const SpanBatch&) noexcept override {
+      name_ = current_thread_name();
+      return ExportResult::kSuccess;
+    }
+    bool shutdown(milliseconds) noexcept override { return true; }
+
+   private:
+    std::string& name_;
+  };
+  std::string name;
+  BatchSpanProcessor processor(std::make_unique<NameRecordingExporter>(name), options(10, 5));
+  processor.on_end(sampled_span());
+  ASSERT_TRUE(processor.force_flush(milliseconds(10000)));
+  EXPECT_EQ(name, "span-export");
 }
 
 TEST(BatchSpanProcessorTest, NotSampledSpansAreNotExported) {

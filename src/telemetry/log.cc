@@ -17,6 +17,7 @@
 
 #include "telemetry/propagation/text_util.h"
 #include "telemetry/span_data.h"
+#include "telemetry/thread_name.h"
 #include "telemetry/utf8.h"
 
 namespace tdemo::telemetry {
@@ -158,7 +159,10 @@ class StderrWriter {
                   (pending_.size() == line.size() + 1 && now - last_write_ >= kQuiet);
       if (!write_now && !flusher_started_) {
         flusher_started_ = true;
-        std::thread([this] { flush_loop(); }).detach();
+        std::thread([this] {
+          set_current_thread_name("log-flush");
+          flush_loop();
+        }).detach();
       }
       if (!write_now && was_empty) flusher_wake_.notify_one();  // once per batch
     }

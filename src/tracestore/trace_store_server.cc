@@ -11,6 +11,7 @@
 #include "http/server.h"
 #include "metrics/registry.h"
 #include "telemetry/span_data.h"
+#include "telemetry/thread_name.h"
 #include "tracestore/grpc_trace_service.h"
 #include "tracestore/jaeger_thrift.h"
 #include "tracestore/query_api.h"
@@ -175,7 +176,12 @@ std::optional<std::string> TraceStoreServer::start() {
     d.grpc = std::make_unique<GrpcTraceServer>(*d.ingest, token);
     if (auto error = d.grpc->start(o.host, o.otlp_grpc_port, o.ingest.max_body_bytes)) return error;
   }
-  if (d.storage) d.retention_thread = std::thread([&d] { d.retention_loop(); });
+  if (d.storage) {
+    d.retention_thread = std::thread([&d] {
+      telemetry::set_current_thread_name("store-retention");
+      d.retention_loop();
+    });
+  }
   d.started = true;
   return std::nullopt;
 }
