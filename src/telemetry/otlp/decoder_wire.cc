@@ -117,6 +117,11 @@ class Cursor {
  private:
   // A varint of at most `max_bytes` bytes; bits past 64 are dropped.
   bool varint_of_at_most(int max_bytes, std::uint64_t& out) noexcept {
+    // One byte: nearly every tag, and most lengths, counts and enums.
+    if (p_ != end_ && (static_cast<std::uint8_t>(*p_) & 0x80) == 0) {
+      out = static_cast<std::uint8_t>(*p_++);
+      return true;
+    }
     std::uint64_t value = 0;
     for (int i = 0; i < max_bytes; ++i) {
       if (p_ == end_) return false;
