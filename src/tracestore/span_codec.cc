@@ -73,6 +73,7 @@ class Writer {
   void string(std::string_view s) {
     room(kMaxVarintBytes + s.size());
     put_varint(s.size());
+    if (s.empty()) return;  // an empty view may have no data pointer: not for memcpy
     std::memcpy(p_, s.data(), s.size());
     p_ += s.size();
   }
