@@ -265,6 +265,15 @@ void append_json_escaped(std::string& out, std::string_view text) {
       out.append(text);
       return;
     }
+  } else if (!text.empty()) {
+    // Shorter than a word (a method, a level, a short message): its bytes in a word of spaces,
+    // which need no escape, take the same one test.
+    std::uint64_t word = 0x2020202020202020ull;
+    std::memcpy(&word, text.data(), text.size());
+    if (!word_needs_escape(word)) {
+      out.append(text);
+      return;
+    }
   }
   for (std::size_t i = 0; i < text.size();) {
     // A run of printable ASCII that needs no escape goes in with one append; eight bytes are

@@ -218,12 +218,12 @@ TEST(JsonEscapeTest, PlainRunsAndEscapesMix) {
   EXPECT_EQ(out, "plain \\\"q\\\" back\\\\slash\\ttab\\u0001\\u007f caf\xc3\xa9 bad\\ufffd end");
 }
 
-// Text is checked eight bytes at a time, the last word overlapping the one before: every byte
-// value, at every place of strings of every length modulo eight, must come out as it does on
-// its own (a one-byte string takes the byte-by-byte path).
+// Text is checked eight bytes at a time, the last word overlapping the one before, and text
+// shorter than a word in one word padded with spaces: every byte value, at every place of
+// strings of every length from 1 to 25, must come out as it does on its own.
 TEST(JsonEscapeTest, EveryByteAtEveryPlaceOfALongString) {
   const std::string alphabet = "abcdefghijklmnopqrstuvwx";
-  for (std::size_t length = 6; length <= alphabet.size(); ++length) {
+  for (std::size_t length = 0; length <= alphabet.size(); ++length) {
     const std::string plain = alphabet.substr(0, length);
     for (int value = 0; value < 256; ++value) {
       const std::string byte(1, static_cast<char>(value));
