@@ -74,5 +74,28 @@ NGINX
   nginx -c "$work/nginx.conf" -p "$work"
 }
 
+# start_health_pair WORK BIN: the nginx comparison's two servers. `BIN all` without the store and
+# with LOG_LEVEL=warning (no access log: nginx runs with access_log off), and nginx (2 workers)
+# answering every path with the same body as our /health. Sets APP_PID, BASE (the gateway's
+# port) and NGINX_PORT; stop_health_pair WORK stops both (call it from the caller's EXIT trap).
+start_health_pair() {
+  local work=$1 bin=$2 body
+  BASE=$(free_ports 4)
+  LOG_LEVEL=warning "$bin" all --base-port "$BASE" --trace-store=off >"$work/all.log" 2>&1 &
+  APP_PID=$!
+  wait_for_url "http://127.0.0.1:$BASE/health" ||
+    { echo "tracing-demo all did not start" >&2; cat "$work/all.log" >&2; return 1; }
+  body=$(curl -fsS "http://127.0.0.1:$BASE/health" | tr -d "'\n")
+  NGINX_PORT=$(free_port)
+  start_nginx "$work" "$NGINX_PORT" 2 "$body"
+  wait_for_url "http://127.0.0.1:$NGINX_PORT/"
+}
+stop_health_pair() {
+  local work=$1
+  [ -n "${APP_PID:-}" ] && { kill "$APP_PID" 2>/dev/null; wait "$APP_PID" 2>/dev/null; }
+  [ -f "$work/nginx.pid" ] && kill "$(cat "$work/nginx.pid")" 2>/dev/null
+  return 0
+}
+
 # json_field JSON FIELD: a number from a flat JSON object.
 json_field() { python3 -c 'import json,sys; print(json.loads(sys.argv[1])[sys.argv[2]])' "$1" "$2"; }

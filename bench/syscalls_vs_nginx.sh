@@ -13,21 +13,8 @@ BIN=${BIN:-build/release/bin/tracing-demo}
 ROUNDS=${ROUNDS:-1}
 DURATION=${DURATION:-5}
 WORK=$(mktemp -d); APP_PID=""
-cleanup() {
-  [ -n "$APP_PID" ] && { kill "$APP_PID" 2>/dev/null; wait "$APP_PID" 2>/dev/null; }
-  [ -f "$WORK/nginx.pid" ] && kill "$(cat "$WORK/nginx.pid")" 2>/dev/null
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-
-BASE=$(free_ports 4)
-LOG_LEVEL=warning "$BIN" all --base-port "$BASE" --trace-store=off >"$WORK/all.log" 2>&1 &
-APP_PID=$!
-wait_for_url "http://127.0.0.1:$BASE/health" || { echo "tracing-demo all did not start" >&2; cat "$WORK/all.log" >&2; exit 1; }
-BODY=$(curl -fsS "http://127.0.0.1:$BASE/health" | tr -d "'\n")
-NGINX_PORT=$(free_port)
-start_nginx "$WORK" "$NGINX_PORT" 2 "$BODY"
-wait_for_url "http://127.0.0.1:$NGINX_PORT/"
+trap 'stop_health_pair "$WORK"; rm -rf "$WORK"' EXIT
+start_health_pair "$WORK" "$BIN"
 NGINX_PIDS=$(pgrep -f "nginx: worker" -P "$(cat "$WORK/nginx.pid")" | paste -sd, -)
 
 SYSCALLS=(syscalls:sys_enter_recvfrom syscalls:sys_exit_recvfrom syscalls:sys_enter_sendmsg
