@@ -17,10 +17,12 @@
 
 namespace tdemo::services {
 
+namespace {
 // /health is what probes and load balancers poll, often many times a second: its body is
-// written straight into one string, in the order a document would serialize it.
-void append_telemetry_json(std::string& out, const ServiceContext& context) {
-  const auto stats = context.telemetry.stats();
+// written straight into one string, in the order a document would serialize it; the parts that
+// do not change while the service runs (names, the exporter) are escaped once, at start.
+void append_telemetry_json(std::string& out, const telemetry::PipelineStats& stats,
+                           std::string_view exporter_json) {
   // Each key with its quotes, colon and the comma before it: one append per field.
   const struct {
     std::string_view key;
@@ -33,13 +35,14 @@ void append_telemetry_json(std::string& out, const ServiceContext& context) {
                 {",\"queue_depth\":", stats.queue_depth},
                 {",\"queue_capacity\":", stats.queue_capacity}};
   out += "{\"exporter\":";
-  append_json_string(out, stats.exporter);
+  out += exporter_json;
   for (const auto& [key, value] : counts) {
     out += key;
     append_json_int(out, static_cast<std::int64_t>(value));
   }
   out += '}';
 }
+}  // namespace
 
 void register_telemetry_metrics(ServiceContext& context) {
   auto& registry = context.registry;
@@ -84,6 +87,13 @@ struct DependencyHealthCache {
   std::mutex mutex;
   std::vector<Entry> entries;  // one per StandardRoutes::dependencies
 };
+
+struct HealthText {
+  std::string identity;                // ,"service":"…","role":"…","version":"…","checks":
+  std::vector<std::string> healthy;    // per dependency: "users":{"status":"healthy","checked_ms_ago":
+  std::vector<std::string> unhealthy;  // "users":{"status":"unhealthy","error":
+  std::string exporter;                // the exporter's description as a JSON string
+};
 }  // namespace
 
 void add_standard_routes(http::Router& router, ServiceContext& context, StandardRoutes routes) {
@@ -94,9 +104,25 @@ void add_standard_routes(http::Router& router, ServiceContext& context, Standard
 
   auto health_doc = route_doc("Health: this service, its dependencies and the span exporter", "health");
   health_doc.responses = {response_doc(200, "Healthy"), response_doc(503, "A dependency is down")};
+  // The body's fixed text, escaped once: what follows the status, and per dependency what
+  // precedes its age (healthy) or its error (unhealthy).
+  auto text = std::make_shared<HealthText>();
+  text->identity = ",\"service\":";
+  append_json_string(text->identity, context.telemetry.service_name());
+  text->identity += ",\"role\":\"";
+  text->identity += role_name(context.config.role);
+  text->identity += "\",\"version\":\"" TD_VERSION "\",\"checks\":";
+  for (const auto& dependency : shared->dependencies) {
+    std::string name = "\"";
+    telemetry::append_json_escaped(name, dependency.name);  // configured
+    text->healthy.push_back(name + "\":{\"status\":\"healthy\",\"checked_ms_ago\":");
+    text->unhealthy.push_back(name + "\":{\"status\":\"unhealthy\",\"error\":");
+  }
+  append_json_string(text->exporter, context.telemetry.stats().exporter);  // fixed at start
+
   router.get(
       "/health",
-      [shared, ctx_ptr, health_cache](http::RequestContext& ctx) -> boost::asio::awaitable<http::Response> {
+      [shared, ctx_ptr, health_cache, text](http::RequestContext& ctx) -> boost::asio::awaitable<http::Response> {
         bool healthy = true;
         boost::json::object checks;
         if (shared->local_checks) {
@@ -125,12 +151,11 @@ void add_standard_routes(http::Router& router, ServiceContext& context, Standard
             }
           }
         }
-        std::string dependencies;
+        std::size_t error_bytes = 0;
         for (std::size_t i = 0; i < count; ++i) {
-          const auto& dependency = shared->dependencies[i];
           auto& entry = entries[i];
           if (refresh[i]) {
-            auto result = co_await dependency.check(ctx.telemetry);
+            auto result = co_await shared->dependencies[i].check(ctx.telemetry);
             entry.healthy = result.ok() && result.value().status == 200;
             entry.error = entry.healthy ? std::string()
                           : result.ok() ? "answered " + std::to_string(result.value().status)
@@ -141,37 +166,36 @@ void add_standard_routes(http::Router& router, ServiceContext& context, Standard
             cached = entry;
             cached.refresh_started.reset();
           }
-          const auto age_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                                  std::chrono::steady_clock::now() - *entry.checked_at)
-                                  .count();
-          dependencies += dependencies.empty() ? "{\"" : ",\"";
-          telemetry::append_json_escaped(dependencies, dependency.name);  // configured
-          if (entry.healthy) {
-            dependencies += "\":{\"status\":\"healthy\",\"checked_ms_ago\":";
-          } else {
-            healthy = false;
-            dependencies += "\":{\"status\":\"unhealthy\",\"error\":";
-            append_json_string(dependencies, entry.error);
-            dependencies += ",\"checked_ms_ago\":";
-          }
-          append_json_int(dependencies, age_ms);
-          dependencies += '}';
+          if (!entry.healthy) healthy = false;
+          error_bytes += entry.error.size();
         }
-        dependencies += dependencies.empty() ? "{}" : "}";
-        // Our keys and values as literals where they are ours (role names and the version are
-        // plain words): one append per run of them.
+        // Every result is known: the body is written front to back, without a second string.
         std::string body;
-        body.reserve(384 + dependencies.size());
-        body += healthy ? "{\"status\":\"healthy\",\"service\":" : "{\"status\":\"unhealthy\",\"service\":";
-        append_json_string(body, ctx_ptr->telemetry.service_name());
-        body += ",\"role\":\"";
-        body += role_name(ctx_ptr->config.role);
-        body += "\",\"version\":\"" TD_VERSION "\",\"checks\":";
-        body += checks.empty() ? std::string("{}") : to_json_text(checks);
-        body += ",\"dependencies\":";
-        body += dependencies;
-        body += ",\"telemetry\":";
-        append_telemetry_json(body, *ctx_ptr);
+        body.reserve(320 + text->identity.size() + text->exporter.size() + 96 * count + 2 * error_bytes);
+        body += healthy ? "{\"status\":\"healthy\"" : "{\"status\":\"unhealthy\"";
+        body += text->identity;
+        if (checks.empty()) {
+          body += "{}";
+        } else {
+          body += to_json_text(checks);
+        }
+        body += ",\"dependencies\":{";
+        const auto now = std::chrono::steady_clock::now();
+        for (std::size_t i = 0; i < count; ++i) {
+          const auto& entry = entries[i];
+          if (i != 0) body += ',';
+          if (entry.healthy) {
+            body += text->healthy[i];
+          } else {
+            body += text->unhealthy[i];
+            append_json_string(body, entry.error);
+            body += ",\"checked_ms_ago\":";
+          }
+          append_json_int(body, std::chrono::duration_cast<std::chrono::milliseconds>(now - *entry.checked_at).count());
+          body += '}';
+        }
+        body += "},\"telemetry\":";
+        append_telemetry_json(body, ctx_ptr->telemetry.stats(), text->exporter);
         body += '}';
         co_return http::Response::json_text(healthy ? 200 : 503, std::move(body));
       },

@@ -36,9 +36,6 @@ struct StandardRoutes {
 // (the OpenAPI document is built from `router` on first request, after every route is added).
 void add_standard_routes(http::Router& router, ServiceContext& context, StandardRoutes routes);
 
-// Appends the exporter pipeline's figures as the JSON object /health shows.
-void append_telemetry_json(std::string& out, const ServiceContext& context);
-
 // Registers the telemetry pipeline gauges/counters (tracing_*) on the context's registry.
 void register_telemetry_metrics(ServiceContext& context);
 
