@@ -136,6 +136,54 @@ TEST(MessageWriterTest, HeadersThatCouldSplitOrReframeTheResponseAreDropped) {
   EXPECT_EQ(parse(head + "ok", false).body, "ok");
 }
 
+// The check reads eight bytes at a time: a CR, LF or NUL at every place of values of every
+// length up to 40 drops the header; every other byte value, at every place, keeps it.
+TEST(MessageWriterTest, UnsafeBytesAreFoundAtEveryPlace) {
+  for (std::size_t length = 1; length <= 40; ++length) {
+    for (std::size_t at = 0; at < length; ++at) {
+      for (const char bad : {'\r', '\n', '\0'}) {
+        std::string value(length, 'v');
+        value[at] = bad;
+        Response response = Response::text(200, "");
+        response.headers.add("X-Value", value);
+        EXPECT_EQ(serialize_response_head(response, 11, true).find("X-Value"), std::string::npos)
+            << "length " << length << ", byte " << int(bad) << " at " << at;
+      }
+    }
+  }
+  std::string every;  // bytes 1-255 but CR and LF, each at many places across the words
+  for (int round = 0; round < 3; ++round) {
+    for (int byte = 1; byte < 256; ++byte) {
+      if (byte != '\r' && byte != '\n') every += static_cast<char>(byte);
+    }
+    every += 'x';  // shifts the next round by one place against the eight-byte steps
+  }
+  for (std::size_t start = 0; start < 9; ++start) {
+    Response response = Response::text(200, "");
+    response.headers.add("X-Value", every.substr(start));
+    EXPECT_NE(serialize_response_head(response, 11, true).find("X-Value: " + every.substr(start) + "\r\n"),
+              std::string::npos) << start;
+  }
+}
+
+// HTTP/1.1's lines for 100-599 come from a table built once, the others are written each time:
+// every code of both versions reads "HTTP/1.x CODE REASON", the reason ours, else Beast's, else empty.
+TEST(MessageWriterTest, StatusLinesOfEveryCodeAndBothVersions) {
+  for (int status = 100; status <= 999; ++status) {
+    std::string reason(reason_phrase(status));
+    if (reason.empty()) {
+      const auto known = bhttp::int_to_status(static_cast<unsigned>(status));
+      if (known != bhttp::status::unknown) reason = std::string(bhttp::obsolete_reason(known));
+    }
+    for (int version : {10, 11}) {
+      const std::string head = serialize_response_head(Response::empty(status), version, true);
+      const std::string expected =
+          (version == 10 ? "HTTP/1.0 " : "HTTP/1.1 ") + std::to_string(status) + " " + reason + "\r\n";
+      EXPECT_EQ(head.substr(0, expected.size()), expected);
+    }
+  }
+}
+
 TEST(MessageWriterTest, BodyOnlyWhenTheStatusAndMethodAllowIt) {
   EXPECT_TRUE(response_has_body(Response::text(200, "x"), false));
   EXPECT_FALSE(response_has_body(Response::text(200, "x"), true));

@@ -15,6 +15,7 @@
 #include <mutex>
 #include <thread>
 
+#include "telemetry/decimal.h"
 #include "telemetry/propagation/text_util.h"
 #include "telemetry/span_data.h"
 #include "telemetry/thread_name.h"
@@ -39,9 +40,7 @@ void append_json_scalar(std::string& out, const T& value) {
   } else if constexpr (std::is_same_v<T, bool>) {
     out += value ? "true" : "false";
   } else if constexpr (std::is_same_v<T, std::int64_t>) {
-    char digits[24];
-    const auto [end, ec] = std::to_chars(digits, digits + sizeof digits, value);
-    out.append(digits, end);
+    append_decimal(out, value);
   } else {
     if (!std::isfinite(value)) {
       out += '"';
@@ -449,14 +448,11 @@ LogLine& LogLine::field_3_decimals(LogKey key, double value) {
   const long long thousandths = std::llround(value * 1000.0);
   if (thousandths < 0) text_ += '-';
   const auto magnitude = static_cast<unsigned long long>(thousandths < 0 ? -thousandths : thousandths);
-  char digits[32];
-  char* end = std::to_chars(digits, digits + sizeof digits, magnitude / 1000).ptr;
+  append_decimal(text_, static_cast<std::uint64_t>(magnitude / 1000));
   const auto fraction = static_cast<unsigned>(magnitude % 1000);
-  *end++ = '.';
-  *end++ = static_cast<char>('0' + fraction / 100);
-  *end++ = static_cast<char>('0' + fraction / 10 % 10);
-  *end++ = static_cast<char>('0' + fraction % 10);
-  text_.append(digits, end);
+  const char decimals[4] = {'.', static_cast<char>('0' + fraction / 100),
+                            static_cast<char>('0' + fraction / 10 % 10), static_cast<char>('0' + fraction % 10)};
+  text_.append(decimals, sizeof decimals);
   return *this;
 }
 

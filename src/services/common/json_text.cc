@@ -6,48 +6,14 @@
 #include <boost/json.hpp>
 #include <boost/json/basic_parser_impl.hpp>
 
+#include "telemetry/decimal.h"
 #include "telemetry/log.h"
 
 namespace tdemo::services {
 namespace {
 
-// Two digits per division, written from the end of a local buffer, then one append: /health
-// writes ten counters per request, and std::to_chars plus the append cost ~120 instructions each.
-constexpr char kDigitPairs[] =
-    "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
-    "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
-    "8081828384858687888990919293949596979899";
-
-void append_unsigned(std::string& out, std::uint64_t value, bool negative) {
-  char digits[21];
-  char* const end = digits + sizeof digits;
-  char* p = end;
-  while (value >= 100) {
-    const auto pair = static_cast<std::size_t>(value % 100) * 2;
-    value /= 100;
-    p -= 2;
-    p[0] = kDigitPairs[pair];
-    p[1] = kDigitPairs[pair + 1];
-  }
-  if (value >= 10) {
-    const auto pair = static_cast<std::size_t>(value) * 2;
-    p -= 2;
-    p[0] = kDigitPairs[pair];
-    p[1] = kDigitPairs[pair + 1];
-  } else {
-    *--p = static_cast<char>('0' + value);
-  }
-  if (negative) *--p = '-';
-  out.append(p, static_cast<std::size_t>(end - p));
-}
-
-void append_integer(std::string& out, std::int64_t value) {
-  // The magnitude in unsigned arithmetic: -INT64_MIN does not fit an int64.
-  append_unsigned(out, value < 0 ? 0 - static_cast<std::uint64_t>(value) : static_cast<std::uint64_t>(value),
-                  value < 0);
-}
-
-void append_integer(std::string& out, std::uint64_t value) { append_unsigned(out, value, false); }
+void append_integer(std::string& out, std::int64_t value) { telemetry::append_decimal(out, value); }
+void append_integer(std::string& out, std::uint64_t value) { telemetry::append_decimal(out, value); }
 
 void write(const boost::json::value& value, std::string& out) {
   switch (value.kind()) {
