@@ -474,11 +474,11 @@ asio::awaitable<ClientResult> Client::Impl::send(std::shared_ptr<Impl> self, Out
     start.kind = tel::SpanKind::kClient;
     // append_attribute reuses the key buffers of recycled spans.
     tel::Attributes& a = start.attributes;
-    a.reserve(4);
-    std::get<std::string>(tel::append_attribute(a, "http.request.method")).assign(method);
+    a = tel::take_attribute_list(4);
+    tel::append_text_attribute(a, "http.request.method", method);
     tel::append_attribute(a, "url.full") = self->tracing_.redacted(request.url);
     if (url) {
-      std::get<std::string>(tel::append_attribute(a, "server.address")).assign(url->host);
+      tel::append_text_attribute(a, "server.address", url->host);
       tel::append_attribute(a, "server.port") = static_cast<std::int64_t>(url->port);
     }
     span = self->tracing_.tracer.start_span(http_span_name(request.method, request.route), parent,

@@ -36,10 +36,9 @@ std::pair<std::string_view, std::int64_t> split_host(std::string_view host) {
 // append_attribute, which reuses the key buffers of recycled spans: no allocation per key.
 tel::Attributes start_attributes(const Request& request, std::string_view route,
                                  const TransportTracing& tracing) {
-  tel::Attributes a;
-  a.reserve(14);
+  tel::Attributes a = tel::take_attribute_list(14);
   const auto text = [&a](std::string_view key, std::string_view value) {
-    std::get<std::string>(tel::append_attribute(a, key)).assign(value);  // starts as ""
+    tel::append_text_attribute(a, key, value);
   };
   const auto number = [&a](std::string_view key, std::int64_t value) {
     tel::append_attribute(a, key) = value;

@@ -15,18 +15,17 @@ double random_unit() {
 
 telemetry::Span QueryTracer::start(const telemetry::Context& parent, std::string_view operation,
                                    std::string_view table, std::string_view sql) const {
-  std::string name;
-  name.reserve(operation.size() + 1 + table.size());
-  name.append(operation).append(" ").append(table);
+  // Keys and values in reused buffers (append_text_attribute), the name in this thread's.
+  thread_local std::string name;
+  name.assign(operation).append(" ").append(table);
   telemetry::StartSpanOptions options;
   options.kind = telemetry::SpanKind::kClient;
-  options.attributes = {
-      {"db.system.name", telemetry::attribute(system_)},
-      {"db.operation.name", telemetry::attribute(operation)},
-      {"db.collection.name", telemetry::attribute(table)},
-      {"db.query.text", telemetry::attribute(sql)},
-      {"db.namespace", telemetry::attribute(namespace_)},
-  };
+  auto& a = options.attributes = telemetry::take_attribute_list(5);
+  telemetry::append_text_attribute(a, "db.system.name", system_);
+  telemetry::append_text_attribute(a, "db.operation.name", operation);
+  telemetry::append_text_attribute(a, "db.collection.name", table);
+  telemetry::append_text_attribute(a, "db.query.text", sql);
+  telemetry::append_text_attribute(a, "db.namespace", namespace_);
   return tracer_.start_span(name, parent, std::move(options));
 }
 

@@ -4,13 +4,17 @@ namespace tdemo::storage {
 namespace {
 
 telemetry::Span start_span(const telemetry::Tracer& tracer, const telemetry::Context& parent,
-                           const char* operation, const Cache& cache, std::string key) {
+                           std::string_view operation, const Cache& cache, std::string_view key) {
   telemetry::StartSpanOptions options;
   options.kind = cache.remote() ? telemetry::SpanKind::kClient : telemetry::SpanKind::kInternal;
-  options.attributes = {{"db.system.name", telemetry::attribute(cache.system_name())},
-                        {"db.operation.name", telemetry::attribute(operation)},
-                        {"cache.key", std::move(key)}};
-  auto span = tracer.start_span(std::string("cache.") + operation, parent, std::move(options));
+  // Keys and values in reused buffers (append_text_attribute), the name in this thread's.
+  options.attributes = telemetry::take_attribute_list(3);
+  telemetry::append_text_attribute(options.attributes, "db.system.name", cache.system_name());
+  telemetry::append_text_attribute(options.attributes, "db.operation.name", operation);
+  telemetry::append_text_attribute(options.attributes, "cache.key", key);
+  thread_local std::string name;
+  name.assign("cache.").append(operation);
+  auto span = tracer.start_span(name, parent, std::move(options));
   for (auto& attribute : cache.span_attributes(operation)) {
     span.set_attribute(attribute.key, std::move(attribute.value));
   }
@@ -30,8 +34,8 @@ void finish(telemetry::Span& span, const Status& status) {
 
 telemetry::Span TracedCache::start(const telemetry::Context& parent, const char* operation,
                                    std::string_view key) const {
-  return start_span(tracer_, parent, operation, cache_,
-                    redact_key_ != nullptr ? redact_key_(key) : std::string(key));
+  if (redact_key_ != nullptr) return start_span(tracer_, parent, operation, cache_, redact_key_(key));
+  return start_span(tracer_, parent, operation, cache_, key);
 }
 
 std::optional<std::string> TracedCache::get(const telemetry::Context& parent, std::string_view key) {

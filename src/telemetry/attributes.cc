@@ -1,6 +1,7 @@
 #include "telemetry/attributes.h"
 
 #include <algorithm>
+#include <bit>
 #include <charconv>
 #include <type_traits>
 
@@ -47,8 +48,53 @@ constexpr std::size_t kMaxSpareKeyCapacity = 128;
 constexpr std::size_t kHeapKeyCapacity = 47;  // + the terminator: a 48-byte allocation
 const std::size_t kInlineCapacity = std::string().capacity();  // not constexpr for clang 14
 thread_local std::vector<std::string> spare_keys;
+// Lists given back by Tracer::start_span on this thread, for take_attribute_list: a few, since
+// spans of different sizes (16 and 32 entries) take turns.
+constexpr std::size_t kMaxSpareLists = 4;
+thread_local std::vector<Attributes> spare_lists;
 
 }  // namespace
+
+// Room for the attributes most spans set after starting (HTTP method, route, status, ids).
+constexpr std::size_t kReservedAttributes = 8;
+
+std::size_t span_attribute_capacity(std::size_t start_count, std::size_t limit) {
+  return std::min(std::bit_ceil(start_count + kReservedAttributes), limit);
+}
+
+Attributes take_attribute_list(std::size_t start_count) {
+  const std::size_t wanted = span_attribute_capacity(start_count);
+  auto& spares = spare_lists;
+  // The smallest spare with the room.
+  std::size_t best = spares.size();
+  for (std::size_t i = 0; i < spares.size(); ++i) {
+    if (spares[i].capacity() >= wanted && (best == spares.size() || spares[i].capacity() < spares[best].capacity())) {
+      best = i;
+    }
+  }
+  Attributes list;
+  if (best != spares.size()) {
+    list.swap(spares[best]);
+    spares[best].swap(spares.back());
+    spares.pop_back();
+  } else {
+    list.reserve(wanted);
+  }
+  return list;
+}
+void give_back_attribute_list(Attributes&& list) {
+  if (list.capacity() == 0) return;
+  clear_attributes_for_reuse(list);
+  auto& spares = spare_lists;
+  if (spares.size() < kMaxSpareLists) {
+    spares.emplace_back().swap(list);
+    return;
+  }
+  // Full: replaces the smallest, if this one is larger.
+  auto smallest = std::min_element(spares.begin(), spares.end(),
+                                   [](const Attributes& a, const Attributes& b) { return a.capacity() < b.capacity(); });
+  if (smallest->capacity() < list.capacity()) smallest->swap(list);
+}
 
 void clear_attributes_for_reuse(Attributes& list) {
   auto& spare = spare_keys;
@@ -77,6 +123,10 @@ AttributeValue& append_attribute(Attributes& list, std::string_view key) {
   }
   entry.key.assign(key);  // within the inline or reused buffer
   return entry.value;
+}
+
+void append_text_attribute(Attributes& list, std::string_view key, std::string_view value) {
+  std::get<std::string>(append_attribute(list, key)).assign(value);  // starts as ""
 }
 
 KeyValue to_key_value(const AttributeRef& ref) {

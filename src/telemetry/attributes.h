@@ -54,6 +54,9 @@ AttributeValue* attribute_slot(Attributes& list, std::string_view key, std::size
 // keep what was sent, duplicates included.
 AttributeValue& append_attribute(Attributes& list, std::string_view key);
 
+// append_attribute with a text value, copied into the entry's (reused) string.
+void append_text_attribute(Attributes& list, std::string_view key, std::string_view value);
+
 // Replaces the value of `key` if present, else appends. Returns false (and changes nothing)
 // when the key is new and the list already holds `max_count` entries.
 bool set_attribute(Attributes& list, std::string_view key, AttributeValue&& value,
@@ -64,6 +67,20 @@ bool set_attribute(Attributes& list, std::string_view key, AttributeValue&& valu
 // (semantic-convention keys are mostly longer than std::string's inline buffer). The span
 // pool clears recycled spans this way: a span's attributes cost no allocation in the steady state.
 void clear_attributes_for_reuse(Attributes& list);
+
+// The capacity a span's attribute list gets for `start_count` start attributes: room for the
+// attributes most spans set after starting too, rounded up to a power of two (16 for up to 8),
+// at most `limit`, so that a recycled list nearly always has the room as it is.
+std::size_t span_attribute_capacity(std::size_t start_count, std::size_t limit = 128);
+
+// An empty list for a span's `start_count` start attributes, with span_attribute_capacity's
+// room: one of this thread's spare lists when one has it (Tracer::start_span gives the started
+// span's recycled list back, see give_back_attribute_list), else a new one. With the span pool,
+// building and starting a span's attributes then allocates nothing and moves no entry.
+Attributes take_attribute_list(std::size_t start_count);
+
+// Keeps an emptied list's buffer for a later take_attribute_list on this thread (a few lists).
+void give_back_attribute_list(Attributes&& list);
 
 // The value of `key` as a T (std::string, bool, std::int64_t, double, or an array type); null
 // when the key is absent or holds another type. Linear: attribute lists are short.

@@ -6,6 +6,7 @@
 #include <bit>
 #include <cstdint>
 #include <cstdio>
+#include <cstring>
 
 #include "telemetry/span_data_pool.h"
 
@@ -74,26 +75,25 @@ std::string random_uuid() {
   return text;
 }
 
-// Room for the attributes most spans set after starting (HTTP method, route, status, ids),
-// so they do not regrow the vector one by one.
-constexpr std::size_t kReservedAttributes = 8;
-
-// The capacity a span's attribute vector gets: its start attributes and kReservedAttributes
-// more, rounded up to a power of two (within the limit). Spans are recycled across kinds (a
-// server span's vector comes back as a cache span's, and the other way): with one common
-// capacity (16 for up to 8 start attributes) a recycled vector already has the room, instead
-// of being regrown, its entries moved, nearly every time.
-std::size_t attribute_capacity(std::size_t start_count, std::size_t limit) {
-  return std::min(std::bit_ceil(start_count + kReservedAttributes), limit);
+// The length and the first and last eight bytes of a key, mixed: equal keys have equal
+// signatures, and different semantic-convention keys nearly never do.
+std::uint64_t key_signature(std::string_view key) noexcept {
+  std::uint64_t head = 0, tail = 0;
+  std::memcpy(&head, key.data(), std::min<std::size_t>(key.size(), 8));
+  if (key.size() > 8) std::memcpy(&tail, key.data() + key.size() - 8, 8);
+  return head ^ (tail * 0x9E3779B97F4A7C15u) ^ key.size();
 }
 
-// Quadratic, but start attributes are few; larger lists take the general path.
+// Quadratic, but start attributes are few (larger lists take the general path), and the pairs
+// compare signatures: the keys themselves only when two signatures are equal.
 bool keys_unique(const Attributes& attributes) {
   constexpr std::size_t kMaxChecked = 16;
   if (attributes.size() > kMaxChecked) return false;
+  std::uint64_t signatures[kMaxChecked];
   for (std::size_t i = 0; i < attributes.size(); ++i) {
-    for (std::size_t j = i + 1; j < attributes.size(); ++j) {
-      if (attributes[i].key == attributes[j].key) return false;
+    signatures[i] = key_signature(attributes[i].key);
+    for (std::size_t j = 0; j < i; ++j) {
+      if (signatures[i] == signatures[j] && attributes[i].key == attributes[j].key) return false;
     }
   }
   return true;
@@ -165,19 +165,22 @@ Span Tracer::start_span(std::string_view name, const Context& parent,
   Attributes& attributes = data->attributes;
   if (options.attributes.size() <= limits.attribute_count && limits.attribute_value_length == 0 &&
       sampling.attributes.empty() && keys_unique(options.attributes)) {
-    // Fast path: nothing to truncate, drop or replace. The recycled span's (empty) vector is
-    // used when it has the room; else the caller's when it has; else the empty one grows once,
-    // before any entry is in it.
-    const std::size_t wanted = attribute_capacity(options.attributes.size(), limits.attribute_count);
-    if (attributes.capacity() < wanted && options.attributes.capacity() >= wanted) {
-      attributes = std::move(options.attributes);
+    // Fast path: nothing to truncate, drop or replace. The span's list is empty (new, or reset
+    // by the pool). The caller's list (from take_attribute_list) becomes the span's, no entry
+    // moved, and the span's recycled one goes to this thread's spares for the next
+    // take_attribute_list; a caller's list without the room is moved into the recycled one if
+    // that has it; else the list grows once, before the span's later attributes.
+    const std::size_t wanted = span_attribute_capacity(options.attributes.size(), limits.attribute_count);
+    if (options.attributes.capacity() >= wanted || attributes.capacity() < wanted) {
+      attributes.swap(options.attributes);
+      if (attributes.capacity() < wanted) attributes.reserve(wanted);
     } else {
-      attributes.reserve(wanted);
       for (auto& attribute : options.attributes) attributes.push_back(std::move(attribute));
     }
+    give_back_attribute_list(std::move(options.attributes));
   } else {
     attributes.reserve(
-        attribute_capacity(options.attributes.size() + sampling.attributes.size(), limits.attribute_count));
+        span_attribute_capacity(options.attributes.size() + sampling.attributes.size(), limits.attribute_count));
     for (auto* source : {&options.attributes, &sampling.attributes}) {
       for (auto& attribute : *source) {
         truncate_value(attribute.value, limits.attribute_value_length);

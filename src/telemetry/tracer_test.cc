@@ -104,24 +104,34 @@ TEST(TracerTest, StartAttributesAreDedupedAndLimited) {
   EXPECT_EQ(span.data()->dropped_attributes_count, 1u);
 }
 
-// Spans are recycled across kinds: a span with a few start attributes leaves a vector that a
-// span with more start attributes (up to 8) reuses as it is, without regrowing it.
-TEST(TracerTest, RecycledSpansReuseTheirAttributeBuffer) {
+// The caller's start list becomes the span's (no entry moved), and the started span's empty
+// recycled list is what the next take_attribute_list on this thread returns: in the steady
+// state starting a span with attributes allocates nothing.
+TEST(TracerTest, StartListsAndRecycledListsTakeTurns) {
   Pipeline p(make_always_on_sampler());
   Tracer tracer = p.provider->tracer("t");
-  const auto start = [&](int count) {
+  const auto start = [&](int count, const KeyValue** given) {
     StartSpanOptions options;
-    for (int i = 0; i < count; ++i) options.attributes.push_back({"k" + std::to_string(i), attribute(i)});
+    options.attributes = take_attribute_list(16);
+    for (int i = 0; i < count; ++i) append_attribute(options.attributes, "k" + std::to_string(i)) = std::int64_t{i};
+    *given = options.attributes.data();
     return tracer.start_span("s", {}, std::move(options));
   };
-  Span small = start(2);
-  const KeyValue* buffer = small.data()->attributes.data();
-  EXPECT_GE(small.data()->attributes.capacity(), 16u);
-  small.end();  // back to this thread's pool
-  Span larger = start(6);
-  EXPECT_EQ(larger.data()->attributes.data(), buffer);
-  EXPECT_EQ(larger.data()->attributes.size(), 6u);
-  larger.end();
+  const KeyValue* first_list = nullptr;
+  Span first = start(2, &first_list);
+  EXPECT_EQ(first.data()->attributes.data(), first_list);
+  first.end();  // back to this thread's pool, its list with it
+  const KeyValue* second_list = nullptr;
+  Span second = start(6, &second_list);  // the recycled span: its list goes to the spare
+  EXPECT_EQ(second.data()->attributes.data(), second_list);
+  ASSERT_EQ(second.data()->attributes.size(), 6u);
+  EXPECT_EQ(second.data()->attributes[5].key, "k5");
+  EXPECT_EQ(std::get<std::int64_t>(second.data()->attributes[5].value), 5);
+  second.end();
+  Attributes spare = take_attribute_list(4);
+  EXPECT_EQ(spare.data(), first_list);
+  EXPECT_TRUE(spare.empty());
+  EXPECT_GE(spare.capacity(), 16u);
 }
 
 TEST(TracerTest, ShutdownIsIdempotentAndStopsRecording) {
