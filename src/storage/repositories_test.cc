@@ -3,6 +3,8 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <regex>
+#include <tuple>
 #include <thread>
 #include <vector>
 
@@ -117,6 +119,68 @@ TEST(OrderRepositoryTest, RejectsNonPositiveAmounts) {
 
 NewPayment payment_for(std::int64_t order, std::optional<std::string> key) {
   return NewPayment{order, 1050, "4242", std::move(key), std::nullopt};
+}
+
+// created_at as the schemas' default writes it: strftime('%Y-%m-%dT%H:%M:%fZ', 'now').
+void expect_sqlite_timestamp(const std::string& text) {
+  static const std::regex kFormat(R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z)");
+  EXPECT_TRUE(std::regex_match(text, kFormat)) << text;
+}
+
+// The inserts build the new row without reading it back (no RETURNING): what create returns
+// is what a read finds, field by field, with the next rowid and a timestamp in the schema's
+// format that the database's own clock agrees with.
+TEST(RepositoriesTest, CreatedRowsAreWhatAReadFinds) {
+  RecordingTracer tracing;
+  auto database = Database::open(DatabaseOptions{});
+  ASSERT_TRUE(database.ok());
+  auto clock = database.value()->prepare("SELECT strftime('%Y-%m-%dT%H:%M:%fZ', 'now')");
+  ASSERT_TRUE(clock.ok());
+  ASSERT_TRUE(clock.value()->step().value());
+  const std::string before = clock.value()->column_text(0);
+
+  auto users = make_sqlite_user_repository({}, tracing.tracer());
+  ASSERT_TRUE(users.ok());
+  auto user = users.value()->create({}, {"Grace Hopper", "Grace@Example.com"});
+  ASSERT_TRUE(user.ok()) << user.error().message;
+  EXPECT_EQ(user->id, kSeededUserCount + 1);
+  auto found_user = users.value()->find({}, user->id);
+  ASSERT_TRUE(found_user.ok());
+  EXPECT_EQ(std::tie(found_user->id, found_user->name, found_user->email, found_user->created_at),
+            std::tie(user->id, user->name, user->email, user->created_at));
+  expect_sqlite_timestamp(user->created_at);
+  EXPECT_GE(user->created_at, before);
+
+  auto orders = make_sqlite_order_repository({}, tracing.tracer());
+  ASSERT_TRUE(orders.ok());
+  for (std::int64_t expected_id = 1; expected_id <= 2; ++expected_id) {
+    auto order = orders.value()->create({}, {3, 1250, R"(["pen"])"});
+    ASSERT_TRUE(order.ok()) << order.error().message;
+    EXPECT_EQ(order->id, expected_id);
+    auto found = orders.value()->find({}, order->id);
+    ASSERT_TRUE(found.ok());
+    EXPECT_EQ(std::tie(found->id, found->user_id, found->amount_cents, found->items_json, found->status,
+                       found->payment_id, found->created_at),
+              std::tie(order->id, order->user_id, order->amount_cents, order->items_json, order->status,
+                       order->payment_id, order->created_at));
+    expect_sqlite_timestamp(order->created_at);
+  }
+
+  auto payments = make_sqlite_payment_repository({}, tracing.tracer());
+  ASSERT_TRUE(payments.ok());
+  for (std::optional<std::string> key : {std::optional<std::string>("key-9"), std::optional<std::string>()}) {
+    auto claim = payments.value()->begin({}, payment_for(key ? 9 : 10, key));
+    ASSERT_TRUE(claim.ok()) << claim.error().message;
+    const Payment& created = claim->payment;
+    auto found = payments.value()->find({}, created.id);
+    ASSERT_TRUE(found.ok());
+    EXPECT_EQ(std::tie(found->id, found->order_id, found->amount_cents, found->card_last4, found->status,
+                       found->idempotency_key, found->decline_reason, found->transaction_id, found->created_at),
+              std::tie(created.id, created.order_id, created.amount_cents, created.card_last4, created.status,
+                       created.idempotency_key, created.decline_reason, created.transaction_id,
+                       created.created_at));
+    expect_sqlite_timestamp(created.created_at);
+  }
 }
 
 TEST(PaymentRepositoryTest, SameIdempotencyKeyReturnsTheSamePayment) {

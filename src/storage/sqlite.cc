@@ -5,7 +5,12 @@
 
 #include <sqlite3.h>
 
+#include "telemetry/log.h"
+#include "telemetry/span_data.h"
+
 namespace tdemo::storage {
+
+std::string sqlite_timestamp_now() { return telemetry::format_rfc3339_millis(telemetry::now_unix_nano()); }
 
 const char* to_string(ErrorCode code) noexcept {
   switch (code) {

@@ -22,6 +22,11 @@ struct sqlite3_stmt;
 
 namespace tdemo::storage {
 
+// The current UTC time as the schemas' created_at defaults write it (strftime('%Y-%m-%dT%H:%M:%fZ',
+// 'now'), e.g. "2026-12-07T05:01:02.345Z"): for inserts that return the new row without
+// RETURNING, which makes SQLite buffer the row in a temporary table.
+std::string sqlite_timestamp_now();
+
 class Database;
 
 // A prepared statement, reset and cleared on every acquire. Owned by its Database; valid

@@ -22,8 +22,10 @@ CREATE INDEX IF NOT EXISTS orders_by_user ON orders (user_id);
 
 const std::string kColumns = "id, user_id, amount_cents, items, status, payment_id, created_at";
 const std::string kSelectById = "SELECT " + kColumns + " FROM orders WHERE id = ?";
-const std::string kInsert =
-    "INSERT INTO orders (user_id, amount_cents, items) VALUES (?, ?, ?) RETURNING " + kColumns;
+// No RETURNING: SQLite buffers a RETURNING statement's rows in a temporary table (~20% of the
+// insert's instructions). Every column of the new row is known here: the id is the rowid,
+// created_at is written in the schema default's format.
+const std::string kInsert = "INSERT INTO orders (user_id, amount_cents, items, created_at) VALUES (?, ?, ?, ?)";
 const std::string kMarkPaid =
     "UPDATE orders SET status = 'paid', payment_id = ? WHERE id = ? AND status = 'created'";
 
@@ -59,14 +61,18 @@ class SqliteOrderRepository final : public OrderRepository {
     if (!lease.ok()) return lease.error();
     return traced_query(tracer_, parent, lease->db(), "INSERT", "orders", kInsert, lease->waited(),
                         [&](Statement& s) -> Result<Order> {
-                          s.bind(1, order.user_id);
-                          s.bind(2, order.amount_cents);
-                          s.bind(3, order.items_json);
-                          auto row = s.step();
-                          if (!row.ok()) return row.error();
-                          if (!row.value()) return Error{ErrorCode::kInternal, "insert returned no row"};
-                          Order created = read_order(s);
-                          (void)s.step();
+                          Order created;
+                          created.user_id = order.user_id;
+                          created.amount_cents = order.amount_cents;
+                          created.items_json = order.items_json;
+                          created.status = "created";
+                          created.created_at = sqlite_timestamp_now();
+                          s.bind(1, created.user_id);
+                          s.bind(2, created.amount_cents);
+                          s.bind(3, created.items_json);
+                          s.bind(4, created.created_at);
+                          if (auto r = s.run(); !r.ok()) return r.error();
+                          created.id = lease->db().last_insert_rowid();
                           return created;
                         });
   }

@@ -35,11 +35,13 @@ const std::string kColumns =
     "transaction_id, created_at";
 const std::string kSelectById = "SELECT " + kColumns + " FROM payments WHERE id = ?";
 const std::string kSelectByKey = "SELECT " + kColumns + " FROM payments WHERE idempotency_key = ?";
+// No RETURNING (SQLite would buffer the row in a temporary table): the new row is the rowid,
+// the values bound, the defaults and created_at, written in the schema default's format.
 const std::string kInsert =
     "INSERT INTO payments (order_id, amount_cents, card_last4, status, idempotency_key, "
-    "claimed_at) "
-    "VALUES (?, ?, ?, 'pending', ?, " +
-    kNowMs + ") RETURNING " + kColumns;
+    "created_at, claimed_at) "
+    "VALUES (?, ?, ?, 'pending', ?, ?, " +
+    kNowMs + ")";
 // Takes over a pending payment whose claim is at least ? ms old (its owner died mid-payment).
 const std::string kResume =
     "UPDATE payments SET claimed_at = " + kNowMs + " WHERE id = ? AND status = 'pending' " +
@@ -127,16 +129,26 @@ class SqlitePaymentRepository final : public PaymentRepository {
       if (existing.error().code != ErrorCode::kNotFound) return existing.error();
     }
     auto inserted = traced_query(tracer_, parent, db, "INSERT", "payments", kInsert, {},
-                                 [&](Statement& s) {
-                                   s.bind(1, payment.order_id);
-                                   s.bind(2, payment.amount_cents);
-                                   s.bind(3, payment.card_last4);
-                                   if (payment.idempotency_key) {
-                                     s.bind(4, *payment.idempotency_key);
+                                 [&](Statement& s) -> Result<Payment> {
+                                   Payment created;
+                                   created.order_id = payment.order_id;
+                                   created.amount_cents = payment.amount_cents;
+                                   created.card_last4 = payment.card_last4;
+                                   created.status = "pending";
+                                   created.idempotency_key = payment.idempotency_key;
+                                   created.created_at = sqlite_timestamp_now();
+                                   s.bind(1, created.order_id);
+                                   s.bind(2, created.amount_cents);
+                                   s.bind(3, created.card_last4);
+                                   if (created.idempotency_key) {
+                                     s.bind(4, *created.idempotency_key);
                                    } else {
                                      s.bind_null(4);
                                    }
-                                   return one_payment(s, "insert returned no row");
+                                   s.bind(5, created.created_at);
+                                   if (auto r = s.run(); !r.ok()) return r.error();
+                                   created.id = db.last_insert_rowid();
+                                   return created;
                                  });
     if (!inserted.ok()) {
       if (inserted.error().code == ErrorCode::kConflict) {

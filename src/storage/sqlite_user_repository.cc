@@ -22,8 +22,9 @@ INSERT OR IGNORE INTO users (id, name, email) VALUES
 )sql";
 
 const std::string kSelectById = "SELECT id, name, email, created_at FROM users WHERE id = ?";
-const std::string kInsert =
-    "INSERT INTO users (name, email) VALUES (?, ?) RETURNING id, name, email, created_at";
+// No RETURNING (SQLite would buffer the row in a temporary table): the new row is the rowid,
+// the values bound and created_at, written in the schema default's format.
+const std::string kInsert = "INSERT INTO users (name, email, created_at) VALUES (?, ?, ?)";
 
 User read_user(const Statement& s) {
   return User{s.column_int(0), s.column_text(1), s.column_text(2), s.column_text(3)};
@@ -54,18 +55,17 @@ class SqliteUserRepository final : public UserRepository {
     if (!lease.ok()) return lease.error();
     return traced_query(tracer_, parent, lease->db(), "INSERT", "users", kInsert,
                         lease->waited(), [&](Statement& s) -> Result<User> {
-                          s.bind(1, user.name);
-                          s.bind(2, user.email);
-                          auto row = s.step();
-                          if (!row.ok()) {
-                            if (row.error().code == ErrorCode::kConflict) {
+                          User created{0, user.name, user.email, sqlite_timestamp_now()};
+                          s.bind(1, created.name);
+                          s.bind(2, created.email);
+                          s.bind(3, created.created_at);
+                          if (auto r = s.run(); !r.ok()) {
+                            if (r.error().code == ErrorCode::kConflict) {
                               return Error{ErrorCode::kConflict, "Email already registered"};
                             }
-                            return row.error();
+                            return r.error();
                           }
-                          if (!row.value()) return Error{ErrorCode::kInternal, "insert returned no row"};
-                          User created = read_user(s);
-                          (void)s.step();  // finish the statement so the write completes
+                          created.id = lease->db().last_insert_rowid();
                           return created;
                         });
   }
