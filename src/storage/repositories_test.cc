@@ -326,6 +326,44 @@ TEST(PaymentRepositoryTest, OldFileGetsClaimColumnAndItsPendingPaymentsCanBeResu
   std::remove((path + "-shm").c_str());
 }
 
+// Costs of each write that the schema and the file decide: new files have 1 KiB pages (every
+// commit checksums and writes whole pages to the WAL), and the payments CHECK on the status is
+// ORs, not an IN list of three, which SQLite checks through a temporary index built per
+// statement. The CHECK still refuses other statuses.
+TEST(PaymentRepositoryTest, NewFilesWriteSmallPagesAndCheckStatusWithoutATemporaryIndex) {
+  const std::string path = ::testing::TempDir() + "payments_costs.db";
+  for (const auto& suffix : {"", "-wal", "-shm"}) std::remove((path + suffix).c_str());
+  RecordingTracer tracing;
+  SqliteRepositoryOptions options;
+  options.pool.database.path = path;
+  auto repo = make_sqlite_payment_repository(options, tracing.tracer());
+  ASSERT_TRUE(repo.ok()) << repo.error().message;
+  {
+    DatabaseOptions open;
+    open.path = path;
+    auto db = Database::open(open);
+    ASSERT_TRUE(db.ok()) << db.error().message;
+    auto page_size = db.value()->prepare("PRAGMA page_size");
+    ASSERT_TRUE(page_size.ok() && page_size.value()->step().value());
+    EXPECT_EQ(page_size.value()->column_int(0), 1024);
+    for (const std::string sql :
+         {"EXPLAIN INSERT INTO payments (order_id, amount_cents, card_last4, status) VALUES (1, 5, '4242', 'pending')",
+          "EXPLAIN UPDATE payments SET status = 'completed' WHERE id = 1 AND status = 'pending'"}) {
+      auto program = db.value()->prepare(sql);
+      ASSERT_TRUE(program.ok()) << program.error().message;
+      while (program.value()->step().value()) {
+        EXPECT_NE(program.value()->column_text(1), "OpenEphemeral") << sql;
+      }
+    }
+    EXPECT_FALSE(db.value()->exec("INSERT INTO payments (order_id, amount_cents, card_last4, status) "
+                                  "VALUES (1, 5, '4242', 'refunded')").ok());
+    EXPECT_TRUE(db.value()->exec("INSERT INTO payments (order_id, amount_cents, card_last4, status) "
+                                 "VALUES (1, 5, '4242', 'declined')").ok());
+  }
+  repo.value().reset();
+  for (const auto& suffix : {"", "-wal", "-shm"}) std::remove((path + suffix).c_str());
+}
+
 TEST(PaymentRepositoryTest, ConcurrentRetriesCreateOnePayment) {
   const std::string path = ::testing::TempDir() + "payments_concurrency.db";
   std::remove(path.c_str());
