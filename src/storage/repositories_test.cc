@@ -327,7 +327,8 @@ TEST(PaymentRepositoryTest, OldFileGetsClaimColumnAndItsPendingPaymentsCanBeResu
 }
 
 // Costs of each write that the schema and the file decide: new files have 1 KiB pages (every
-// commit checksums and writes whole pages to the WAL), and the payments CHECK on the status is
+// commit checksums and writes whole pages to the WAL), connections checkpoint every 10000 pages
+// (not SQLite's 1000: each checkpoint syncs two files), and the payments CHECK on the status is
 // ORs, not an IN list of three, which SQLite checks through a temporary index built per
 // statement. The CHECK still refuses other statuses.
 TEST(PaymentRepositoryTest, NewFilesWriteSmallPagesAndCheckStatusWithoutATemporaryIndex) {
@@ -346,6 +347,9 @@ TEST(PaymentRepositoryTest, NewFilesWriteSmallPagesAndCheckStatusWithoutATempora
     auto page_size = db.value()->prepare("PRAGMA page_size");
     ASSERT_TRUE(page_size.ok() && page_size.value()->step().value());
     EXPECT_EQ(page_size.value()->column_int(0), 1024);
+    auto checkpoint = db.value()->prepare("PRAGMA wal_autocheckpoint");  // this connection's
+    ASSERT_TRUE(checkpoint.ok() && checkpoint.value()->step().value());
+    EXPECT_EQ(checkpoint.value()->column_int(0), 10000);
     for (const std::string sql :
          {"EXPLAIN INSERT INTO payments (order_id, amount_cents, card_last4, status) VALUES (1, 5, '4242', 'pending')",
           "EXPLAIN UPDATE payments SET status = 'completed' WHERE id = 1 AND status = 'pending'"}) {

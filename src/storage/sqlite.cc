@@ -102,13 +102,17 @@ Result<std::unique_ptr<Database>> Database::open(const DatabaseOptions& options)
     // page_size=1024 (for a new file; an existing one keeps its size): every commit checksums and
     // writes each page it changed to the WAL whole, and the services' rows are ~100 bytes: a full
     // flow costs ~3% fewer instructions than with 4 KiB pages.
+    // wal_autocheckpoint=10000 pages (10 MiB of WAL at 1 KiB pages, SQLite's default is 1000): the
+    // commit that crosses the mark checkpoints on the request's thread, with an fsync of the WAL
+    // and of the database (synchronous=NORMAL); a full flow writes ~8 pages, so at 1000 that was
+    // every ~125 flows (measured: docs/performance.md, "Session 15").
     // Switching to WAL takes an exclusive lock and SQLite answers SQLITE_BUSY at once, without
     // the busy handler, when another connection opens the same new file at that moment (the
     // services' pools start together): retry within the busy timeout.
     const auto deadline = std::chrono::steady_clock::now() + options.busy_timeout;
     auto pause = std::chrono::microseconds(100);
     for (;;) {
-      auto s = database->exec("PRAGMA page_size=1024; PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;");
+      auto s = database->exec("PRAGMA page_size=1024; PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA wal_autocheckpoint=10000;");
       if (s.ok()) break;
       if (s.error().code != ErrorCode::kBusy || std::chrono::steady_clock::now() >= deadline) {
         return s.error();
