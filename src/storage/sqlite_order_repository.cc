@@ -61,12 +61,11 @@ class SqliteOrderRepository final : public OrderRepository {
     if (!lease.ok()) return lease.error();
     return traced_query(tracer_, parent, lease->db(), "INSERT", "orders", kInsert, lease->waited(),
                         [&](Statement& s) -> Result<Order> {
-                          Order created;
-                          created.user_id = order.user_id;
-                          created.amount_cents = order.amount_cents;
-                          created.items_json = order.items_json;
-                          created.status = "created";
-                          created.created_at = sqlite_timestamp_now();
+                          Order created{.user_id = order.user_id,
+                                        .amount_cents = order.amount_cents,
+                                        .items_json = order.items_json,
+                                        .status = "created",
+                                        .created_at = sqlite_timestamp_now()};
                           s.bind(1, created.user_id);
                           s.bind(2, created.amount_cents);
                           s.bind(3, created.items_json);

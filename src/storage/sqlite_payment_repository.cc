@@ -132,13 +132,14 @@ class SqlitePaymentRepository final : public PaymentRepository {
     }
     auto inserted = traced_query(tracer_, parent, db, "INSERT", "payments", kInsert, {},
                                  [&](Statement& s) -> Result<Payment> {
-                                   Payment created;
-                                   created.order_id = payment.order_id;
-                                   created.amount_cents = payment.amount_cents;
-                                   created.card_last4 = payment.card_last4;
-                                   created.status = "pending";
-                                   created.idempotency_key = payment.idempotency_key;
-                                   created.created_at = sqlite_timestamp_now();
+                                   Payment created{.order_id = payment.order_id,
+                                                   .amount_cents = payment.amount_cents,
+                                                   .card_last4 = payment.card_last4,
+                                                   .status = "pending",
+                                                   .idempotency_key = payment.idempotency_key,
+                                                   .decline_reason = {},
+                                                   .transaction_id = {},
+                                                   .created_at = sqlite_timestamp_now()};
                                    s.bind(1, created.order_id);
                                    s.bind(2, created.amount_cents);
                                    s.bind(3, created.card_last4);
