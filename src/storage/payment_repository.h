@@ -70,9 +70,11 @@ class PaymentRepository {
   // completed payment under another key. Claim ages are measured on the database's clock.
   virtual Result<PaymentClaim> begin(const telemetry::Context& parent, const NewPayment& payment) = 0;
   // pending -> completed (with the processor's transaction id) or declined (with a reason).
-  virtual Result<Payment> complete(const telemetry::Context& parent, std::int64_t id,
+  // `pending` is the payment begin() handed this caller; the result is that payment with its
+  // new status. kNotFound when it is no longer pending (another caller took it over).
+  virtual Result<Payment> complete(const telemetry::Context& parent, const Payment& pending,
                                    const std::string& transaction_id) = 0;
-  virtual Result<Payment> decline(const telemetry::Context& parent, std::int64_t id,
+  virtual Result<Payment> decline(const telemetry::Context& parent, const Payment& pending,
                                   const std::string& reason) = 0;
   virtual Result<Payment> find(const telemetry::Context& parent, std::int64_t id) = 0;
 };

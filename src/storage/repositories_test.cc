@@ -191,7 +191,7 @@ TEST(PaymentRepositoryTest, SameIdempotencyKeyReturnsTheSamePayment) {
   ASSERT_TRUE(first.ok()) << first.error().message;
   EXPECT_TRUE(first->created);
   EXPECT_EQ(first->payment.status, "pending");
-  auto completed = repo.value()->complete({}, first->payment.id, "txn_1");
+  auto completed = repo.value()->complete({}, first->payment, "txn_1");
   ASSERT_TRUE(completed.ok());
   EXPECT_EQ(completed->status, "completed");
 
@@ -202,7 +202,7 @@ TEST(PaymentRepositoryTest, SameIdempotencyKeyReturnsTheSamePayment) {
   EXPECT_EQ(retry->payment.status, "completed");
   EXPECT_EQ(retry->payment.transaction_id, "txn_1");
   // Completing twice is refused: a payment is charged once.
-  EXPECT_FALSE(repo.value()->complete({}, first->payment.id, "txn_2").ok());
+  EXPECT_FALSE(repo.value()->complete({}, first->payment, "txn_2").ok());
 }
 
 TEST(PaymentRepositoryTest, KeyReusedForAnotherRequestIsInvalid) {
@@ -224,7 +224,7 @@ TEST(PaymentRepositoryTest, OneLivePaymentPerOrderButDeclinesMayBeRetried) {
   auto second = repo.value()->begin({}, payment_for(5, std::nullopt));
   ASSERT_FALSE(second.ok());
   EXPECT_EQ(second.error().code, ErrorCode::kConflict);
-  ASSERT_TRUE(repo.value()->decline({}, first->payment.id, "insufficient funds").ok());
+  ASSERT_TRUE(repo.value()->decline({}, first->payment, "insufficient funds").ok());
   auto retry = repo.value()->begin({}, payment_for(5, "new-key"));
   ASSERT_TRUE(retry.ok()) << retry.error().message;
   EXPECT_TRUE(retry->created);

@@ -48,12 +48,13 @@ const std::string kInsert =
 const std::string kResume =
     "UPDATE payments SET claimed_at = " + kNowMs + " WHERE id = ? AND status = 'pending' " +
     "AND COALESCE(claimed_at, 0) <= " + kNowMs + " - ? RETURNING " + kColumns;
+// No RETURNING (SQLite would buffer the row in a temporary table): while a payment is pending
+// only these two statements change it, so the updated row is the pending one the caller holds
+// with the new status and text.
 const std::string kComplete =
-    "UPDATE payments SET status = 'completed', transaction_id = ? WHERE id = ? AND status = 'pending' "
-    "RETURNING " + kColumns;
+    "UPDATE payments SET status = 'completed', transaction_id = ? WHERE id = ? AND status = 'pending'";
 const std::string kDecline =
-    "UPDATE payments SET status = 'declined', decline_reason = ? WHERE id = ? AND status = 'pending' "
-    "RETURNING " + kColumns;
+    "UPDATE payments SET status = 'declined', decline_reason = ? WHERE id = ? AND status = 'pending'";
 
 Payment read_payment(const Statement& s) {
   Payment p;
@@ -164,14 +165,20 @@ class SqlitePaymentRepository final : public PaymentRepository {
     return PaymentClaim{std::move(inserted).value(), true};
   }
 
-  Result<Payment> complete(const telemetry::Context& parent, std::int64_t id,
+  Result<Payment> complete(const telemetry::Context& parent, const Payment& pending,
                            const std::string& transaction_id) override {
-    return finish(parent, kComplete, id, transaction_id);
+    Payment completed = pending;
+    completed.status = "completed";
+    completed.transaction_id = transaction_id;
+    return finish(parent, kComplete, std::move(completed), transaction_id);
   }
 
-  Result<Payment> decline(const telemetry::Context& parent, std::int64_t id,
+  Result<Payment> decline(const telemetry::Context& parent, const Payment& pending,
                           const std::string& reason) override {
-    return finish(parent, kDecline, id, reason);
+    Payment declined = pending;
+    declined.status = "declined";
+    declined.decline_reason = reason;
+    return finish(parent, kDecline, std::move(declined), reason);
   }
 
   Result<Payment> find(const telemetry::Context& parent, std::int64_t id) override {
@@ -192,17 +199,26 @@ class SqlitePaymentRepository final : public PaymentRepository {
   PoolStats pool_stats() const override { return pool_->stats(); }
 
  private:
-  Result<Payment> finish(const telemetry::Context& parent, const std::string& sql, std::int64_t id,
+  // Runs `sql` (binding `text` and the id) on the pending payment; `updated` is the payment as
+  // the update leaves it.
+  Result<Payment> finish(const telemetry::Context& parent, const std::string& sql, Payment updated,
                          const std::string& text) {
     auto lease = pool_->acquire();
     if (!lease.ok()) return lease.error();
-    return traced_query(tracer_, parent, lease->db(), "UPDATE", "payments", sql, lease->waited(),
-                        [&](Statement& s) {
+    Database& db = lease->db();
+    return traced_query(tracer_, parent, db, "UPDATE", "payments", sql, lease->waited(),
+                        [&](Statement& s) -> Result<Payment> {
                           s.bind(1, text);
-                          s.bind(2, id);
-                          return one_payment(s, "Payment " + std::to_string(id) + " is not pending");
+                          s.bind(2, updated.id);
+                          if (auto r = s.run(); !r.ok()) return r.error();
+                          if (db.changes() == 0) {
+                            return Error{ErrorCode::kNotFound,
+                                         "Payment " + std::to_string(updated.id) + " is not pending"};
+                          }
+                          return std::move(updated);
                         });
   }
+
 
   std::unique_ptr<ConnectionPool> pool_;
   QueryTracer tracer_;

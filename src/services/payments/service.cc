@@ -118,7 +118,8 @@ boost::asio::awaitable<Outcome<PaymentOutcome>> PaymentService::pay(const teleme
                                                 request.amount_cents, request.card_digits);
   if (!decision.approved) {
     const auto id = claim.value().payment.id;
-    auto declined = co_await run_blocking(blocking_, [&] { return repository_.decline(context, id, decision.reason); });
+    auto declined = co_await run_blocking(
+        blocking_, [&] { return repository_.decline(context, claim.value().payment, decision.reason); });
     if (!declined.ok() && declined.error().code == storage::ErrorCode::kNotFound) {
       co_return co_await finish_taken_over(context, span, id);
     }
@@ -133,7 +134,8 @@ boost::asio::awaitable<Outcome<PaymentOutcome>> PaymentService::pay(const teleme
     co_return declined_response(declined.value());
   }
   const auto id = claim.value().payment.id;
-  auto completed = co_await run_blocking(blocking_, [&] { return repository_.complete(context, id, decision.transaction_id); });
+  auto completed = co_await run_blocking(
+      blocking_, [&] { return repository_.complete(context, claim.value().payment, decision.transaction_id); });
   if (!completed.ok() && completed.error().code == storage::ErrorCode::kNotFound) {
     co_return co_await finish_taken_over(context, span, id);
   }

@@ -133,14 +133,14 @@ class PostgresPaymentRepository final : public PaymentRepository {
     return PaymentClaim{std::move(inserted).value(), true};
   }
 
-  Result<Payment> complete(const telemetry::Context& parent, std::int64_t id,
+  Result<Payment> complete(const telemetry::Context& parent, const Payment& pending,
                            const std::string& transaction_id) override {
-    return finish(parent, kComplete, id, transaction_id);
+    return finish(parent, kComplete, pending.id, transaction_id);
   }
 
-  Result<Payment> decline(const telemetry::Context& parent, std::int64_t id,
+  Result<Payment> decline(const telemetry::Context& parent, const Payment& pending,
                           const std::string& reason) override {
-    return finish(parent, kDecline, id, reason);
+    return finish(parent, kDecline, pending.id, reason);
   }
 
   Result<Payment> find(const telemetry::Context& parent, std::int64_t id) override {

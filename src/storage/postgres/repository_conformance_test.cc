@@ -10,6 +10,7 @@
 #include <optional>
 #include <set>
 #include <thread>
+#include <tuple>
 #include <vector>
 
 #include "storage/postgres/pg_connection.h"
@@ -233,6 +234,18 @@ NewPayment payment_for(std::int64_t order, std::optional<std::string> key,
   return NewPayment{order, amount, "4242", std::move(key), std::nullopt};
 }
 
+// complete() and decline() return the payment as the update left it (SQLite builds it from the
+// pending one, without reading the row back): it must be what a read finds, field by field.
+void expect_stored(PaymentRepository& repo, const Payment& returned) {
+  auto found = repo.find({}, returned.id);
+  ASSERT_TRUE(found.ok()) << found.error().message;
+  EXPECT_EQ(std::tie(found->id, found->order_id, found->amount_cents, found->card_last4, found->status,
+                     found->idempotency_key, found->decline_reason, found->transaction_id, found->created_at),
+            std::tie(returned.id, returned.order_id, returned.amount_cents, returned.card_last4, returned.status,
+                     returned.idempotency_key, returned.decline_reason, returned.transaction_id,
+                     returned.created_at));
+}
+
 TEST_P(RepositoryConformanceTest, SameIdempotencyKeyReplaysThePayment) {
   auto repo = payments();
   ASSERT_TRUE(repo);
@@ -242,10 +255,11 @@ TEST_P(RepositoryConformanceTest, SameIdempotencyKeyReplaysThePayment) {
   EXPECT_EQ(first->payment.status, "pending");
   EXPECT_EQ(first->payment.card_last4, "4242");
   EXPECT_EQ(first->payment.idempotency_key, "key-1");
-  auto completed = repo->complete({}, first->payment.id, "txn_1");
+  auto completed = repo->complete({}, first->payment, "txn_1");
   ASSERT_TRUE(completed.ok()) << completed.error().message;
   EXPECT_EQ(completed->status, "completed");
   EXPECT_EQ(completed->transaction_id, "txn_1");
+  expect_stored(*repo, completed.value());
 
   auto retry = repo->begin({}, payment_for(1, "key-1"));
   ASSERT_TRUE(retry.ok()) << retry.error().message;
@@ -253,7 +267,7 @@ TEST_P(RepositoryConformanceTest, SameIdempotencyKeyReplaysThePayment) {
   EXPECT_EQ(retry->payment.id, first->payment.id);
   EXPECT_EQ(retry->payment.status, "completed");
   EXPECT_EQ(retry->payment.transaction_id, "txn_1");
-  auto twice = repo->complete({}, first->payment.id, "txn_2");  // charged once
+  auto twice = repo->complete({}, first->payment, "txn_2");  // charged once
   ASSERT_FALSE(twice.ok());
   EXPECT_EQ(twice.error().code, ErrorCode::kNotFound);
   EXPECT_EQ(repo->find({}, first->payment.id)->transaction_id, "txn_1");
@@ -295,8 +309,8 @@ TEST_P(RepositoryConformanceTest, AbandonedPendingPaymentIsResumedOnceItsClaimEx
   EXPECT_FALSE(after->created);
 
   // The new owner charges; the old one, had it lived, could not record a second outcome.
-  ASSERT_TRUE(repo->complete({}, resumed->payment.id, "txn_resumed").ok());
-  auto late = repo->decline({}, first->payment.id, "late");
+  ASSERT_TRUE(repo->complete({}, resumed->payment, "txn_resumed").ok());
+  auto late = repo->decline({}, first->payment, "late");
   ASSERT_FALSE(late.ok());
   EXPECT_EQ(late.error().code, ErrorCode::kNotFound);
   // A finished payment is never resumed.
@@ -333,10 +347,11 @@ TEST_P(RepositoryConformanceTest, OneLivePaymentPerOrderButRetryAfterDecline) {
   ASSERT_FALSE(no_key.ok());
   EXPECT_EQ(no_key.error().code, ErrorCode::kConflict);
 
-  auto declined = repo->decline({}, first->payment.id, "insufficient funds");
+  auto declined = repo->decline({}, first->payment, "insufficient funds");
   ASSERT_TRUE(declined.ok()) << declined.error().message;
   EXPECT_EQ(declined->status, "declined");
   EXPECT_EQ(declined->decline_reason, "insufficient funds");
+  expect_stored(*repo, declined.value());
   auto retry = repo->begin({}, payment_for(3, std::nullopt));
   ASSERT_TRUE(retry.ok()) << retry.error().message;
   EXPECT_TRUE(retry->created);
