@@ -82,6 +82,7 @@ Attributes take_attribute_list(std::size_t start_count) {
   }
   return list;
 }
+
 void give_back_attribute_list(Attributes&& list) {
   if (list.capacity() == 0) return;
   clear_attributes_for_reuse(list);
