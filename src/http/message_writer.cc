@@ -11,6 +11,7 @@
 #include <boost/beast/http/status.hpp>
 
 #include "telemetry/decimal.h"
+#include "telemetry/word_bytes.h"
 
 namespace tdemo::http {
 namespace {
@@ -28,7 +29,7 @@ std::string_view reason_for(int status) noexcept {
   return std::string_view(text.data(), text.size());
 }
 
-void append_status_line(std::string& out, int version, int status) {
+void write_status_line(std::string& out, int version, int status) {
   out += version == 10 ? "HTTP/1.0 " : "HTTP/1.1 ";
   telemetry::append_decimal(out, static_cast<std::uint64_t>(status < 0 ? 0 : status));
   out += ' ';
@@ -36,36 +37,33 @@ void append_status_line(std::string& out, int version, int status) {
   out += "\r\n";
 }
 
-// "HTTP/1.1 200 OK\r\n": HTTP/1.1's lines for 100-599 written once; others each time.
-std::string_view status_line(int version, int status) {
+// "HTTP/1.1 200 OK\r\n": HTTP/1.1's lines for 100-599 from a table written once; others
+// written each time.
+void append_status_line(std::string& out, int version, int status) {
   constexpr int kFirst = 100, kLast = 599;
   static const auto lines = [] {
     std::array<std::string, kLast - kFirst + 1> table;
-    for (int code = kFirst; code <= kLast; ++code) append_status_line(table[code - kFirst], 11, code);
+    for (int code = kFirst; code <= kLast; ++code) write_status_line(table[code - kFirst], 11, code);
     return table;
   }();
-  if (version != 10 && status >= kFirst && status <= kLast) return lines[status - kFirst];
-  thread_local std::string other;
-  other.clear();
-  append_status_line(other, version, status);
-  return other;
-}
-
-// Whether any byte of `word` is zero (exact: the borrow only crosses from a zero byte).
-constexpr std::uint64_t has_zero_byte(std::uint64_t word) noexcept {
-  return (word - 0x0101010101010101u) & ~word & 0x8080808080808080u;
+  if (version != 10 && status >= kFirst && status <= kLast) {
+    out += lines[status - kFirst];
+  } else {
+    write_status_line(out, version, status);
+  }
 }
 
 // No CR, LF or NUL: eight bytes per step (a traceresponse value is 55), the tail byte by byte.
 // (string_view::find_first_of with a set calls memchr once per character.)
 bool safe(std::string_view text) noexcept {
-  constexpr std::uint64_t kCr = 0x0d0d0d0d0d0d0d0du, kLf = 0x0a0a0a0a0a0a0a0au;
   const char* p = text.data();
   std::size_t n = text.size();
   for (; n >= 8; p += 8, n -= 8) {
     std::uint64_t word;
     std::memcpy(&word, p, 8);
-    if (has_zero_byte(word) | has_zero_byte(word ^ kCr) | has_zero_byte(word ^ kLf)) return false;
+    if (telemetry::has_zero_byte(word) | telemetry::has_byte(word, '\r') | telemetry::has_byte(word, '\n')) {
+      return false;
+    }
   }
   for (; n > 0; ++p, --n) {
     if (*p == '\r' || *p == '\n' || *p == '\0') return false;
@@ -133,7 +131,7 @@ bool response_has_body(const Response& response, bool head_only) noexcept {
 std::string serialize_response_head(const Response& response, int version, bool keep_alive) {
   std::string out;
   out.reserve(128 + response.headers.size() * 48);
-  out += status_line(version, response.status);
+  append_status_line(out, version, response.status);
   const bool has_content_type = !response.content_type.empty() && safe(response.content_type);
   for (const auto& [name, value] : response.headers) {
     if (name.empty() || !safe(name) || !safe(value) || framing_header(name) ||

@@ -112,7 +112,9 @@ Result<std::unique_ptr<Database>> Database::open(const DatabaseOptions& options)
     const auto deadline = std::chrono::steady_clock::now() + options.busy_timeout;
     auto pause = std::chrono::microseconds(100);
     for (;;) {
-      auto s = database->exec("PRAGMA page_size=1024; PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA wal_autocheckpoint=10000;");
+      auto s = database->exec(
+          "PRAGMA page_size=1024; PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+          "PRAGMA wal_autocheckpoint=10000;");
       if (s.ok()) break;
       if (s.error().code != ErrorCode::kBusy || std::chrono::steady_clock::now() >= deadline) {
         return s.error();

@@ -17,6 +17,7 @@
 
 #include "telemetry/decimal.h"
 #include "telemetry/propagation/text_util.h"
+#include "telemetry/word_bytes.h"
 #include "telemetry/span_data.h"
 #include "telemetry/thread_name.h"
 #include "telemetry/utf8.h"
@@ -236,14 +237,11 @@ namespace {
 
 // Whether any of the 8 bytes in `word` must not go into a JSON string as it is: below 0x20,
 // 0x7f or above, '"' or '\\'. Each test is exact as a yes/no for the whole word ("has less
-// than" and "has zero byte" from Bit Twiddling Hacks).
+// than" from Bit Twiddling Hacks, and word_bytes.h). `|`, not `||`: no branch per test.
 bool word_needs_escape(std::uint64_t word) noexcept {
-  constexpr std::uint64_t kOnes = 0x0101010101010101ull;
-  constexpr std::uint64_t kHighs = 0x8080808080808080ull;
-  const auto has_zero = [](std::uint64_t x) { return (x - kOnes) & ~x & kHighs; };
-  const std::uint64_t below_space = (word - kOnes * 0x20) & ~word & kHighs;
-  return ((word & kHighs) | below_space | has_zero(word ^ (kOnes * '"')) |
-          has_zero(word ^ (kOnes * '\\')) | has_zero(word ^ (kOnes * 0x7f))) != 0;
+  const bool below_space = ((word - kByteOnes * 0x20) & ~word & kByteHighs) != 0;
+  return ((word & kByteHighs) != 0) | below_space | has_byte(word, '"') | has_byte(word, '\\') |
+         has_byte(word, 0x7f);
 }
 
 }  // namespace

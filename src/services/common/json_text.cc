@@ -12,15 +12,12 @@
 namespace tdemo::services {
 namespace {
 
-void append_integer(std::string& out, std::int64_t value) { telemetry::append_decimal(out, value); }
-void append_integer(std::string& out, std::uint64_t value) { telemetry::append_decimal(out, value); }
-
 void write(const boost::json::value& value, std::string& out) {
   switch (value.kind()) {
     case boost::json::kind::null: out += "null"; return;
     case boost::json::kind::bool_: out += value.get_bool() ? "true" : "false"; return;
-    case boost::json::kind::int64: append_integer(out, value.get_int64()); return;
-    case boost::json::kind::uint64: append_integer(out, value.get_uint64()); return;
+    case boost::json::kind::int64: telemetry::append_decimal(out, value.get_int64()); return;
+    case boost::json::kind::uint64: telemetry::append_decimal(out, value.get_uint64()); return;
     case boost::json::kind::double_: append_json_double(out, value.get_double()); return;
     case boost::json::kind::string: append_json_string(out, value.get_string()); return;
     case boost::json::kind::array: {
@@ -92,7 +89,7 @@ void append_json_string(std::string& out, std::string_view text) {
   out += '"';
 }
 
-void append_json_int(std::string& out, std::int64_t value) { append_integer(out, value); }
+void append_json_int(std::string& out, std::int64_t value) { telemetry::append_decimal(out, value); }
 
 void append_json_double(std::string& out, double value) {
   if (!std::isfinite(value)) {

@@ -1,0 +1,21 @@
+// The eight bytes of a 64-bit word tested at once ("has zero byte" from Bit Twiddling Hacks):
+// exact as a yes/no for the whole word, not for which byte. For the scans that check text eight
+// bytes per step (JSON escaping, header values).
+#pragma once
+
+#include <cstdint>
+
+namespace tdemo::telemetry {
+
+inline constexpr std::uint64_t kByteOnes = 0x0101010101010101ull;
+inline constexpr std::uint64_t kByteHighs = 0x8080808080808080ull;
+
+// Whether any byte of `word` is zero (the borrow only crosses from a zero byte).
+constexpr bool has_zero_byte(std::uint64_t word) noexcept { return ((word - kByteOnes) & ~word & kByteHighs) != 0; }
+
+// Whether any byte of `word` is `byte`.
+constexpr bool has_byte(std::uint64_t word, unsigned char byte) noexcept {
+  return has_zero_byte(word ^ (kByteOnes * byte));
+}
+
+}  // namespace tdemo::telemetry
