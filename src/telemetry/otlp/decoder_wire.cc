@@ -51,11 +51,11 @@ class Cursor {
 
   bool done() const noexcept { return p_ == end_; }
 
-  bool varint(std::uint64_t& out) noexcept { return varint_of_at_most(10, out); }
+  [[gnu::always_inline]] bool varint(std::uint64_t& out) noexcept { return varint_of_at_most(10, out); }
 
   // A tag: at most five bytes, cut to 32 bits (as libprotobuf reads it); field number not 0.
   // An end-group tag is returned to the caller.
-  bool tag(std::uint32_t& field, std::uint32_t& wire_type) noexcept {
+  [[gnu::always_inline]] bool tag(std::uint32_t& field, std::uint32_t& wire_type) noexcept {
     std::uint64_t value = 0;
     if (!varint_of_at_most(5, value)) return false;
     const auto tag = static_cast<std::uint32_t>(value);
@@ -79,7 +79,7 @@ class Cursor {
   }
 
   // A length (at most five bytes, under 2^31 - 16, as libprotobuf reads it) and that many bytes.
-  bool delimited(std::string_view& out) noexcept {
+  [[gnu::always_inline]] bool delimited(std::string_view& out) noexcept {
     std::uint64_t size = 0;
     if (!varint_of_at_most(5, size) || size > static_cast<std::uint64_t>(INT32_MAX - 16) ||
         size > static_cast<std::uint64_t>(end_ - p_)) {
@@ -116,7 +116,7 @@ class Cursor {
 
  private:
   // A varint of at most `max_bytes` bytes; bits past 64 are dropped.
-  bool varint_of_at_most(int max_bytes, std::uint64_t& out) noexcept {
+  [[gnu::always_inline]] bool varint_of_at_most(int max_bytes, std::uint64_t& out) noexcept {
     // One byte: nearly every tag, and most lengths, counts and enums.
     if (p_ != end_ && (static_cast<std::uint8_t>(*p_) & 0x80) == 0) {
       out = static_cast<std::uint8_t>(*p_++);
