@@ -4,6 +4,7 @@
 #include <cstdlib>
 
 #include <boost/json/array.hpp>
+#include <boost/json/basic_parser_impl.hpp>
 #include <boost/json/error.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/parse.hpp>
@@ -140,36 +141,91 @@ Response json_invalid(std::size_t position, std::string error) {
   return validation_error({issue});
 }
 
+// What parse_json_body and check_json_body refuse before reading the JSON.
+std::optional<Response> refused_before_parsing(const Request& request) {
+  if (request.headers.contains("content-type") && !request.has_json_content_type()) {
+    return unsupported_media_type();
+  }
+  if (request.body.empty()) return validation_error({missing_issue({std::string("body")})});
+  return std::nullopt;
+}
+
+// The 422 for a body whose parse failed (`ec`, `consumed` bytes read) or held a number out of
+// double's range; empty when neither.
+std::optional<Response> refused_after_parsing(const Request& request, boost::system::error_code ec,
+                                              std::size_t consumed, bool non_finite) {
+  if (ec) return json_invalid(consumed, ec.message());
+  // Boost.JSON reads 1e999 as infinity, which no JSON text can carry back (echoed in a 422,
+  // forwarded downstream): refuse it like a syntax error.
+  if (non_finite) return json_invalid(first_overflowing_number(request.body), "number out of range");
+  return std::nullopt;
+}
+
+// Boost.JSON's SAX events, kept only as far as check_json_body needs: whether a number was
+// read as infinity. The parser itself checks the grammar, the depth and UTF-8.
+struct CheckingHandler {
+  using error_code = boost::system::error_code;
+  using string_view = boost::json::string_view;
+  static constexpr std::size_t max_object_size = std::size_t(-1);
+  static constexpr std::size_t max_array_size = std::size_t(-1);
+  static constexpr std::size_t max_key_size = std::size_t(-1);
+  static constexpr std::size_t max_string_size = std::size_t(-1);
+  bool non_finite = false;
+  bool on_document_begin(error_code&) { return true; }
+  bool on_document_end(error_code&) { return true; }
+  bool on_object_begin(error_code&) { return true; }
+  bool on_object_end(std::size_t, error_code&) { return true; }
+  bool on_array_begin(error_code&) { return true; }
+  bool on_array_end(std::size_t, error_code&) { return true; }
+  bool on_key_part(string_view, std::size_t, error_code&) { return true; }
+  bool on_key(string_view, std::size_t, error_code&) { return true; }
+  bool on_string_part(string_view, std::size_t, error_code&) { return true; }
+  bool on_string(string_view, std::size_t, error_code&) { return true; }
+  bool on_number_part(string_view, error_code&) { return true; }
+  bool on_int64(std::int64_t, string_view, error_code&) { return true; }
+  bool on_uint64(std::uint64_t, string_view, error_code&) { return true; }
+  bool on_double(double value, string_view, error_code&) {
+    non_finite = non_finite || !std::isfinite(value);
+    return true;
+  }
+  bool on_bool(bool, error_code&) { return true; }
+  bool on_null(error_code&) { return true; }
+  bool on_comment_part(string_view, error_code&) { return true; }
+  bool on_comment(string_view, error_code&) { return true; }
+};
+
 }  // namespace
 
 JsonBody parse_json_body(const Request& request, std::size_t max_depth) {
   JsonBody out;
-  if (request.headers.contains("content-type") && !request.has_json_content_type()) {
-    out.error = unsupported_media_type();
-    return out;
-  }
-  if (request.body.empty()) {
-    out.error = validation_error({missing_issue({std::string("body")})});
-    return out;
-  }
+  if ((out.error = refused_before_parsing(request))) return out;
   boost::json::parse_options options;
   options.max_depth = max_depth;
   boost::system::error_code ec;
-  boost::json::stream_parser parser({}, options);
+  // The parser's working stack on ours (the document itself is allocated as usual).
+  unsigned char stack[1024];
+  boost::json::stream_parser parser({}, options, stack, sizeof stack);
   const std::size_t consumed = parser.write_some(request.body.data(), request.body.size(), ec);
+  // Boost.JSON 1.81 calls what follows a whole document "incomplete JSON": name it.
+  if (!ec && consumed < request.body.size()) ec = boost::json::error::extra_data;
   if (!ec) parser.finish(ec);
-  if (ec) {
-    out.error = json_invalid(consumed, ec.message());
-    return out;
-  }
-  out.value = parser.release();
-  // Boost.JSON reads 1e999 as infinity, which no JSON text can carry back (echoed in a 422,
-  // forwarded downstream): refuse it like a syntax error.
-  if (has_non_finite_number(out.value)) {
+  if (!ec) out.value = parser.release();
+  if ((out.error = refused_after_parsing(request, ec, consumed, !ec && has_non_finite_number(out.value)))) {
     out.value = nullptr;
-    out.error = json_invalid(first_overflowing_number(request.body), "number out of range");
   }
   return out;
+}
+
+std::optional<Response> check_json_body(const Request& request, std::size_t max_depth) {
+  if (auto refused = refused_before_parsing(request)) return refused;
+  boost::json::parse_options options;
+  options.max_depth = max_depth;
+  boost::json::basic_parser<CheckingHandler> parser(options);
+  boost::system::error_code ec;
+  const std::size_t consumed = parser.write_some(false, request.body.data(), request.body.size(), ec);
+  // The parser stops after one document: what follows it is extra data, as parse_json_body says.
+  if (!ec && consumed < request.body.size()) ec = boost::json::error::extra_data;
+  return refused_after_parsing(request, ec, consumed, parser.handler().non_finite);
 }
 
 }  // namespace tdemo::http

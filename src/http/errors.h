@@ -61,4 +61,9 @@ struct JsonBody {
 };
 JsonBody parse_json_body(const Request& request, std::size_t max_depth = 64);
 
+// parse_json_body's checks and errors, without building the document: for a body that is
+// passed on as it is (the gateway forwards what the client sent; the service behind it reads
+// the fields). Empty when parse_json_body would accept the body.
+std::optional<Response> check_json_body(const Request& request, std::size_t max_depth = 64);
+
 }  // namespace tdemo::http

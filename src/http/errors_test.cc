@@ -106,5 +106,40 @@ TEST(JsonBodyTest, WrongContentTypeEmptyBodyAndDepth) {
   EXPECT_FALSE(parse_json_body(r).error.has_value());
 }
 
+// check_json_body answers exactly as parse_json_body (status and body) on every input: valid
+// documents, each of their truncations, and the usual ways a body goes wrong.
+TEST(JsonBodyTest, CheckAgreesWithParseOnEveryInput) {
+  std::vector<std::string> bodies = {
+      R"({"user_id": 1, "amount": 99.99, "items": ["book", {"n": [true, false, null]}]})",
+      R"([1, -2.5e3, "\u00e9\ud83d\ude00", "tab\t", {}])",
+      "  \"text\"  ", "0", "-", "01", "1.", "1e", "[1,]", "{\"a\" 1}", "{\"a\":1}}", "{} {}",
+      "nul", "tru", "[\"\xff\"]", "[\"\xc3\"]", "\xef\xbb\xbf{}", "{\"amount\": 1e999}",
+      "[1, -2E+400]", "{\"small\": 1e-400}", "/* c */ {}", "{\"a\":1} x",
+      std::string(70, '[') + std::string(70, ']'), std::string(64, '[') + std::string(64, ']')};
+  const std::size_t whole = bodies.size();
+  for (std::size_t i = 0; i < whole; ++i) {
+    for (std::size_t n = 1; n < bodies[i].size(); ++n) bodies.push_back(bodies[i].substr(0, n));
+  }
+  int refused = 0;
+  for (const char* content_type : {"application/json", "text/plain"}) {
+    for (const auto& body : bodies) {
+      Request r;
+      r.headers.set("Content-Type", content_type);
+      r.body = body;
+      const auto parsed = parse_json_body(r);
+      const auto checked = check_json_body(r);
+      ASSERT_EQ(parsed.error.has_value(), checked.has_value()) << body;
+      if (!checked) continue;
+      ++refused;
+      EXPECT_EQ(parsed.error->status, checked->status) << body;
+      EXPECT_EQ(parsed.error->body, checked->body) << body;
+    }
+  }
+  EXPECT_GT(refused, static_cast<int>(bodies.size()));  // all text/plain, and many JSON ones
+  Request ok;
+  ok.body = bodies.front();
+  EXPECT_FALSE(check_json_body(ok).has_value());
+}
+
 }  // namespace
 }  // namespace tdemo::http

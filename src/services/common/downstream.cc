@@ -63,7 +63,7 @@ http::Response reply_response(const DownstreamReply& reply) {
 boost::asio::awaitable<DownstreamResult> Downstream::call(http::Method method, std::string path,
                                                           std::string route,
                                                           const telemetry::Context& parent,
-                                                          std::optional<boost::json::value> body,
+                                                          std::optional<std::string> json_body,
                                                           http::Headers headers) {
   if (options_.added_latency.count() > 0) {
     boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor, options_.added_latency);
@@ -75,8 +75,8 @@ boost::asio::awaitable<DownstreamResult> Downstream::call(http::Method method, s
   request.route = std::move(route);
   request.headers = std::move(headers);
   request.timeout = options_.timeout;
-  if (body) {
-    request.body = boost::json::serialize(*body);
+  if (json_body) {
+    request.body = std::move(*json_body);
     request.content_type = "application/json";
   }
   http::ClientResult result = co_await client_.send(std::move(request), parent);

@@ -57,12 +57,12 @@ class Downstream {
   Downstream(http::Client& client, DownstreamOptions options)
       : client_(client), options_(std::move(options)) {}
 
-  // Sends `method path` (with a JSON body when given) as a child of `parent`; `route` names
-  // the CLIENT span ("GET /users/{user_id}").
+  // Sends `method path` (with `json_body`, JSON text, when given) as a child of `parent`;
+  // `route` names the CLIENT span ("GET /users/{user_id}").
   boost::asio::awaitable<DownstreamResult> call(http::Method method, std::string path,
                                                 std::string route,
                                                 const telemetry::Context& parent,
-                                                std::optional<boost::json::value> body = std::nullopt,
+                                                std::optional<std::string> json_body = std::nullopt,
                                                 http::Headers headers = {});
 
   const std::string& service() const noexcept { return options_.service; }

@@ -146,14 +146,14 @@ double cents_to_double(std::int64_t cents) noexcept { return static_cast<double>
 
 BodyValidator::BodyValidator(const boost::json::value& body,
                              std::optional<boost::json::value> shown_body)
-    : shown_body_(shown_body ? std::move(*shown_body) : body) {
+    : body_(body), shown_body_(std::move(shown_body)) {
   object_ = body.if_object();
   if (object_ == nullptr) {
     http::ValidationIssue issue;
     issue.loc = {std::string("body")};
     issue.type = "model_attributes_type";
     issue.msg = "Input should be a valid dictionary or object to extract fields from";
-    issue.input = mask_card_data(shown_body_);
+    issue.input = mask_card_data(body_shown());
     issues_.push_back(std::move(issue));
   }
 }
@@ -173,7 +173,7 @@ const boost::json::value* BodyValidator::field(std::string_view name, bool requi
   if (object_ == nullptr) return nullptr;
   const auto* value = object_->if_contains(name);
   if (value == nullptr && required) {
-    issue(name, "missing", "Field required", shown_body_);
+    issue(name, "missing", "Field required", body_shown());
   }
   return value;
 }

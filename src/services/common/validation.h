@@ -67,8 +67,12 @@ class BodyValidator {
   void issue(std::string_view name, std::string type, std::string msg, boost::json::value input,
              std::optional<boost::json::object> ctx = std::nullopt);
 
+  // What "input" shows for the whole body (copied only into an issue).
+  const boost::json::value& body_shown() const noexcept { return shown_body_ ? *shown_body_ : body_; }
+
+  const boost::json::value& body_;
+  std::optional<boost::json::value> shown_body_;  // empty: `body_`
   const boost::json::object* object_ = nullptr;
-  boost::json::value shown_body_;
   std::vector<http::ValidationIssue> issues_;
 };
 

@@ -75,8 +75,9 @@ void add_full_flow_route(http::Router& router, ServiceContext& context, Downstre
           detail = "user lookup failed";
         } else {
           span.add_event("flow.user_found");
-          boost::json::object order_body{{"user_id", user_id}, {"amount", kDemoAmount},
-                                         {"items", boost::json::array{"demo-item"}}};
+          std::string order_body =
+              JsonObjectWriter(64).field("user_id", user_id).field("amount", kDemoAmount)
+                  .json_field("items", R"(["demo-item"])").take();
           auto order = co_await downstreams.orders.create_order(std::move(order_body), context);
           steps.json_field("order", step_json(order));
           std::optional<std::int64_t> order_id;
@@ -88,8 +89,8 @@ void add_full_flow_route(http::Router& router, ServiceContext& context, Downstre
             span.set_attribute("order.id", id_attribute(*order_id));
             span.set_attribute("order.amount", kDemoAmount);
             span.add_event("flow.order_created");
-            boost::json::object payment_body{{"order_id", *order_id}, {"amount", kDemoAmount},
-                                             {"card_number", kDemoCard}};
+            std::string payment_body = JsonObjectWriter(96).field("order_id", *order_id)
+                                           .field("amount", kDemoAmount).field("card_number", kDemoCard).take();
             std::optional<std::string> key = "full-flow-" + std::to_string(*order_id);
             auto payment = co_await downstreams.payments.create_payment(std::move(payment_body),
                                                                         std::move(key), context);

@@ -92,9 +92,8 @@ void add_routes(http::Router& router, ServiceContext& context, Downstreams downs
   router.post(
       "/users",
       [downstreams](http::RequestContext& ctx) -> boost::asio::awaitable<http::Response> {
-        auto body = http::parse_json_body(ctx.request);
-        if (body.error) co_return std::move(*body.error);
-        auto result = co_await downstreams.users.create_user(std::move(body.value), ctx.telemetry);
+        if (auto refused = http::check_json_body(ctx.request)) co_return std::move(*refused);
+        auto result = co_await downstreams.users.create_user(ctx.request.body, ctx.telemetry);
         co_return proxy_response(result, ctx.span);
       },
       std::move(create_user_doc));
@@ -119,9 +118,8 @@ void add_routes(http::Router& router, ServiceContext& context, Downstreams downs
   router.post(
       "/orders",
       [downstreams](http::RequestContext& ctx) -> boost::asio::awaitable<http::Response> {
-        auto body = http::parse_json_body(ctx.request);
-        if (body.error) co_return std::move(*body.error);
-        auto result = co_await downstreams.orders.create_order(std::move(body.value), ctx.telemetry);
+        if (auto refused = http::check_json_body(ctx.request)) co_return std::move(*refused);
+        auto result = co_await downstreams.orders.create_order(ctx.request.body, ctx.telemetry);
         co_return proxy_response(result, ctx.span);
       },
       std::move(create_order_doc));
@@ -136,11 +134,10 @@ void add_routes(http::Router& router, ServiceContext& context, Downstreams downs
   router.post(
       "/payments",
       [downstreams](http::RequestContext& ctx) -> boost::asio::awaitable<http::Response> {
-        auto body = http::parse_json_body(ctx.request);
-        if (body.error) co_return std::move(*body.error);
+        if (auto refused = http::check_json_body(ctx.request)) co_return std::move(*refused);
         std::optional<std::string> key;
         if (auto header = ctx.request.header("Idempotency-Key")) key = std::string(*header);
-        auto result = co_await downstreams.payments.create_payment(std::move(body.value), std::move(key),
+        auto result = co_await downstreams.payments.create_payment(ctx.request.body, std::move(key),
                                                                   ctx.telemetry);
         auto response = proxy_response(result, ctx.span);
         if (result.ok() && result.value().status == 200) response.headers.set("Idempotent-Replayed", "true");

@@ -1,6 +1,6 @@
 #include "services/orders/client.h"
 
-#include <boost/json/object.hpp>
+#include "services/common/json_text.h"
 
 namespace tdemo::services::orders {
 
@@ -11,12 +11,12 @@ boost::asio::awaitable<DownstreamResult> Client::get_order(std::int64_t order_id
   return downstream_.call(http::Method::kGet, std::move(path), std::move(route), parent);
 }
 
-boost::asio::awaitable<DownstreamResult> Client::create_order(boost::json::value body,
+boost::asio::awaitable<DownstreamResult> Client::create_order(std::string json_body,
                                                               const telemetry::Context& parent) {
   std::string path = "/orders";
   std::string route = "/orders";
   return downstream_.call(http::Method::kPost, std::move(path), std::move(route), parent,
-                          std::move(body));
+                          std::move(json_body));
 }
 
 boost::asio::awaitable<DownstreamResult> Client::mark_paid(std::int64_t order_id,
@@ -24,10 +24,8 @@ boost::asio::awaitable<DownstreamResult> Client::mark_paid(std::int64_t order_id
                                                            const telemetry::Context& parent) {
   std::string path = "/orders/" + std::to_string(order_id) + "/pay";
   std::string route = "/orders/{order_id}/pay";
-  boost::json::object body;
-  body["payment_id"] = payment_id;
   return downstream_.call(http::Method::kPost, std::move(path), std::move(route), parent,
-                          boost::json::value(std::move(body)));
+                          JsonObjectWriter(32).field("payment_id", payment_id).take());
 }
 
 boost::asio::awaitable<DownstreamResult> Client::health(const telemetry::Context& parent) {

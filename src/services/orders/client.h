@@ -2,9 +2,9 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 
 #include <boost/asio/awaitable.hpp>
-#include <boost/json/value.hpp>
 
 #include "services/common/downstream.h"
 
@@ -17,8 +17,8 @@ class Client {
 
   boost::asio::awaitable<DownstreamResult> get_order(std::int64_t order_id,
                                                      const telemetry::Context& parent);
-  // `body` is forwarded as is (the orders service validates it).
-  boost::asio::awaitable<DownstreamResult> create_order(boost::json::value body,
+  // `json_body` (JSON text) is forwarded as is (the orders service validates it).
+  boost::asio::awaitable<DownstreamResult> create_order(std::string json_body,
                                                         const telemetry::Context& parent);
   boost::asio::awaitable<DownstreamResult> mark_paid(std::int64_t order_id, std::int64_t payment_id,
                                                      const telemetry::Context& parent);

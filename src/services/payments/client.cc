@@ -3,14 +3,14 @@
 namespace tdemo::services::payments {
 
 boost::asio::awaitable<DownstreamResult> Client::create_payment(
-    boost::json::value body, std::optional<std::string> idempotency_key,
+    std::string json_body, std::optional<std::string> idempotency_key,
     const telemetry::Context& parent) {
   http::Headers headers;
   if (idempotency_key) headers.set("Idempotency-Key", *idempotency_key);
   std::string path = "/payments";
   std::string route = "/payments";
   return downstream_.call(http::Method::kPost, std::move(path), std::move(route), parent,
-                          std::move(body), std::move(headers));
+                          std::move(json_body), std::move(headers));
 }
 
 boost::asio::awaitable<DownstreamResult> Client::get_payment(std::int64_t payment_id,

@@ -5,7 +5,6 @@
 #include <string>
 
 #include <boost/asio/awaitable.hpp>
-#include <boost/json/value.hpp>
 
 #include "services/common/downstream.h"
 
@@ -16,8 +15,8 @@ class Client {
  public:
   explicit Client(Downstream downstream) : downstream_(std::move(downstream)) {}
 
-  // `body` is forwarded as is; `idempotency_key` as the Idempotency-Key header.
-  boost::asio::awaitable<DownstreamResult> create_payment(boost::json::value body,
+  // `json_body` (JSON text) is forwarded as is; `idempotency_key` as the Idempotency-Key header.
+  boost::asio::awaitable<DownstreamResult> create_payment(std::string json_body,
                                                           std::optional<std::string> idempotency_key,
                                                           const telemetry::Context& parent);
   boost::asio::awaitable<DownstreamResult> get_payment(std::int64_t payment_id,

@@ -9,12 +9,12 @@ boost::asio::awaitable<DownstreamResult> Client::get_user(std::int64_t user_id,
   return downstream_.call(http::Method::kGet, std::move(path), std::move(route), parent);
 }
 
-boost::asio::awaitable<DownstreamResult> Client::create_user(boost::json::value body,
+boost::asio::awaitable<DownstreamResult> Client::create_user(std::string json_body,
                                                              const telemetry::Context& parent) {
   std::string path = "/users";
   std::string route = "/users";
   return downstream_.call(http::Method::kPost, std::move(path), std::move(route), parent,
-                          std::move(body));
+                          std::move(json_body));
 }
 
 boost::asio::awaitable<DownstreamResult> Client::health(const telemetry::Context& parent) {

@@ -2,9 +2,9 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 
 #include <boost/asio/awaitable.hpp>
-#include <boost/json/value.hpp>
 
 #include "services/common/downstream.h"
 
@@ -17,8 +17,8 @@ class Client {
 
   boost::asio::awaitable<DownstreamResult> get_user(std::int64_t user_id,
                                                     const telemetry::Context& parent);
-  // `body` is forwarded as is (the users service validates it).
-  boost::asio::awaitable<DownstreamResult> create_user(boost::json::value body,
+  // `json_body` (JSON text) is forwarded as is (the users service validates it).
+  boost::asio::awaitable<DownstreamResult> create_user(std::string json_body,
                                                        const telemetry::Context& parent);
   boost::asio::awaitable<DownstreamResult> health(const telemetry::Context& parent);
   const Downstream& downstream() const noexcept { return downstream_; }
