@@ -4,7 +4,8 @@
 // Up to four pipelined requests are read from one input, as on a keep-alive connection.
 // Checks: the server's parser (RequestParser) answers exactly as Beast's request_parser (same
 // error and bytes consumed, or the same method, target, version, headers (each name's values in
-// order), body, keep-alive);
+// order), body, keep-alive); the quick read (quick_read.h), whenever it takes a request, reads
+// the same as RequestParser;
 // a failed read is answered 400/413/431 with a JSON body (or closes, only when the
 // input ends mid-message); a parsed request keeps the server's limits, has header values
 // without CR/LF and a lossless method/target/path/query split, and written out again in a
@@ -26,6 +27,7 @@
 
 #include "http/errors.h"
 #include "http/message.h"
+#include "http/quick_read.h"
 #include "http/request_reader.h"
 #include "http/server.h"
 
@@ -117,6 +119,21 @@ void check_same_as_beast(std::string_view bytes, const ServerOptions& options, c
   }
 }
 
+// The quick read (the server's path for the usual request), when it takes the request, reads
+// exactly what the server's Beast parser reads: the same bytes, request and keep-alive.
+void check_quick_read(std::string_view bytes, const ServerOptions& options, const ReadResult& ours) {
+  Request quick;
+  const auto read = quick_read_request(bytes, options.max_header_bytes, options.max_body_bytes, quick);
+  if (!read) return;
+  if (!ours.request || ours.consumed != read->size || ours.keep_alive != read->keep_alive) std::abort();
+  const Request& a = *ours.request;
+  if (a.method != quick.method || a.method_text != quick.method_text || a.target != quick.target ||
+      a.path != quick.path || a.query != quick.query || a.version != quick.version || a.body != quick.body ||
+      a.headers.entries() != quick.headers.entries()) {
+    std::abort();
+  }
+}
+
 // The path and query split off the target lose nothing: they are the target itself, or, for an
 // http(s) absolute-form target, its end (with "/" standing for an empty path).
 bool split_is_lossless(const Request& request) {
@@ -170,6 +187,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   for (int i = 0; i < 4 && !bytes.empty(); ++i) {
     ReadResult read = read_one<RequestParser>(bytes, options);
     check_same_as_beast(bytes, options, read);
+    check_quick_read(bytes, options, read);
     if (!read.request) {
       auto answer = read_error_response(read.error);
       if (answer) {

@@ -37,11 +37,15 @@ void RequestParser::on_request_impl(bhttp::verb, string_view method_text, string
 
 Request take_request(RequestParser& parser, const Peers& peers) {
   Request request = std::move(parser.request());
+  set_peers(request, peers);
+  return request;
+}
+
+void set_peers(Request& request, const Peers& peers) {
   request.client_address = peers.client_address;
   request.client_port = peers.client_port;
   request.server_address = peers.server_address;
   request.server_port = peers.server_port;
-  return request;
 }
 
 }  // namespace tdemo::http

@@ -46,5 +46,7 @@ std::optional<Response> read_error_response(const boost::system::error_code& err
 
 // The parsed request (moved out of `parser`), with the connection's addresses.
 Request take_request(RequestParser& parser, const Peers& peers);
+// Copies the connection's addresses into `request`.
+void set_peers(Request& request, const Peers& peers);
 
 }  // namespace tdemo::http

@@ -36,6 +36,7 @@
 #include "http/errors.h"
 #include "http/loopback_affinity.h"
 #include "http/message_writer.h"
+#include "http/quick_read.h"
 #include "http/read_message.h"
 #include "http/request_handler.h"
 #include "http/request_reader.h"
@@ -510,27 +511,37 @@ class Server::Impl : public std::enable_shared_from_this<Server::Impl> {
         buffer.commit(n);
       }
       c.idle = false;
-      RequestParser parser;
-      apply_limits(parser, o);
-      c.expires_after(o.read_timeout);
-      auto hec = co_await read_message(c.socket, buffer, parser, ReadUntil::kHeader);
-      if (!hec && !parser.is_done()) {
-        auto expect = parser.request().header("expect");
-        if (expect && iequals(*expect, "100-continue")) {
-          auto cont = bhttp::response<bhttp::empty_body>(bhttp::status::continue_, parser.request().version);
-          co_await bhttp::async_write(c.socket, cont, asio::as_tuple(asio::use_awaitable));
+      Request request;
+      bool keep_alive = false;
+      const std::string_view buffered(static_cast<const char*>(buffer.data().data()), buffer.size());
+      if (auto quick = quick_read_request(buffered, o.max_header_bytes, o.max_body_bytes, request)) {
+        buffer.consume(quick->size);  // the usual request, whole in the buffer: no parser, no read
+        keep_alive = quick->keep_alive;
+        set_peers(request, peers);
+      } else {
+        request = Request();  // partly written by the quick read
+        RequestParser parser;
+        apply_limits(parser, o);
+        c.expires_after(o.read_timeout);
+        auto hec = co_await read_message(c.socket, buffer, parser, ReadUntil::kHeader);
+        if (!hec && !parser.is_done()) {
+          auto expect = parser.request().header("expect");
+          if (expect && iequals(*expect, "100-continue")) {
+            auto cont = bhttp::response<bhttp::empty_body>(bhttp::status::continue_, parser.request().version);
+            co_await bhttp::async_write(c.socket, cont, asio::as_tuple(asio::use_awaitable));
+          }
+          hec = co_await read_message(c.socket, buffer, parser, ReadUntil::kMessage);
         }
-        hec = co_await read_message(c.socket, buffer, parser, ReadUntil::kMessage);
+        hec = c.outcome(hec);
+        if (hec) {
+          auto answer = read_error_response(hec);
+          if (!answer) co_return false;
+          co_await write_error(c, std::move(*answer), 11, o.write_timeout);
+          co_return true;
+        }
+        keep_alive = parser.keep_alive();
+        request = take_request(parser, peers);
       }
-      hec = c.outcome(hec);
-      if (hec) {
-        auto answer = read_error_response(hec);
-        if (!answer) co_return false;
-        co_await write_error(c, std::move(*answer), 11, o.write_timeout);
-        co_return true;
-      }
-      const bool keep_alive = parser.keep_alive();
-      Request request = take_request(parser, peers);
       const int version = request.version;
       c.expires_never();  // the handler's time is bounded by its own timeouts
       RequestHandler::Outcome outcome = co_await handler_.handle(request, index);
