@@ -301,6 +301,37 @@ class Client::Impl {
   ClientOptions options_;
   TransportTracing tracing_;
   metrics::HistogramFamily* duration_ = nullptr;
+
+  // The duration histogram's child for (server, method, status code or `failure`), through a
+  // small per-thread cache: building the three label strings and finding the child cost ~1.2k
+  // instructions per call. Precondition: duration_ set.
+  metrics::Histogram& duration_child(const ParsedUrl* url, Method method, int status, std::string_view failure) {
+    struct Entry {
+      std::uint64_t client;
+      std::string host;
+      std::uint16_t port;
+      Method method;
+      int status;
+      std::string_view failure;  // to_string(ClientErrorKind): static text
+      metrics::Histogram* histogram;
+    };
+    constexpr std::size_t kMaxEntries = 64;
+    thread_local std::vector<Entry> cache;
+    const std::string_view host = url ? std::string_view(url->host) : std::string_view();
+    const std::uint16_t port = url ? url->port : 0;
+    for (const Entry& e : cache) {
+      if (e.client == id_ && e.status == status && e.method == method && e.port == port &&
+          e.failure == failure && e.host == host) {
+        return *e.histogram;
+      }
+    }
+    const std::string server = url ? url->host + ":" + std::to_string(url->port) : "invalid";
+    metrics::Histogram& histogram = duration_->with(
+        {server, std::string(to_string(method)), failure.empty() ? std::to_string(status) : std::string(failure)});
+    if (cache.size() >= kMaxEntries) cache.erase(cache.begin());
+    cache.push_back(Entry{id_, std::string(host), port, method, status, failure, &histogram});
+    return histogram;
+  }
   std::uint64_t id_;
   std::mutex mutex_;
   // Shared: the deadline timer's handler holds a weak reference.
@@ -499,20 +530,20 @@ asio::awaitable<ClientResult> Client::Impl::send(std::shared_ptr<Impl> self, Out
   } else {
     result = ClientError{ClientErrorKind::kInvalidUrl, "not an http URL: " + request.url};
   }
-  std::string status;
+  // The duration's status label: the status code, or the kind of failure.
+  const int status = result ? result->status : 0;
+  const std::string_view failure = result ? std::string_view() : to_string(result.error().kind);
   if (result) {
-    status = std::to_string(result->status);
     if (span.is_recording()) {
       span.set_attribute("http.response.status_code", static_cast<std::int64_t>(result->status));
       if (result->status >= 500) {
-        span.set_attribute("error.type", status);
+        span.set_attribute("error.type", std::to_string(result->status));
         span.set_status(tel::StatusCode::kError);
       }
     }
   } else {
-    status = std::string(to_string(result.error().kind));
     if (span.is_recording()) {
-      span.set_attribute("error.type", status);
+      span.set_attribute("error.type", failure);
       span.set_status(tel::StatusCode::kError, result.error().message);
     }
   }
@@ -523,8 +554,7 @@ asio::awaitable<ClientResult> Client::Impl::send(std::shared_ptr<Impl> self, Out
   if (self->duration_ != nullptr) {
     const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-    const std::string server = url ? url->host + ":" + std::to_string(url->port) : "invalid";
-    self->duration_->with({server, std::string(method), status}).observe(seconds);
+    self->duration_child(url ? &*url : nullptr, request.method, status, failure).observe(seconds);
   }
   co_return result;
 }

@@ -476,6 +476,36 @@ TEST_F(ServerTest, MetricsRecordDurationsByRoute) {
             std::string::npos) << text;
 }
 
+// The client's duration histogram: one child per server, method and status (code or kind of
+// failure), counted right however its per-thread lookup cache is hit.
+TEST_F(ServerTest, ClientMetricsRecordDurationsByServerMethodAndStatus) {
+  const auto get = [&](std::string url) {
+    OutgoingRequest request;
+    request.url = std::move(url);
+    return send(std::move(request));
+  };
+  for (int i = 0; i < 3; ++i) EXPECT_TRUE(get(base_url() + "/users/1").ok());
+  EXPECT_TRUE(get(base_url() + "/users/404").ok());
+  OutgoingRequest post;
+  post.method = Method::kPost;
+  post.url = base_url() + "/echo";
+  post.body = "x";
+  EXPECT_TRUE(send(std::move(post)).ok());
+  const std::string refused_server = "127.0.0.1:" + std::to_string(test::free_port());
+  for (int i = 0; i < 2; ++i) EXPECT_FALSE(get("http://" + refused_server + "/").ok());
+  EXPECT_TRUE(get(base_url() + "/users/2").ok());
+  const std::string text = registry_.render();
+  const std::string server = "127.0.0.1:" + std::to_string(server_->port());
+  const auto count = [&](const std::string& labels, int n) {
+    return "http_client_request_duration_seconds_count{" + labels + "} " + std::to_string(n) + "\n";
+  };
+  EXPECT_NE(text.find(count("server=\"" + server + "\",method=\"GET\",status=\"200\"", 4)), std::string::npos) << text;
+  EXPECT_NE(text.find(count("server=\"" + server + "\",method=\"GET\",status=\"404\"", 1)), std::string::npos) << text;
+  EXPECT_NE(text.find(count("server=\"" + server + "\",method=\"POST\",status=\"200\"", 1)), std::string::npos) << text;
+  EXPECT_NE(text.find(count("server=\"" + refused_server + "\",method=\"GET\",status=\"connection_refused\"", 2)),
+            std::string::npos) << text;
+}
+
 TEST(ServerLimitsTest, EnvironmentSetsTimeoutsAndHeaderLimit) {
   ::setenv("HTTP_READ_TIMEOUT_MS", "1500", 1);
   ::setenv("HTTP_IDLE_TIMEOUT_MS", "2500", 1);
