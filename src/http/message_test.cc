@@ -18,6 +18,30 @@ TEST(MethodTest, ParseAndFormat) {
   EXPECT_EQ(to_string(Method::kOther), "_OTHER");
 }
 
+// iequals (eight bytes at a time from eight bytes on) against a byte-by-byte ASCII fold: every
+// pair of bytes at every place of strings of 1-17 bytes.
+TEST(IequalsTest, EveryBytePairAtEveryPlace) {
+  const auto fold = [](unsigned char c) { return c >= 'A' && c <= 'Z' ? c + 32 : c; };
+  for (std::size_t n = 1; n <= 17; ++n) {
+    for (std::size_t at = 0; at < n; ++at) {
+      std::string a(n, 'k');
+      std::string b(n, 'K');
+      for (int x = 0; x < 256; ++x) {
+        for (int y = 0; y < 256; ++y) {
+          a[at] = static_cast<char>(x);
+          b[at] = static_cast<char>(y);
+          const bool expected = fold(static_cast<unsigned char>(x)) == fold(static_cast<unsigned char>(y));
+          if (iequals(a, b) != expected) {
+            FAIL() << "n=" << n << " at=" << at << " x=" << x << " y=" << y;
+          }
+        }
+      }
+    }
+  }
+  EXPECT_FALSE(iequals("content-length", "content-lengt"));
+  EXPECT_TRUE(iequals("Content-Length", "content-LENGTH"));
+}
+
 TEST(HeadersTest, CaseInsensitiveLookupAndJoin) {
   Headers h;
   h.add("Content-Type", "application/json");
