@@ -30,41 +30,14 @@ bool is_value_char(char c) noexcept { return (c >= ' ' && c < 0x7f) || c == '\t'
 // Reads no further than `limit`; the scan stops at the header's final CR at the latest.
 const char* skip_value_chars(const char* p, const char* limit) noexcept {
   using telemetry::kByteHighs;
-  using telemetry::kByteOnes;
   while (limit - p >= 8) {
     std::uint64_t word;
     std::memcpy(&word, p, 8);
-    // Exact yes/no for "a byte under 0x20" once no byte is 0x80 or more (no borrow then).
-    const bool control = ((word - kByteOnes * 0x20) & ~word & kByteHighs) != 0;
-    if ((word & kByteHighs) != 0 || control || telemetry::has_byte(word, 0x7f)) break;
+    if ((word & kByteHighs) != 0 || telemetry::has_byte_below(word, 0x20) || telemetry::has_byte(word, 0x7f)) break;
     p += 8;
   }
   while (is_value_char(*p)) ++p;
   return p;
-}
-
-// `name` (token characters) equals `lower` (lowercase letters and '-') ignoring case: OR-ing
-// 0x20 into a token byte gives the lowercase letter, and keeps '-'; no other token byte maps
-// onto a letter or '-'. Eight bytes at a time.
-bool equals_ignoring_case(std::string_view name, std::string_view lower) noexcept {
-  if (name.size() != lower.size()) return false;
-  const auto folded_word_at = [](std::string_view s, std::size_t i, std::uint64_t fold) {
-    std::uint64_t word;
-    std::memcpy(&word, s.data() + i, 8);
-    return word | fold;
-  };
-  const std::size_t n = name.size();
-  if (n < 8) {
-    for (std::size_t i = 0; i < n; ++i) {
-      if ((name[i] | 0x20) != lower[i]) return false;
-    }
-    return true;
-  }
-  constexpr std::uint64_t kFold = telemetry::kByteOnes * 0x20;
-  for (std::size_t i = 0; i + 8 <= n; i += 8) {
-    if (folded_word_at(name, i, kFold) != folded_word_at(lower, i, 0)) return false;
-  }
-  return folded_word_at(name, n - 8, kFold) == folded_word_at(lower, n - 8, 0);
 }
 
 // The header fields Beast's parser acts on, as the quick read sees them.
@@ -72,12 +45,12 @@ enum class Special { kNone, kContentLength, kConnection, kUnsupported };
 
 Special special_field(std::string_view name) noexcept {
   switch (name.size()) {  // compared only when the length matches one of them
-    case 6: return equals_ignoring_case(name, "expect") ? Special::kUnsupported : Special::kNone;
-    case 7: return equals_ignoring_case(name, "upgrade") ? Special::kUnsupported : Special::kNone;
-    case 10: return equals_ignoring_case(name, "connection") ? Special::kConnection : Special::kNone;
-    case 14: return equals_ignoring_case(name, "content-length") ? Special::kContentLength : Special::kNone;
-    case 16: return equals_ignoring_case(name, "proxy-connection") ? Special::kConnection : Special::kNone;
-    case 17: return equals_ignoring_case(name, "transfer-encoding") ? Special::kUnsupported : Special::kNone;
+    case 6: return iequals(name, "expect") ? Special::kUnsupported : Special::kNone;
+    case 7: return iequals(name, "upgrade") ? Special::kUnsupported : Special::kNone;
+    case 10: return iequals(name, "connection") ? Special::kConnection : Special::kNone;
+    case 14: return iequals(name, "content-length") ? Special::kContentLength : Special::kNone;
+    case 16: return iequals(name, "proxy-connection") ? Special::kConnection : Special::kNone;
+    case 17: return iequals(name, "transfer-encoding") ? Special::kUnsupported : Special::kNone;
     default: return Special::kNone;
   }
 }

@@ -239,8 +239,7 @@ namespace {
 // 0x7f or above, '"' or '\\'. Each test is exact as a yes/no for the whole word ("has less
 // than" from Bit Twiddling Hacks, and word_bytes.h). `|`, not `||`: no branch per test.
 bool word_needs_escape(std::uint64_t word) noexcept {
-  const bool below_space = ((word - kByteOnes * 0x20) & ~word & kByteHighs) != 0;
-  return ((word & kByteHighs) != 0) | below_space | has_byte(word, '"') | has_byte(word, '\\') |
+  return ((word & kByteHighs) != 0) | has_byte_below(word, 0x20) | has_byte(word, '"') | has_byte(word, '\\') |
          has_byte(word, 0x7f);
 }
 

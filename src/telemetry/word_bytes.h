@@ -13,6 +13,12 @@ inline constexpr std::uint64_t kByteHighs = 0x8080808080808080ull;
 // Whether any byte of `word` is zero (the borrow only crosses from a zero byte).
 constexpr bool has_zero_byte(std::uint64_t word) noexcept { return ((word - kByteOnes) & ~word & kByteHighs) != 0; }
 
+// Whether any byte of `word` is below `n` (at most 0x80; "has less than"): exact as a yes/no
+// for a word without bytes of 0x80 or more, so callers test those too (`word & kByteHighs`).
+constexpr bool has_byte_below(std::uint64_t word, unsigned char n) noexcept {
+  return ((word - kByteOnes * n) & ~word & kByteHighs) != 0;
+}
+
 // Whether any byte of `word` is `byte`.
 constexpr bool has_byte(std::uint64_t word, unsigned char byte) noexcept {
   return has_zero_byte(word ^ (kByteOnes * byte));
