@@ -4,7 +4,6 @@
 #include <cstdlib>
 
 #include <boost/json/array.hpp>
-#include <boost/json/basic_parser_impl.hpp>
 #include <boost/json/error.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/parse.hpp>
@@ -12,6 +11,7 @@
 #include <boost/json/serialize.hpp>
 #include <boost/json/stream_parser.hpp>
 
+#include "http/json_syntax.h"
 #include "telemetry/utf8.h"
 
 namespace tdemo::http {
@@ -161,39 +161,6 @@ std::optional<Response> refused_after_parsing(const Request& request, boost::sys
   return std::nullopt;
 }
 
-// Boost.JSON's SAX events, kept only as far as check_json_body needs: whether a number was
-// read as infinity. The parser itself checks the grammar, the depth and UTF-8.
-struct CheckingHandler {
-  using error_code = boost::system::error_code;
-  using string_view = boost::json::string_view;
-  static constexpr std::size_t max_object_size = std::size_t(-1);
-  static constexpr std::size_t max_array_size = std::size_t(-1);
-  static constexpr std::size_t max_key_size = std::size_t(-1);
-  static constexpr std::size_t max_string_size = std::size_t(-1);
-  bool non_finite = false;
-  bool on_document_begin(error_code&) { return true; }
-  bool on_document_end(error_code&) { return true; }
-  bool on_object_begin(error_code&) { return true; }
-  bool on_object_end(std::size_t, error_code&) { return true; }
-  bool on_array_begin(error_code&) { return true; }
-  bool on_array_end(std::size_t, error_code&) { return true; }
-  bool on_key_part(string_view, std::size_t, error_code&) { return true; }
-  bool on_key(string_view, std::size_t, error_code&) { return true; }
-  bool on_string_part(string_view, std::size_t, error_code&) { return true; }
-  bool on_string(string_view, std::size_t, error_code&) { return true; }
-  bool on_number_part(string_view, error_code&) { return true; }
-  bool on_int64(std::int64_t, string_view, error_code&) { return true; }
-  bool on_uint64(std::uint64_t, string_view, error_code&) { return true; }
-  bool on_double(double value, string_view, error_code&) {
-    non_finite = non_finite || !std::isfinite(value);
-    return true;
-  }
-  bool on_bool(bool, error_code&) { return true; }
-  bool on_null(error_code&) { return true; }
-  bool on_comment_part(string_view, error_code&) { return true; }
-  bool on_comment(string_view, error_code&) { return true; }
-};
-
 }  // namespace
 
 JsonBody parse_json_body(const Request& request, std::size_t max_depth) {
@@ -218,14 +185,8 @@ JsonBody parse_json_body(const Request& request, std::size_t max_depth) {
 
 std::optional<Response> check_json_body(const Request& request, std::size_t max_depth) {
   if (auto refused = refused_before_parsing(request)) return refused;
-  boost::json::parse_options options;
-  options.max_depth = max_depth;
-  boost::json::basic_parser<CheckingHandler> parser(options);
-  boost::system::error_code ec;
-  const std::size_t consumed = parser.write_some(false, request.body.data(), request.body.size(), ec);
-  // The parser stops after one document: what follows it is extra data, as parse_json_body says.
-  if (!ec && consumed < request.body.size()) ec = boost::json::error::extra_data;
-  return refused_after_parsing(request, ec, consumed, parser.handler().non_finite);
+  const JsonSyntax syntax = check_json_syntax(request.body, max_depth);
+  return refused_after_parsing(request, syntax.error, syntax.consumed, syntax.non_finite);
 }
 
 }  // namespace tdemo::http

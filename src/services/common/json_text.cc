@@ -4,8 +4,8 @@
 #include <cmath>
 
 #include <boost/json.hpp>
-#include <boost/json/basic_parser_impl.hpp>
 
+#include "http/json_syntax.h"
 #include "telemetry/decimal.h"
 #include "telemetry/log.h"
 
@@ -46,34 +46,6 @@ void write(const boost::json::value& value, std::string& out) {
     }
   }
 }
-
-// Accepts every event: basic_parser alone checks the grammar, depth and UTF-8.
-struct AcceptingHandler {
-  using error_code = boost::system::error_code;
-  using string_view = boost::json::string_view;
-  static constexpr std::size_t max_object_size = std::size_t(-1);
-  static constexpr std::size_t max_array_size = std::size_t(-1);
-  static constexpr std::size_t max_key_size = std::size_t(-1);
-  static constexpr std::size_t max_string_size = std::size_t(-1);
-  bool on_document_begin(error_code&) { return true; }
-  bool on_document_end(error_code&) { return true; }
-  bool on_object_begin(error_code&) { return true; }
-  bool on_object_end(std::size_t, error_code&) { return true; }
-  bool on_array_begin(error_code&) { return true; }
-  bool on_array_end(std::size_t, error_code&) { return true; }
-  bool on_key_part(string_view, std::size_t, error_code&) { return true; }
-  bool on_key(string_view, std::size_t, error_code&) { return true; }
-  bool on_string_part(string_view, std::size_t, error_code&) { return true; }
-  bool on_string(string_view, std::size_t, error_code&) { return true; }
-  bool on_number_part(string_view, error_code&) { return true; }
-  bool on_int64(std::int64_t, string_view, error_code&) { return true; }
-  bool on_uint64(std::uint64_t, string_view, error_code&) { return true; }
-  bool on_double(double, string_view, error_code&) { return true; }
-  bool on_bool(bool, error_code&) { return true; }
-  bool on_null(error_code&) { return true; }
-  bool on_comment_part(string_view, error_code&) { return true; }
-  bool on_comment(string_view, error_code&) { return true; }
-};
 
 }  // namespace
 
@@ -152,10 +124,7 @@ std::string JsonObjectWriter::take() {
 }
 
 bool is_json_text(std::string_view text) {
-  boost::json::basic_parser<AcceptingHandler> parser(boost::json::parse_options{});
-  boost::system::error_code ec;
-  const std::size_t used = parser.write_some(false, text.data(), text.size(), ec);
-  return !ec && used == text.size();
+  return !http::check_json_syntax(text, boost::json::parse_options{}.max_depth).error;
 }
 
 std::string to_json_text(const boost::json::value& value) {
