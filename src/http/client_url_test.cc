@@ -1,4 +1,6 @@
 // parse_http_url: the client's split of an http:// URL into host, port and request target.
+#include <cstdint>
+
 #include <gtest/gtest.h>
 
 #include "http/client.h"
@@ -7,25 +9,22 @@ namespace tdemo::http {
 namespace {
 
 TEST(ParseHttpUrlTest, HostPortAndTarget) {
-  const auto url = parse_http_url("http://127.0.0.1:8001/users/1?x=2");
-  ASSERT_TRUE(url.has_value());
-  EXPECT_EQ(url->host, "127.0.0.1");
-  EXPECT_EQ(url->port, 8001);
-  EXPECT_EQ(url->target, "/users/1?x=2");
-  const auto bare = parse_http_url("HTTP://Example.com");
-  ASSERT_TRUE(bare.has_value());
-  EXPECT_EQ(bare->host, "Example.com");
-  EXPECT_EQ(bare->port, 80);
-  EXPECT_EQ(bare->target, "/");
-  const auto query_only = parse_http_url("http://h:1?q=1");
-  ASSERT_TRUE(query_only.has_value());
-  EXPECT_EQ(query_only->host, "h");
-  EXPECT_EQ(query_only->target, "/?q=1");
-  const auto ipv6 = parse_http_url("http://[::1]:8080/x");
-  ASSERT_TRUE(ipv6.has_value());
-  EXPECT_EQ(ipv6->host, "::1");
-  EXPECT_EQ(ipv6->port, 8080);
-  EXPECT_EQ(ipv6->target, "/x");
+  struct Case {
+    const char* url;
+    const char* host;
+    std::uint16_t port;
+    const char* target;
+  };
+  for (const Case& c : {Case{"http://127.0.0.1:8001/users/1?x=2", "127.0.0.1", 8001, "/users/1?x=2"},
+                        Case{"HTTP://Example.com", "Example.com", 80, "/"},
+                        Case{"http://h:1?q=1", "h", 1, "/?q=1"},
+                        Case{"http://[::1]:8080/x", "::1", 8080, "/x"}}) {
+    const auto url = parse_http_url(c.url);
+    ASSERT_TRUE(url.has_value()) << c.url;
+    EXPECT_EQ(url->host, c.host) << c.url;
+    EXPECT_EQ(url->port, c.port) << c.url;
+    EXPECT_EQ(url->target, c.target) << c.url;
+  }
 }
 
 TEST(ParseHttpUrlTest, AnythingElseIsRefused) {
