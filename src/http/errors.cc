@@ -4,12 +4,10 @@
 #include <cstdlib>
 
 #include <boost/json/array.hpp>
-#include <boost/json/error.hpp>
 #include <boost/json/object.hpp>
-#include <boost/json/parse.hpp>
 #include <boost/json/parse_options.hpp>
+#include <boost/json/parser.hpp>
 #include <boost/json/serialize.hpp>
-#include <boost/json/stream_parser.hpp>
 
 #include "http/json_syntax.h"
 #include "telemetry/utf8.h"
@@ -169,13 +167,11 @@ JsonBody parse_json_body(const Request& request, std::size_t max_depth) {
   boost::json::parse_options options;
   options.max_depth = max_depth;
   boost::system::error_code ec;
-  // The parser's working stack on ours (the document itself is allocated as usual).
+  // The parser's working stack on ours (the document itself is allocated as usual). write()
+  // takes the whole text: text after the document is extra_data, as check_json_syntax says.
   unsigned char stack[1024];
-  boost::json::stream_parser parser({}, options, stack, sizeof stack);
-  const std::size_t consumed = parser.write_some(request.body.data(), request.body.size(), ec);
-  // Boost.JSON 1.81 calls what follows a whole document "incomplete JSON": name it.
-  if (!ec && consumed < request.body.size()) ec = boost::json::error::extra_data;
-  if (!ec) parser.finish(ec);
+  boost::json::parser parser({}, options, stack, sizeof stack);
+  const std::size_t consumed = parser.write(request.body.data(), request.body.size(), ec);
   if (!ec) out.value = parser.release();
   if ((out.error = refused_after_parsing(request, ec, consumed, !ec && has_non_finite_number(out.value)))) {
     out.value = nullptr;

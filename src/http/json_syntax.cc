@@ -51,7 +51,8 @@ JsonSyntax check_json_syntax(std::string_view text, std::size_t max_depth) {
   boost::json::basic_parser<CheckingHandler> parser(options);
   JsonSyntax out;
   out.consumed = parser.write_some(false, text.data(), text.size(), out.error);
-  // The parser stops after one document: what follows it is extra data.
+  // The parser stops after one document: what follows it is extra data (boost::json::parser's
+  // write() rule, which parse_json_body uses).
   if (!out.error && out.consumed < text.size()) out.error = boost::json::error::extra_data;
   out.non_finite = parser.handler().non_finite;
   return out;
