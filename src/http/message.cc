@@ -1,12 +1,12 @@
 #include "http/message.h"
 
 #include <charconv>
-#include <cstring>
 
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 
 #include "telemetry/utf8.h"
+#include "telemetry/word_bytes.h"
 
 namespace tdemo::http {
 
@@ -44,27 +44,16 @@ int hex_digit(char c) noexcept {
   if (c >= 'A' && c <= 'F') return c - 'A' + 10;
   return -1;
 }
-}  // namespace
-
-namespace {
 
 // The eight bytes of `word` with ASCII 'A'..'Z' lowered (every other byte, 0x80-0xFF included,
 // kept): per byte, "at least 'A'" and "above 'Z'" are the high bits of two additions on the
 // low seven bits, which cannot carry into the next byte.
 std::uint64_t lowered(std::uint64_t word) noexcept {
-  constexpr std::uint64_t kLow7 = 0x7f7f7f7f7f7f7f7full;
-  constexpr std::uint64_t kHigh = 0x8080808080808080ull;
-  const std::uint64_t low = word & kLow7;
+  const std::uint64_t low = word & ~telemetry::kByteHighs;
   const std::uint64_t at_least_a = low + 0x3f3f3f3f3f3f3f3full;  // 0x41 + 0x3f = 0x80
   const std::uint64_t above_z = low + 0x2525252525252525ull;     // 0x5b + 0x25 = 0x80
-  const std::uint64_t upper = (at_least_a ^ above_z) & ~word & kHigh;
+  const std::uint64_t upper = (at_least_a ^ above_z) & ~word & telemetry::kByteHighs;
   return word | (upper >> 2);  // 0x80 >> 2 = 0x20
-}
-
-std::uint64_t word_at(std::string_view s, std::size_t i) noexcept {
-  std::uint64_t word;
-  std::memcpy(&word, s.data() + i, 8);
-  return word;
 }
 
 }  // namespace
@@ -80,8 +69,8 @@ bool iequals(std::string_view a, std::string_view b) noexcept {
   }
   // Eight bytes at a time (header names are 4-20 bytes), the last word overlapping the one before.
   const auto same = [&](std::size_t i) {
-    const std::uint64_t x = word_at(a, i);
-    const std::uint64_t y = word_at(b, i);
+    const std::uint64_t x = telemetry::load_word(a.data() + i);
+    const std::uint64_t y = telemetry::load_word(b.data() + i);
     return x == y || lowered(x) == lowered(y);
   };
   for (std::size_t i = 0; i + 8 <= n; i += 8) {

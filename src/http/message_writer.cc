@@ -59,8 +59,7 @@ bool safe(std::string_view text) noexcept {
   const char* p = text.data();
   std::size_t n = text.size();
   for (; n >= 8; p += 8, n -= 8) {
-    std::uint64_t word;
-    std::memcpy(&word, p, 8);
+    const std::uint64_t word = telemetry::load_word(p);
     if (telemetry::has_zero_byte(word) | telemetry::has_byte(word, '\r') | telemetry::has_byte(word, '\n')) {
       return false;
     }

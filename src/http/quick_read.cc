@@ -2,7 +2,6 @@
 
 #include <array>
 #include <cstdint>
-#include <cstring>
 
 #include "telemetry/word_bytes.h"
 
@@ -29,11 +28,9 @@ bool is_value_char(char c) noexcept { return (c >= ' ' && c < 0x7f) || c == '\t'
 // printable ASCII (a word with a tab, a control byte, DEL or obs-text is checked byte by byte).
 // Reads no further than `limit`; the scan stops at the header's final CR at the latest.
 const char* skip_value_chars(const char* p, const char* limit) noexcept {
-  using telemetry::kByteHighs;
   while (limit - p >= 8) {
-    std::uint64_t word;
-    std::memcpy(&word, p, 8);
-    if ((word & kByteHighs) != 0 || telemetry::has_byte_below(word, 0x20) || telemetry::has_byte(word, 0x7f)) break;
+    const std::uint64_t word = telemetry::load_word(p);
+    if ((word & telemetry::kByteHighs) != 0 || telemetry::has_byte_below(word, 0x20) || telemetry::has_byte(word, 0x7f)) break;
     p += 8;
   }
   while (is_value_char(*p)) ++p;

@@ -17,10 +17,10 @@
 
 #include "telemetry/decimal.h"
 #include "telemetry/propagation/text_util.h"
-#include "telemetry/word_bytes.h"
 #include "telemetry/span_data.h"
 #include "telemetry/thread_name.h"
 #include "telemetry/utf8.h"
+#include "telemetry/word_bytes.h"
 
 namespace tdemo::telemetry {
 namespace {
@@ -250,11 +250,7 @@ void append_json_escaped(std::string& out, std::string_view text) {
   // Most text needs no escape: checked eight bytes at a time, the last word overlapping the one
   // before when the length is not a multiple of eight, and appended in one go.
   if (text.size() >= 8) {
-    const auto needs_escape_at = [&](std::size_t at) {
-      std::uint64_t word;
-      std::memcpy(&word, text.data() + at, 8);
-      return word_needs_escape(word);
-    };
+    const auto needs_escape_at = [&](std::size_t at) { return word_needs_escape(load_word(text.data() + at)); };
     std::size_t checked = 0;
     while (checked + 8 <= text.size() && !needs_escape_at(checked)) checked += 8;
     if (checked == text.size() || (checked + 8 > text.size() && !needs_escape_at(text.size() - 8))) {
@@ -275,12 +271,7 @@ void append_json_escaped(std::string& out, std::string_view text) {
     // A run of printable ASCII that needs no escape goes in with one append; eight bytes are
     // checked at a time.
     std::size_t plain = i;
-    while (plain + 8 <= text.size()) {
-      std::uint64_t word;
-      std::memcpy(&word, text.data() + plain, 8);
-      if (word_needs_escape(word)) break;
-      plain += 8;
-    }
+    while (plain + 8 <= text.size() && !word_needs_escape(load_word(text.data() + plain))) plain += 8;
     while (plain < text.size()) {
       const auto b = static_cast<unsigned char>(text[plain]);
       if (b < 0x20 || b >= 0x7f || b == '"' || b == '\\') break;

@@ -1,7 +1,8 @@
 #include "telemetry/utf8.h"
 
 #include <cstdint>
-#include <cstring>
+
+#include "telemetry/word_bytes.h"
 
 namespace tdemo::telemetry {
 
@@ -27,18 +28,13 @@ std::size_t utf8_sequence_length(std::string_view s, std::size_t i) noexcept {
 }
 
 bool is_valid_utf8(std::string_view s) noexcept {
-  constexpr std::uint64_t kHighs = 0x8080808080808080ull;
-  const auto word_at = [&](std::size_t at) {
-    std::uint64_t word;
-    std::memcpy(&word, s.data() + at, 8);
-    return word;
-  };
+  const auto word_at = [&](std::size_t at) { return load_word(s.data() + at); };
   // Most text is ASCII: checked eight bytes at a time, the last word overlapping the one before
   // when the length is not a multiple of eight, short text byte by byte.
   std::size_t i = 0;
   if (s.size() >= 8) {
-    while (i + 8 <= s.size() && (word_at(i) & kHighs) == 0) i += 8;
-    if (i == s.size() || (i + 8 > s.size() && (word_at(s.size() - 8) & kHighs) == 0)) return true;
+    while (i + 8 <= s.size() && (word_at(i) & kByteHighs) == 0) i += 8;
+    if (i == s.size() || (i + 8 > s.size() && (word_at(s.size() - 8) & kByteHighs) == 0)) return true;
   } else {
     unsigned char any = 0;
     for (const char c : s) any |= static_cast<unsigned char>(c);
@@ -46,7 +42,7 @@ bool is_valid_utf8(std::string_view s) noexcept {
   }
   // From the first word holding a byte over 0x7F (everything before it is ASCII).
   while (i < s.size()) {
-    if (i + 8 <= s.size() && (word_at(i) & kHighs) == 0) {
+    if (i + 8 <= s.size() && (word_at(i) & kByteHighs) == 0) {
       i += 8;
       continue;
     }

@@ -1,14 +1,22 @@
 // The eight bytes of a 64-bit word tested at once ("has zero byte" from Bit Twiddling Hacks):
 // exact as a yes/no for the whole word, not for which byte. For the scans that check text eight
-// bytes per step (JSON escaping, header values).
+// bytes per step (JSON escaping, UTF-8 checks, header names and values).
 #pragma once
 
 #include <cstdint>
+#include <cstring>
 
 namespace tdemo::telemetry {
 
 inline constexpr std::uint64_t kByteOnes = 0x0101010101010101ull;
 inline constexpr std::uint64_t kByteHighs = 0x8080808080808080ull;
+
+// The eight bytes at `p` as one word (any alignment).
+inline std::uint64_t load_word(const char* p) noexcept {
+  std::uint64_t word;
+  std::memcpy(&word, p, 8);
+  return word;
+}
 
 // Whether any byte of `word` is zero (the borrow only crosses from a zero byte).
 constexpr bool has_zero_byte(std::uint64_t word) noexcept { return ((word - kByteOnes) & ~word & kByteHighs) != 0; }

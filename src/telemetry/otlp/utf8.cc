@@ -1,9 +1,10 @@
 #include "telemetry/otlp/utf8.h"
 
 #include <cstdint>
-#include <cstring>
 #include <map>
 #include <variant>
+
+#include "telemetry/word_bytes.h"
 
 namespace tdemo::telemetry::otlp {
 
@@ -101,20 +102,15 @@ class AsciiCheck {
     const std::size_t n = s.size();
     if (n >= 8) {
       std::size_t i = 0;
-      for (; i + 8 <= n; i += 8) bits_ |= word(s.data() + i);
-      bits_ |= word(s.data() + n - 8);  // the tail, overlapping the last whole word
+      for (; i + 8 <= n; i += 8) bits_ |= load_word(s.data() + i);
+      bits_ |= load_word(s.data() + n - 8);  // the tail, overlapping the last whole word
     } else {
       for (const char c : s) bits_ |= static_cast<unsigned char>(c);
     }
   }
-  bool ascii() const noexcept { return (bits_ & 0x8080808080808080ull) == 0; }
+  bool ascii() const noexcept { return (bits_ & kByteHighs) == 0; }
 
  private:
-  static std::uint64_t word(const char* p) noexcept {
-    std::uint64_t w;
-    std::memcpy(&w, p, 8);
-    return w;
-  }
   std::uint64_t bits_ = 0;
 };
 
