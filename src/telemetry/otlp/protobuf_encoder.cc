@@ -1,8 +1,14 @@
-// Two passes: first the size of every span, event and link is computed (and kept, in
-// pre-order), then the buffer is sized once and written front to back.
+// One pass, front to back, into a buffer that grows as needed: a message whose length is not
+// known before its fields are written (a span, event, link, resource or scope group) gets a
+// length slot of the usual size, filled in once the message is written; when the length needs
+// another number of bytes, the message is moved to fit (a few short spans, nothing in the usual
+// batch), so the bytes stay libprotobuf's canonical serialization. (Sizing every message in a
+// first pass, as before, cost a fifth of the encode.)
 #include "telemetry/otlp/protobuf_encoder.h"
 
+#include <algorithm>
 #include <cstdint>
+#include <cstring>
 #include <type_traits>
 #include <variant>
 
@@ -26,10 +32,18 @@ enum : std::uint32_t {
 };
 }
 
+constexpr std::size_t kMaxVarint = 10;
+constexpr std::size_t kMaxTag = 5;
+constexpr std::size_t kInitialBytes = 4096;
+constexpr std::size_t kGrowStep = 16384;
+// Length slots: most spans are 128 bytes to 16 KiB, events and links under 128 bytes, and a
+// batch's groups 16 KiB to 2 MiB.
+constexpr std::size_t kSpanSlot = 2;
+constexpr std::size_t kSmallSlot = 1;
+constexpr std::size_t kGroupSlot = 3;
+
 std::size_t string_field_size(std::string_view s) { return s.empty() ? 0 : delimited_size(s.size()); }
 std::size_t uint_field_size(std::uint64_t v) { return v == 0 ? 0 : 1 + varint_size(v); }
-
-// --- AnyValue -------------------------------------------------------------------------------
 
 template <typename T>
 std::size_t scalar_any_size(const T& v) {
@@ -37,23 +51,6 @@ std::size_t scalar_any_size(const T& v) {
   else if constexpr (std::is_same_v<T, bool>) return 2;
   else if constexpr (std::is_same_v<T, std::int64_t>) return 1 + varint_size(static_cast<std::uint64_t>(v));
   else return 9;  // double
-}
-
-template <typename T>
-char* write_scalar_any(char* p, const T& v) {
-  if constexpr (std::is_same_v<T, std::string>) {
-    return write_delimited(p, any_value::kString, v);
-  } else if constexpr (std::is_same_v<T, bool>) {
-    p = write_tag(p, any_value::kBool, kVarint);
-    *p++ = v ? 1 : 0;
-    return p;
-  } else if constexpr (std::is_same_v<T, std::int64_t>) {
-    p = write_tag(p, any_value::kInt, kVarint);
-    return write_varint(p, static_cast<std::uint64_t>(v));
-  } else {
-    p = write_tag(p, any_value::kDouble, kFixed64);
-    return write_fixed64(p, std::bit_cast<std::uint64_t>(v));
-  }
 }
 
 // Payload size of ArrayValue{values: [...]}.
@@ -64,252 +61,246 @@ std::size_t array_payload_size(const Vec& values) {
   return n;
 }
 
-// Payload size of an AnyValue message.
-std::size_t any_value_size(const AttributeValue& value) {
-  return std::visit(
-      [](const auto& v) -> std::size_t {
-        using T = std::decay_t<decltype(v)>;
-        if constexpr (std::is_same_v<T, std::string> || std::is_same_v<T, bool> ||
-                      std::is_same_v<T, std::int64_t> || std::is_same_v<T, double>) {
-          return scalar_any_size(v);
-        } else {
-          return delimited_size(array_payload_size(v));
-        }
-      },
-      value);
-}
-
-// --- KeyValue lists -------------------------------------------------------------------------
-
-std::size_t key_value_size(const KeyValue& kv) {
-  return string_field_size(kv.key) + delimited_size(any_value_size(kv.value));
-}
-
-// Size of `repeated KeyValue field` (tags included).
-std::size_t attributes_size(const Attributes& attributes) {
-  std::size_t n = 0;
-  for (const auto& kv : attributes) n += delimited_size(key_value_size(kv));
-  return n;
-}
-
-// Each KeyValue with one visit of its value: its sizes are worked out where it is written.
-char* write_attributes(char* p, std::uint32_t field, const Attributes& attributes) {
-  for (const auto& kv : attributes) {
-    std::visit(
-        [&p, field, &key = kv.key](const auto& v) {
-          using T = std::decay_t<decltype(v)>;
-          const auto head = [&](std::size_t value_size) {
-            p = write_header(p, field, string_field_size(key) + delimited_size(value_size));
-            if (!key.empty()) p = write_delimited(p, key_value::kKey, key);
-            p = write_header(p, key_value::kValue, value_size);
-          };
-          if constexpr (std::is_same_v<T, std::string> || std::is_same_v<T, bool> ||
-                        std::is_same_v<T, std::int64_t> || std::is_same_v<T, double>) {
-            head(scalar_any_size(v));
-            p = write_scalar_any(p, v);
-          } else {
-            using E = typename T::value_type;
-            const std::size_t payload = array_payload_size(v);
-            head(delimited_size(payload));
-            p = write_header(p, any_value::kArray, payload);
-            for (const auto& element : v) {
-              const E e = element;  // vector<bool> yields proxies
-              p = write_header(p, 1, scalar_any_size(e));
-              p = write_scalar_any(p, e);
-            }
-          }
-        },
-        kv.value);
+// The request being written. Every string written goes through text(), which also notes
+// whether all of them were ASCII (then none needs the UTF-8 check).
+class Output {
+ public:
+  // Writes over `out`, keeping its allocation (an exporter reuses one string per batch).
+  explicit Output(std::string& out) : out_(out) {
+    if (out_.size() < kInitialBytes) out_.resize(kInitialBytes);
+    p_ = out_.data();
+    end_ = p_ + out_.size();
   }
-  return p;
-}
 
-char* write_uint_field(char* p, std::uint32_t field, std::uint64_t v) {
-  if (v == 0) return p;
-  p = write_tag(p, field, kVarint);
-  return write_varint(p, v);
-}
+  // The bytes written, as the request.
+  void finish() { out_.resize(offset()); }
+  bool all_ascii() const noexcept { return ascii_.ascii(); }
 
-char* write_string_field(char* p, std::uint32_t field, std::string_view s) {
-  return s.empty() ? p : write_delimited(p, field, s);
-}
-
-// --- Spans ----------------------------------------------------------------------------------
-
-// Per-span scratch computed in pass one and consumed in pass two, in the same order.
-struct Sizes {
-  std::vector<std::uint32_t> values;
-  std::vector<std::string> trace_states;  // only non-empty ones, in order of use
-  std::size_t next_value = 0;
-  std::size_t next_state = 0;
-  std::uint32_t take() { return values[next_value++]; }
-};
-
-constexpr std::size_t kTraceIdField = 1 + 1 + 16;
-constexpr std::size_t kSpanIdField = 1 + 1 + 8;
-
-std::size_t status_size(const SpanData& s) {
-  return string_field_size(s.status_message) + uint_field_size(static_cast<std::uint8_t>(s.status_code));
-}
-
-std::size_t trace_state_field_size(const SpanContext& context, Sizes& sizes) {
-  if (!context.trace_state_ptr() || context.trace_state_ptr()->empty()) return 0;
-  sizes.trace_states.push_back(serialize_trace_state(context));
-  return string_field_size(sizes.trace_states.back());
-}
-
-char* write_trace_state(char* p, std::uint32_t field, const SpanContext& context, Sizes& sizes) {
-  if (!context.trace_state_ptr() || context.trace_state_ptr()->empty()) return p;
-  return write_string_field(p, field, sizes.trace_states[sizes.next_state++]);
-}
-
-// Size of the Span payload; pushes the span size, then each event's and link's, in order.
-std::size_t measure_span(const SpanData& s, Sizes& sizes) {
-  const std::size_t slot = sizes.values.size();
-  sizes.values.push_back(0);
-  std::size_t n = kTraceIdField + kSpanIdField + trace_state_field_size(s.context, sizes);
-  if (has_parent(s)) n += kSpanIdField;
-  n += string_field_size(s.name);
-  n += uint_field_size(static_cast<std::uint8_t>(s.kind));
-  n += 2 * (1 + 8);  // start, end (always written: semantically required)
-  n += attributes_size(s.attributes);
-  n += uint_field_size(s.dropped_attributes_count);
-  for (const auto& e : s.events) {
-    const std::size_t e_size = (e.time_unix_nano ? 9 : 0) + string_field_size(e.name) +
-                               attributes_size(e.attributes) + uint_field_size(e.dropped_attributes_count);
-    sizes.values.push_back(static_cast<std::uint32_t>(e_size));
-    n += delimited_size(e_size);
+  void tag(std::uint32_t field, WireType type) {
+    room(kMaxTag);
+    p_ = write_tag(p_, field, type);
   }
-  n += uint_field_size(s.dropped_events_count);
-  for (const auto& l : s.links) {
-    const std::size_t l_size = kTraceIdField + kSpanIdField + trace_state_field_size(l.context, sizes) +
-                               attributes_size(l.attributes) + uint_field_size(l.dropped_attributes_count) +
-                               1 + 4;  // flags
-    sizes.values.push_back(static_cast<std::uint32_t>(l_size));
-    n += delimited_size(l_size);
+  void uint_field(std::uint32_t field, std::uint64_t v) {
+    if (v == 0) return;
+    room(1 + kMaxVarint);
+    p_ = write_tag(p_, field, kVarint);
+    p_ = write_varint(p_, v);
   }
-  n += uint_field_size(s.dropped_links_count);
-  if (const std::size_t st = status_size(s); st != 0) n += delimited_size(st);
-  n += 2 + 4;  // flags (field 16: two-byte tag)
-  sizes.values[slot] = static_cast<std::uint32_t>(n);
-  return n;
-}
+  void fixed64_field(std::uint32_t field, std::uint64_t v) {
+    room(kMaxTag + 8);
+    p_ = write_tag(p_, field, kFixed64);
+    p_ = write_fixed64(p_, v);
+  }
+  void fixed32_field(std::uint32_t field, std::uint32_t v) {
+    room(kMaxTag + 4);
+    p_ = write_tag(p_, field, kFixed32);
+    p_ = write_fixed32(p_, v);
+  }
+  void bytes_field(std::uint32_t field, const void* data, std::size_t n) {
+    room(1 + kMaxVarint + n);
+    p_ = write_delimited(p_, field, {static_cast<const char*>(data), n});
+  }
+  // A string field; proto3 leaves an empty one out.
+  void text_field(std::uint32_t field, std::string_view s) {
+    if (s.empty()) return;
+    room(1 + kMaxVarint + s.size());
+    p_ = write_tag(p_, field, kLengthDelimited);
+    p_ = write_varint(p_, s.size());
+    text(s);
+  }
+  // tag + a known length; the caller writes the payload next.
+  void header(std::uint32_t field, std::size_t length) {
+    room(1 + kMaxVarint);
+    p_ = write_header(p_, field, length);
+  }
 
-char* write_span(char* p, const SpanData& s, Sizes& sizes) {
-  using namespace span_field;
-  p = write_header(p, 2, sizes.take());  // ScopeSpans.spans
-  p = write_delimited(p, kTraceId, {reinterpret_cast<const char*>(s.context.trace_id().bytes.data()), 16});
-  p = write_delimited(p, kSpanId, {reinterpret_cast<const char*>(s.context.span_id().bytes.data()), 8});
-  p = write_trace_state(p, kTraceState, s.context, sizes);
-  if (has_parent(s)) {
-    p = write_delimited(p, kParentSpanId, {reinterpret_cast<const char*>(s.parent_span_id.bytes.data()), 8});
+  // A message of a length known once written: open() writes the tag and leaves `slot` bytes
+  // for the length; close() with the same slot fills them in.
+  std::size_t open(std::uint32_t field, std::size_t slot) {
+    room(1 + slot);
+    p_ = write_tag(p_, field, kLengthDelimited);
+    const std::size_t at = offset();
+    p_ += slot;
+    return at;
   }
-  p = write_string_field(p, kName, s.name);
-  p = write_uint_field(p, kKind, static_cast<std::uint8_t>(s.kind));
-  p = write_tag(p, kStart, kFixed64);
-  p = write_fixed64(p, s.start_time_unix_nano);
-  p = write_tag(p, kEnd, kFixed64);
-  p = write_fixed64(p, s.end_time_unix_nano);
-  p = write_attributes(p, kAttributes, s.attributes);
-  p = write_uint_field(p, kDroppedAttributes, s.dropped_attributes_count);
-  for (const auto& e : s.events) {
-    p = write_header(p, kEvents, sizes.take());
-    if (e.time_unix_nano != 0) {
-      p = write_tag(p, 1, kFixed64);
-      p = write_fixed64(p, e.time_unix_nano);
+  void close(std::size_t at, std::size_t slot) {
+    const std::size_t length = offset() - at - slot;
+    const std::size_t needed = varint_size(length);
+    if (needed != slot) [[unlikely]] {
+      if (needed > slot) room(needed - slot);
+      char* base = out_.data();
+      std::memmove(base + at + needed, base + at + slot, length);
+      p_ = base + at + needed + length;
     }
-    p = write_string_field(p, 2, e.name);
-    p = write_attributes(p, 3, e.attributes);
-    p = write_uint_field(p, 4, e.dropped_attributes_count);
+    write_varint(out_.data() + at, length);
   }
-  p = write_uint_field(p, kDroppedEvents, s.dropped_events_count);
-  for (const auto& l : s.links) {
-    p = write_header(p, kLinks, sizes.take());
-    p = write_delimited(p, 1, {reinterpret_cast<const char*>(l.context.trace_id().bytes.data()), 16});
-    p = write_delimited(p, 2, {reinterpret_cast<const char*>(l.context.span_id().bytes.data()), 8});
-    p = write_trace_state(p, 3, l.context, sizes);
-    p = write_attributes(p, 4, l.attributes);
-    p = write_uint_field(p, 5, l.dropped_attributes_count);
-    p = write_tag(p, 6, kFixed32);
-    p = write_fixed32(p, span_flags(l.context.flags(), l.context.remote()));
+
+  // One KeyValue per attribute, each value visited once: its sizes are worked out where it
+  // is written.
+  void attributes(std::uint32_t field, const Attributes& attributes) {
+    for (const auto& kv : attributes) {
+      std::visit([&](const auto& v) { attribute(field, kv.key, v); }, kv.value);
+    }
   }
-  p = write_uint_field(p, kDroppedLinks, s.dropped_links_count);
-  if (const std::size_t st = status_size(s); st != 0) {
-    p = write_header(p, kStatus, st);
-    p = write_string_field(p, 2, s.status_message);
-    p = write_uint_field(p, 3, static_cast<std::uint8_t>(s.status_code));
+
+ private:
+  std::size_t offset() const noexcept { return static_cast<std::size_t>(p_ - out_.data()); }
+  void room(std::size_t n) {
+    if (static_cast<std::size_t>(end_ - p_) < n) [[unlikely]] grow(n);
   }
-  p = write_tag(p, kFlags, kFixed32);
-  return write_fixed32(p, span_flags(s.context.flags(), s.parent_is_remote));
-}
+  // Within the capacity a step at a time (a resize writes zeros over all it adds: up to the
+  // capacity each time, they would cost more than the encoding); past it, twice the capacity.
+  void grow(std::size_t n) {
+    const std::size_t used = offset();
+    std::size_t size = used + std::max(n, kGrowStep);
+    if (size > out_.capacity()) size = std::max(size, 2 * out_.capacity());
+    out_.resize(size);
+    p_ = out_.data() + used;
+    end_ = out_.data() + out_.size();
+  }
+  // The bytes of a string, room made.
+  void text(std::string_view s) {
+    ascii_.add(s);
+    std::memcpy(p_, s.data(), s.size());
+    p_ += s.size();
+  }
 
-// --- Resource and scope ---------------------------------------------------------------------
+  template <typename T>
+  void scalar_any(const T& v) {  // room made
+    if constexpr (std::is_same_v<T, std::string>) {
+      p_ = write_tag(p_, any_value::kString, kLengthDelimited);
+      p_ = write_varint(p_, v.size());
+      text(v);
+    } else if constexpr (std::is_same_v<T, bool>) {
+      p_ = write_tag(p_, any_value::kBool, kVarint);
+      *p_++ = v ? 1 : 0;
+    } else if constexpr (std::is_same_v<T, std::int64_t>) {
+      p_ = write_tag(p_, any_value::kInt, kVarint);
+      p_ = write_varint(p_, static_cast<std::uint64_t>(v));
+    } else {
+      p_ = write_tag(p_, any_value::kDouble, kFixed64);
+      p_ = write_fixed64(p_, std::bit_cast<std::uint64_t>(v));
+    }
+  }
 
-std::size_t resource_size(const Resource& r) { return attributes_size(r.attributes); }
+  template <typename T>
+  void attribute(std::uint32_t field, std::string_view key, const T& v) {
+    constexpr bool kScalar = std::is_same_v<T, std::string> || std::is_same_v<T, bool> ||
+                             std::is_same_v<T, std::int64_t> || std::is_same_v<T, double>;
+    std::size_t payload = 0;  // an array's
+    std::size_t value_size;   // the AnyValue's
+    if constexpr (kScalar) {
+      value_size = scalar_any_size(v);
+    } else {
+      payload = array_payload_size(v);
+      value_size = delimited_size(payload);
+    }
+    const std::size_t key_size = string_field_size(key);
+    const std::size_t kv_size = key_size + delimited_size(value_size);
+    room(1 + kMaxVarint + kv_size);
+    p_ = write_header(p_, field, kv_size);
+    if (!key.empty()) {
+      p_ = write_tag(p_, key_value::kKey, kLengthDelimited);
+      p_ = write_varint(p_, key.size());
+      text(key);
+    }
+    p_ = write_header(p_, key_value::kValue, value_size);
+    if constexpr (kScalar) {
+      scalar_any(v);
+    } else {
+      using E = typename T::value_type;
+      p_ = write_header(p_, any_value::kArray, payload);
+      for (const auto& element : v) {
+        const E e = element;  // vector<bool> yields proxies
+        p_ = write_header(p_, 1, scalar_any_size(e));
+        scalar_any(e);
+      }
+    }
+  }
 
-std::size_t scope_size(const InstrumentationScope& s) {
-  return string_field_size(s.name) + string_field_size(s.version);
-}
-
-struct GroupSizes {
-  std::vector<std::uint32_t> resource_spans;  // per resource group
-  std::vector<std::uint32_t> scope_spans;     // per scope group, all resources in order
+  std::string& out_;
+  char* p_;
+  char* end_;
+  AsciiCheck ascii_;
 };
+
+void write_trace_state(Output& out, std::uint32_t field, const SpanContext& context) {
+  if (!context.trace_state_ptr() || context.trace_state_ptr()->empty()) return;
+  out.text_field(field, serialize_trace_state(context));
+}
+
+void write_span(Output& out, const SpanData& s) {
+  using namespace span_field;
+  const std::size_t at = out.open(2, kSpanSlot);  // ScopeSpans.spans
+  out.bytes_field(kTraceId, s.context.trace_id().bytes.data(), 16);
+  out.bytes_field(kSpanId, s.context.span_id().bytes.data(), 8);
+  write_trace_state(out, kTraceState, s.context);
+  if (has_parent(s)) out.bytes_field(kParentSpanId, s.parent_span_id.bytes.data(), 8);
+  out.text_field(kName, s.name);
+  out.uint_field(kKind, static_cast<std::uint8_t>(s.kind));
+  out.fixed64_field(kStart, s.start_time_unix_nano);  // start and end: always written (required)
+  out.fixed64_field(kEnd, s.end_time_unix_nano);
+  out.attributes(kAttributes, s.attributes);
+  out.uint_field(kDroppedAttributes, s.dropped_attributes_count);
+  for (const auto& e : s.events) {
+    const std::size_t event = out.open(kEvents, kSmallSlot);
+    if (e.time_unix_nano != 0) out.fixed64_field(1, e.time_unix_nano);
+    out.text_field(2, e.name);
+    out.attributes(3, e.attributes);
+    out.uint_field(4, e.dropped_attributes_count);
+    out.close(event, kSmallSlot);
+  }
+  out.uint_field(kDroppedEvents, s.dropped_events_count);
+  for (const auto& l : s.links) {
+    const std::size_t link = out.open(kLinks, kSmallSlot);
+    out.bytes_field(1, l.context.trace_id().bytes.data(), 16);
+    out.bytes_field(2, l.context.span_id().bytes.data(), 8);
+    write_trace_state(out, 3, l.context);
+    out.attributes(4, l.attributes);
+    out.uint_field(5, l.dropped_attributes_count);
+    out.fixed32_field(6, span_flags(l.context.flags(), l.context.remote()));
+    out.close(link, kSmallSlot);
+  }
+  out.uint_field(kDroppedLinks, s.dropped_links_count);
+  const auto status_code = static_cast<std::uint8_t>(s.status_code);
+  if (!s.status_message.empty() || status_code != 0) {
+    out.header(kStatus, string_field_size(s.status_message) + uint_field_size(status_code));
+    out.text_field(2, s.status_message);
+    out.uint_field(3, status_code);
+  }
+  out.fixed32_field(kFlags, span_flags(s.context.flags(), s.parent_is_remote));
+  out.close(at, kSpanSlot);
+}
 
 }  // namespace
 
 void encode_protobuf(const SpanBatch& batch, std::string& out) {
-  // Rare slow path: repair invalid UTF-8 first, or parsers would reject the whole request.
-  if (has_invalid_utf8(batch)) {
-    encode_protobuf(with_valid_utf8(batch), out);
-    return;
-  }
-  const std::vector<ResourceGroup> groups = group_by_resource_and_scope(batch);
-  Sizes sizes;
-  sizes.values.reserve(batch.size() * 2);
-  GroupSizes group_sizes;
-
-  // Pass one: sizes.
-  std::size_t total = 0;
-  for (const auto& rg : groups) {
-    std::size_t rs = 0;
-    if (rg.resource != nullptr) rs += delimited_size(resource_size(*rg.resource));
-    for (const auto& sg : rg.scopes) {
-      std::size_t ss = 0;
-      if (sg.scope != nullptr) ss += delimited_size(scope_size(*sg.scope));
-      for (const SpanData* span : sg.spans) ss += delimited_size(measure_span(*span, sizes));
-      if (sg.scope != nullptr) ss += string_field_size(sg.scope->schema_url);
-      group_sizes.scope_spans.push_back(static_cast<std::uint32_t>(ss));
-      rs += delimited_size(ss);
-    }
-    if (rg.resource != nullptr) rs += string_field_size(rg.resource->schema_url);
-    group_sizes.resource_spans.push_back(static_cast<std::uint32_t>(rs));
-    total += delimited_size(rs);
-  }
-
-  // Pass two: bytes.
-  out.resize(total);
-  char* p = out.data();
-  std::size_t scope_index = 0;
-  for (std::size_t r = 0; r < groups.size(); ++r) {
-    const ResourceGroup& rg = groups[r];
-    p = write_header(p, 1, group_sizes.resource_spans[r]);  // ExportTraceServiceRequest.resource_spans
+  Output o(out);
+  for (const ResourceGroup& rg : group_by_resource_and_scope(batch)) {
+    const std::size_t resource_spans = o.open(1, kGroupSlot);  // ExportTraceServiceRequest.resource_spans
     if (rg.resource != nullptr) {
-      p = write_header(p, 1, resource_size(*rg.resource));  // ResourceSpans.resource
-      p = write_attributes(p, 1, rg.resource->attributes);
+      const std::size_t resource = o.open(1, kSpanSlot);  // ResourceSpans.resource
+      o.attributes(1, rg.resource->attributes);
+      o.close(resource, kSpanSlot);
     }
     for (const auto& sg : rg.scopes) {
-      p = write_header(p, 2, group_sizes.scope_spans[scope_index++]);  // ResourceSpans.scope_spans
+      const std::size_t scope_spans = o.open(2, kGroupSlot);  // ResourceSpans.scope_spans
       if (sg.scope != nullptr) {
-        p = write_header(p, 1, scope_size(*sg.scope));  // ScopeSpans.scope
-        p = write_string_field(p, 1, sg.scope->name);
-        p = write_string_field(p, 2, sg.scope->version);
+        o.header(1, string_field_size(sg.scope->name) + string_field_size(sg.scope->version));  // ScopeSpans.scope
+        o.text_field(1, sg.scope->name);
+        o.text_field(2, sg.scope->version);
       }
-      for (const SpanData* span : sg.spans) p = write_span(p, *span, sizes);
-      if (sg.scope != nullptr) p = write_string_field(p, 3, sg.scope->schema_url);
+      for (const SpanData* span : sg.spans) write_span(o, *span);
+      if (sg.scope != nullptr) o.text_field(3, sg.scope->schema_url);
+      o.close(scope_spans, kGroupSlot);
     }
-    if (rg.resource != nullptr) p = write_string_field(p, 3, rg.resource->schema_url);
+    if (rg.resource != nullptr) o.text_field(3, rg.resource->schema_url);
+    o.close(resource_spans, kGroupSlot);
   }
+  o.finish();
+  // Rare slow path: a string that is not ASCII may be invalid UTF-8, which parsers would reject
+  // the whole request over: check, and write a repaired copy when it is.
+  if (!o.all_ascii() && has_invalid_utf8(batch)) encode_protobuf(with_valid_utf8(batch), out);
 }
 
 std::string encode_protobuf(const SpanBatch& batch) {

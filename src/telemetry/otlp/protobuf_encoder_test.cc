@@ -150,6 +150,32 @@ TEST(ProtobufEncoder, OutputIsCanonicalSerialization) {
   }
 }
 
+// Lengths are written after their messages, into slots of the usual size: a span's, an event's,
+// a link's and a group's bytes stay canonical at every length around the sizes where the
+// length's varint takes one more byte (128, 16384 and 2^21 bytes).
+TEST(ProtobufEncoder, CanonicalAroundEveryLengthBoundary) {
+  std::vector<std::size_t> sizes;
+  for (std::size_t n = 0; n <= 200; ++n) sizes.push_back(n);
+  for (std::size_t n = 16200; n <= 16400; ++n) sizes.push_back(n);
+  const std::size_t big = std::size_t{1} << 21;
+  for (std::size_t n = big - 250; n <= big + 50; n += 10) sizes.push_back(n);
+  for (const std::size_t n : sizes) {
+    for (const char* where : {"span", "event", "link"}) {
+      if (n > 20000 && std::string_view(where) != "span") continue;  // the groups cross 2^21 once
+      SpanBatch batch = testing::realistic_batch(1);
+      SpanData& span = *batch[0];
+      span.attributes.clear();
+      span.events.clear();
+      const KeyValue text{"k", AttributeValue(std::string(n, 'v'))};
+      if (std::string_view(where) == "span") span.attributes.push_back(text);
+      if (std::string_view(where) == "event") span.events.push_back(Event{"e", span.start_time_unix_nano, {text}, 0});
+      if (std::string_view(where) == "link") span.links.push_back(Link{span.context, {text}, 0});
+      const std::string ours = encode_protobuf(batch);
+      ASSERT_EQ(parse(ours).SerializeAsString(), ours) << where << " with a value of " << n << " bytes";
+    }
+  }
+}
+
 TEST(ProtobufEncoder, ReusedBufferIsReplaced) {
   std::string out(1000, 'x');
   encode_protobuf(testing::realistic_batch(2), out);

@@ -94,26 +94,6 @@ bool for_each_string(const SpanBatch& batch, OnString&& on_string) {
   return true;
 }
 
-// The OR of every byte of the strings added: all of them are ASCII (so valid UTF-8) when no
-// high bit is set. Eight bytes at a time, without a branch per string on the result.
-class AsciiCheck {
- public:
-  void add(std::string_view s) noexcept {
-    const std::size_t n = s.size();
-    if (n >= 8) {
-      std::size_t i = 0;
-      for (; i + 8 <= n; i += 8) bits_ |= load_word(s.data() + i);
-      bits_ |= load_word(s.data() + n - 8);  // the tail, overlapping the last whole word
-    } else {
-      for (const char c : s) bits_ |= static_cast<unsigned char>(c);
-    }
-  }
-  bool ascii() const noexcept { return (bits_ & kByteHighs) == 0; }
-
- private:
-  std::uint64_t bits_ = 0;
-};
-
 }  // namespace
 
 bool has_invalid_utf8(const SpanBatch& batch) noexcept {

@@ -14,11 +14,12 @@
 namespace tdemo::telemetry::otlp {
 namespace {
 
-// has_invalid_utf8 looks at every string an encoder writes: one bad byte anywhere is found (the
-// all-ASCII pass alone would miss none, and a valid non-ASCII batch passes the full check).
-TEST(Utf8, EveryStringOfTheBatchIsChecked) {
+using Edit = std::pair<const char*, std::function<void(SpanBatch&)>>;
+
+// Each puts one invalid byte into another kind of string an encoder writes.
+std::vector<Edit> invalid_utf8_edits() {
   const std::string bad = "x\xff";
-  const auto state = [&](std::string key, std::string value) {
+  const auto state = [=](std::string key, std::string value) {
     return std::make_shared<const TraceState>(std::vector<TraceState::Entry>{{std::move(key), std::move(value)}});
   };
   const auto with_context_state = [](const SpanContext& c, std::shared_ptr<const TraceState> s) {
@@ -35,32 +36,61 @@ TEST(Utf8, EveryStringOfTheBatchIsChecked) {
     edit(*copy);
     span.scope = std::move(copy);
   };
-  const std::vector<std::pair<const char*, std::function<void(SpanBatch&)>>> edits = {
-      {"span name", [&](SpanBatch& b) { b[0]->name = bad; }},
-      {"later span's name", [&](SpanBatch& b) { b.back()->name = bad; }},
-      {"status message", [&](SpanBatch& b) { b[0]->status_message = bad; }},
-      {"attribute key", [&](SpanBatch& b) { b[0]->attributes[0].key = bad; }},
-      {"attribute value", [&](SpanBatch& b) { b[0]->attributes[0].value = bad; }},
+  return std::vector<Edit>{
+      {"span name", [=](SpanBatch& b) { b[0]->name = bad; }},
+      {"later span's name", [=](SpanBatch& b) { b.back()->name = bad; }},
+      {"status message", [=](SpanBatch& b) { b[0]->status_message = bad; }},
+      {"attribute key", [=](SpanBatch& b) { b[0]->attributes[0].key = bad; }},
+      {"attribute value", [=](SpanBatch& b) { b[0]->attributes[0].value = bad; }},
       {"string array item",
-       [&](SpanBatch& b) { b[0]->attributes.push_back({"a", AttributeValue(std::vector<std::string>{"ok", bad})}); }},
-      {"trace state value", [&](SpanBatch& b) { b[0]->context = with_context_state(b[0]->context, state("k", bad)); }},
-      {"event name", [&](SpanBatch& b) { b[0]->events[0].name = bad; }},
-      {"event attribute", [&](SpanBatch& b) { b[0]->events[0].attributes[0].value = bad; }},
-      {"link attribute", [&](SpanBatch& b) { b[0]->links[0].attributes[0].key = bad; }},
+       [=](SpanBatch& b) { b[0]->attributes.push_back({"a", AttributeValue(std::vector<std::string>{"ok", bad})}); }},
+      {"trace state value", [=](SpanBatch& b) { b[0]->context = with_context_state(b[0]->context, state("k", bad)); }},
+      {"event name", [=](SpanBatch& b) { b[0]->events[0].name = bad; }},
+      {"event attribute", [=](SpanBatch& b) { b[0]->events[0].attributes[0].value = bad; }},
+      {"link attribute", [=](SpanBatch& b) { b[0]->links[0].attributes[0].key = bad; }},
       {"link trace state key",
-       [&](SpanBatch& b) { b[0]->links[0].context = with_context_state(b[0]->links[0].context, state(bad, "v")); }},
-      {"resource attribute", [&](SpanBatch& b) { edit_resource(*b.back(), [&](Resource& r) { r.attributes[0].value = bad; }); }},
-      {"resource schema URL", [&](SpanBatch& b) { edit_resource(*b[0], [&](Resource& r) { r.schema_url = bad; }); }},
-      {"scope name", [&](SpanBatch& b) { edit_scope(*b.back(), [&](InstrumentationScope& s) { s.name = bad; }); }},
-      {"scope version", [&](SpanBatch& b) { edit_scope(*b[0], [&](InstrumentationScope& s) { s.version = bad; }); }},
-      {"scope schema URL", [&](SpanBatch& b) { edit_scope(*b[0], [&](InstrumentationScope& s) { s.schema_url = bad; }); }},
+       [=](SpanBatch& b) { b[0]->links[0].context = with_context_state(b[0]->links[0].context, state(bad, "v")); }},
+      {"resource attribute", [=](SpanBatch& b) { edit_resource(*b.back(), [=](Resource& r) { r.attributes[0].value = bad; }); }},
+      {"resource schema URL", [=](SpanBatch& b) { edit_resource(*b[0], [=](Resource& r) { r.schema_url = bad; }); }},
+      {"scope name", [=](SpanBatch& b) { edit_scope(*b.back(), [=](InstrumentationScope& s) { s.name = bad; }); }},
+      {"scope version", [=](SpanBatch& b) { edit_scope(*b[0], [=](InstrumentationScope& s) { s.version = bad; }); }},
+      {"scope schema URL", [=](SpanBatch& b) { edit_scope(*b[0], [=](InstrumentationScope& s) { s.schema_url = bad; }); }},
   };
+}
+
+// full_batch() with its one non-ASCII string (valid UTF-8) made ASCII.
+SpanBatch ascii_full_batch() {
+  SpanBatch batch = testing::full_batch();
+  for (auto& kv : batch[0]->attributes) {
+    if (kv.key == "escape") kv.value = std::string("plain");
+  }
+  return batch;
+}
+
+// has_invalid_utf8 looks at every string an encoder writes: one bad byte anywhere is found (the
+// all-ASCII pass alone would miss none, and a valid non-ASCII batch passes the full check).
+TEST(Utf8, EveryStringOfTheBatchIsChecked) {
   EXPECT_FALSE(has_invalid_utf8(testing::full_batch()));  // holds valid non-ASCII text
   EXPECT_FALSE(has_invalid_utf8(testing::realistic_batch(4)));  // all ASCII
-  for (const auto& [where, edit] : edits) {
+  for (const auto& [where, edit] : invalid_utf8_edits()) {
     SpanBatch batch = testing::full_batch();
     edit(batch);
     EXPECT_TRUE(has_invalid_utf8(batch)) << where;
+  }
+}
+
+// The protobuf encoder checks a batch only when a string it wrote was not ASCII: every string
+// it writes counts (else one bad byte in an otherwise ASCII batch would go out unrepaired, and
+// the whole request be refused).
+TEST(Utf8, ProtobufEncoderRepairsABadByteInAnyString) {
+  ASSERT_FALSE(has_invalid_utf8(ascii_full_batch()));
+  for (const auto& [where, edit] : invalid_utf8_edits()) {
+    SpanBatch batch = ascii_full_batch();
+    edit(batch);
+    opentelemetry::proto::collector::trace::v1::ExportTraceServiceRequest request;
+    const std::string bytes = encode_protobuf(batch);
+    EXPECT_TRUE(request.ParseFromString(bytes)) << where;
+    EXPECT_TRUE(decode_export_request(bytes, Format::kProtobuf).ok()) << where;
   }
 }
 
