@@ -55,13 +55,31 @@ telemetry::AttributeValue id_attribute(std::int64_t id) {
   return mask_card_number(std::to_string(id));
 }
 
+namespace {
+
+bool is_digit(char c) noexcept { return c >= '0' && c <= '9'; }
+
+// Whether `text` holds a run of at least 12 digits, each separated from the next by at most one
+// space or dash (the runs mask_card_numbers_in masks).
+bool has_card_length_run(std::string_view text) noexcept {
+  std::size_t digits = 0;  // in the run so far
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (is_digit(c)) {
+      if (++digits >= 12) return true;
+    } else if (!((c == ' ' || c == '-') && i + 1 < text.size() && is_digit(text[i + 1]))) {
+      digits = 0;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
 std::string mask_card_numbers_in(std::string_view text) {
-  const auto is_digit = [](char c) { return c >= '0' && c <= '9'; };
-  // Fewer than 12 digits in all leave no run to mask: the usual text (a URL path such as
-  // /users/1, an error message) is copied as it is.
-  std::size_t total_digits = 0;
-  for (const char c : text) total_digits += is_digit(c) ? 1 : 0;
-  if (total_digits < 12) return std::string(text);
+  // No run long enough: the usual text (a path such as /users/1, a URL whose address and port
+  // hold a dozen digits, an error message) is copied as it is, without a step per run.
+  if (!has_card_length_run(text)) return std::string(text);
   std::string out;
   out.reserve(text.size());
   std::size_t i = 0;

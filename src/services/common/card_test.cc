@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+#include <string>
+
 namespace tdemo::services {
 namespace {
 
@@ -47,6 +50,60 @@ TEST(CardTest, MasksCardNumbersAnywhereInText) {
       {"", ""},
   };
   for (const auto& c : cases) EXPECT_EQ(mask_card_numbers_in(c.in), c.out) << c.in;
+}
+
+// The same masking without the check for a long enough run that skips the usual text: every
+// string of 1-9 characters over digits, separators and others, and longer ones at random.
+std::string mask_every_run(std::string_view text) {
+  const auto is_digit = [](char c) { return c >= '0' && c <= '9'; };
+  std::string out;
+  std::size_t i = 0;
+  while (i < text.size()) {
+    if (!is_digit(text[i])) {
+      out += text[i++];
+      continue;
+    }
+    std::size_t end = i, digits = 0;
+    while (end < text.size()) {
+      if (is_digit(text[end])) {
+        ++end;
+        ++digits;
+      } else if ((text[end] == ' ' || text[end] == '-') && end + 1 < text.size() && is_digit(text[end + 1])) {
+        ++end;
+      } else {
+        break;
+      }
+    }
+    out += digits >= 12 ? mask_card_number(text.substr(i, end - i)) : std::string(text.substr(i, end - i));
+    i = end;
+  }
+  return out;
+}
+
+TEST(CardTest, MaskingInTextMatchesMaskingEveryRun) {
+  const std::string alphabet = "1 -.";
+  for (std::size_t length = 1; length <= 9; ++length) {
+    std::string text(length, '1');
+    std::size_t combinations = 1;
+    for (std::size_t i = 0; i < length; ++i) combinations *= alphabet.size();
+    for (std::size_t n = 0; n < combinations; ++n) {
+      std::size_t rest = n;
+      for (auto& c : text) {
+        c = alphabet[rest % alphabet.size()];
+        rest /= alphabet.size();
+      }
+      // Nine characters hold fewer than 12 digits: repeated, the text holds runs long enough.
+      const std::string twice = text + text + text;
+      ASSERT_EQ(mask_card_numbers_in(twice), mask_every_run(twice)) << twice;
+    }
+  }
+  std::srand(7);
+  for (int n = 0; n < 20000; ++n) {
+    std::string text(static_cast<std::size_t>(std::rand() % 60), ' ');
+    for (auto& c : text) c = "0123456789 -.:/x"[std::rand() % 16];
+    ASSERT_EQ(mask_card_numbers_in(text), mask_every_run(text)) << text;
+  }
+  EXPECT_EQ(mask_card_numbers_in("http://127.0.0.1:8002/orders/123"), "http://127.0.0.1:8002/orders/123");
 }
 
 TEST(CardTest, IdAttributesHideIdsLongEnoughToBeCardNumbers) {
