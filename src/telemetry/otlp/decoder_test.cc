@@ -375,6 +375,51 @@ TEST(Decoder, ProtobufWireDecodingFollowsLibprotobufRuleForRule) {
             decode_protobuf_with_libprotobuf(two, limits).error);
 }
 
+// The usual KeyValue is read by its byte layout when every tag and length takes one byte: at
+// the lengths where one more byte is needed, with each member type, and with the layout's
+// bytes changed (a tag in two bytes, a member twice, text after it, a bad byte), the answer is
+// libprotobuf's.
+TEST(Decoder, ShortKeyValuesReadByLayoutFollowLibprotobuf) {
+  const std::string ids = kTraceId + kSpanId;
+  const std::string name = message(5, "op");
+  const auto attribute = [&](const std::string& key_value_bytes) {
+    return request(ids + name + message(9, key_value_bytes));
+  };
+  std::vector<std::pair<std::string, std::string>> cases;
+  for (const std::size_t n : {0, 1, 2, 60, 123, 124, 125, 126, 127, 128, 129, 200}) {
+    const std::string text(n, 'v');
+    cases.push_back({attribute(key_value("k", string_value(text))), "a string value of " + std::to_string(n) + " bytes"});
+    cases.push_back({attribute(key_value(text, field(3, 0) + varint(7))), "a key of " + std::to_string(n) + " bytes"});
+  }
+  for (const std::uint64_t v : {std::uint64_t{0}, std::uint64_t{1}, std::uint64_t{127}, std::uint64_t{128},
+                                std::uint64_t{1} << 63, ~std::uint64_t{0}}) {
+    cases.push_back({attribute(key_value("i", field(3, 0) + varint(v))), "an int " + std::to_string(v)});
+    cases.push_back({attribute(key_value("b", field(2, 0) + varint(v))), "a bool " + std::to_string(v)});
+  }
+  const std::string eleven_bytes("\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\x01", 11);
+  const std::vector<std::pair<std::string, std::string>> odd = {
+      {key_value("d", fixed64(4, 0x400921fb54442d18)), "a double"},
+      {key_value("d", fixed64(4, 1).substr(0, 8)), "a double cut short"},
+      {key_value("i", field(3, 0) + eleven_bytes), "an eleven-byte int"},
+      {key_value("i", field(3, 0)), "an int without its varint"},
+      {key_value("i", field(3, 0) + varint(5) + varint(6)), "an int with a byte after it"},
+      {key_value("s", string_value("a") + string_value("b")), "a string value twice"},
+      {key_value("s", string_value("a") + field(3, 0) + varint(1)), "a string then an int"},
+      {key_value("s", string_value("\xff")), "a string value that is not UTF-8"},
+      {key_value("\xc3", string_value("a")), "a key that is not UTF-8"},
+      {key_value("s", string_value("\xc3\xa9")), "a string value of two-byte UTF-8"},
+      {key_value("s", "") , "an empty value"},
+      {key_value("s", std::string("\x8a\x00", 2) + varint(1) + "a"), "a string value's tag in two bytes"},
+      {std::string("\x8a\x00", 2) + varint(1) + "k" + message(2, string_value("a")), "the key's tag in two bytes"},
+      {message(1, "k") + message(2, string_value("a")) + message(1, "k2"), "a second key after the value"},
+      {message(2, string_value("a")) + message(1, "k"), "the value before the key"},
+      {message(1, "k") + field(2, 2) + std::string("\x83\x00", 2) + string_value("abc"), "the value's length in two bytes"},
+      {key_value("s", message(7, "\xff\xfe")), "bytes"},
+  };
+  for (const auto& [bytes, what] : odd) cases.push_back({attribute(bytes), what});
+  for (const auto& [body, what] : cases) expect_same_as_libprotobuf(body, what);
+}
+
 TEST(Decoder, ProtobufSpansRecycledAfterARichRequestComeBackClean) {
   // The decoder takes spans from the pool; a receiver gives them back once stored. A span that
   // held events, links, attributes and a status must not lend any of them to the next request.

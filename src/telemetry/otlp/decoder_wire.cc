@@ -382,6 +382,47 @@ AttributeValue to_attribute_value(const WireValue& v) {
   return std::string();
 }
 
+// The usual KeyValue as an encoder writes it, every tag and length in one byte (key and string
+// value under 128 bytes): its bytes are checked where they must be, without a cursor. Fills
+// `out_key` and `out` as parse_scalar_key_value does and returns true; false, with both
+// untouched, for any other layout (parse_scalar_key_value then reads it by the rules).
+bool parse_short_key_value(std::string_view bytes, std::string_view& out_key, ScalarValue& out) {
+  using Kind = ScalarValue::Kind;
+  const auto* b = reinterpret_cast<const unsigned char*>(bytes.data());
+  const std::size_t n = bytes.size();
+  // 0x0A key-length key 0x12 value-length value: KeyValue.key (1) and KeyValue.value (2).
+  if (n < 4 || b[0] != 0x0A || b[1] >= 0x80) return false;
+  const std::size_t at = 2 + std::size_t{b[1]};  // the value's tag
+  if (at + 2 > n || b[at] != 0x12 || b[at + 1] >= 0x80 || at + 2 + b[at + 1] != n) return false;
+  const std::string_view key(bytes.data() + 2, b[1]);
+  const std::string_view any = bytes.substr(at + 2);  // the AnyValue: one member, all of it
+  const auto* a = b + at + 2;
+  ScalarValue parsed;
+  if (any.size() >= 2 && a[0] == 0x0A && a[1] < 0x80 && std::size_t{a[1]} + 2 == any.size()) {  // string_value (1)
+    parsed.kind = Kind::kString;
+    parsed.text = any.substr(2);
+    if (!valid_utf8(parsed.text)) return false;
+  } else if (any.size() >= 2 && (a[0] == 0x10 || a[0] == 0x18)) {  // bool_value (2), int_value (3)
+    Cursor v(any.substr(1));
+    std::uint64_t scalar = 0;
+    if (!v.varint(scalar) || !v.done()) return false;
+    parsed.kind = a[0] == 0x10 ? Kind::kBool : Kind::kInt;
+    parsed.boolean = a[0] == 0x10 && scalar != 0;
+    parsed.integer = a[0] == 0x18 ? static_cast<std::int64_t>(scalar) : 0;
+  } else if (any.size() == 9 && a[0] == 0x21) {  // double_value (4)
+    std::uint64_t bits = 0;
+    std::memcpy(&bits, a + 1, 8);
+    parsed.kind = Kind::kDouble;
+    parsed.number = std::bit_cast<double>(bits);
+  } else {
+    return false;
+  }
+  if (!valid_utf8(key)) return false;
+  out_key = key;
+  out = parsed;
+  return true;
+}
+
 // The usual KeyValue, read without the generic field loop: exactly `key` (field 1) then
 // `value` (field 2), an AnyValue of exactly one string, bool, int or double member. Fills
 // `out_key` and `out` and returns true when `bytes` has that shape (`depth` as for
@@ -392,6 +433,7 @@ AttributeValue to_attribute_value(const WireValue& v) {
 bool parse_scalar_key_value(std::string_view bytes, int depth, std::string_view& out_key, ScalarValue& out) {
   using Kind = ScalarValue::Kind;
   if (depth <= 0) return false;  // the AnyValue is a message one level down
+  if (parse_short_key_value(bytes, out_key, out)) return true;
   Cursor c(bytes);
   std::uint32_t field = 0;
   std::uint32_t type = 0;
