@@ -41,13 +41,21 @@ std::string scalar_to_string(const T& value) {
 
 namespace {
 
-// Keys of the entries given up by clear_attributes_for_reuse on this thread, kept for their
-// heap buffers (only the SSO-exceeding ones, never larger than kMaxSpareKeyCapacity).
-constexpr std::size_t kMaxSpareKeys = 256;
-constexpr std::size_t kMaxSpareKeyCapacity = 128;
-constexpr std::size_t kHeapKeyCapacity = 47;  // + the terminator: a 48-byte allocation
-const std::size_t kInlineCapacity = std::string().capacity();  // not constexpr for clang 14
-thread_local std::vector<std::string> spare_keys;
+// Keys and text values of the entries given up by clear_attributes_for_reuse on this thread,
+// kept for their heap buffers: those of kHeapCapacity to kMaxSpareCapacity bytes, so that any
+// spare fits any text of up to kHeapCapacity bytes (semantic-convention keys, most values).
+constexpr std::size_t kMaxSpares = 256;
+constexpr std::size_t kMaxSpareCapacity = 128;
+constexpr std::size_t kHeapCapacity = 47;  // + the terminator: a 48-byte allocation
+thread_local std::vector<std::string> spare_strings;
+
+void keep_as_spare(std::string& text) {
+  auto& spare = spare_strings;
+  const std::size_t capacity = text.capacity();
+  if (spare.size() < kMaxSpares && capacity >= kHeapCapacity && capacity <= kMaxSpareCapacity) {
+    spare.push_back(std::move(text));
+  }
+}
 // Lists given back by Tracer::start_span on this thread, for take_attribute_list: a few, since
 // spans of different sizes (16 and 32 entries) take turns.
 constexpr std::size_t kMaxSpareLists = 4;
@@ -98,36 +106,35 @@ void give_back_attribute_list(Attributes&& list) {
 }
 
 void clear_attributes_for_reuse(Attributes& list) {
-  auto& spare = spare_keys;
   for (auto& entry : list) {
-    if (spare.size() >= kMaxSpareKeys) break;
-    const std::size_t capacity = entry.key.capacity();
-    if (capacity > kInlineCapacity && capacity <= kMaxSpareKeyCapacity)
-      spare.push_back(std::move(entry.key));
+    keep_as_spare(entry.key);
+    if (auto* text = std::get_if<std::string>(&entry.value)) keep_as_spare(*text);
   }
   list.clear();
 }
 
-AttributeValue& append_attribute(Attributes& list, std::string_view key) {
-  KeyValue& entry = list.emplace_back();
-  if (key.size() > kInlineCapacity) {
-    // A heap key: reuse a spare buffer. Every heap key gets at least kHeapKeyCapacity bytes,
-    // so a spare left by one key fits the next (semantic-convention keys are mostly under 48).
-    auto& spare = spare_keys;
+void assign_text(std::string& target, std::string_view text) {
+  if (text.size() > target.capacity()) {
+    // A heap text: into a spare buffer. Every heap text gets at least kHeapCapacity bytes, so
+    // a spare left by one text fits the next.
+    auto& spare = spare_strings;
     if (!spare.empty()) {
-      entry.key = std::move(spare.back());
+      target = std::move(spare.back());
       spare.pop_back();
     }
-    if (entry.key.capacity() < key.size()) {
-      entry.key.reserve(std::max(key.size(), kHeapKeyCapacity));
-    }
+    if (target.capacity() < text.size()) target.reserve(std::max(text.size(), kHeapCapacity));
   }
-  entry.key.assign(key);  // within the inline or reused buffer
+  target.assign(text);  // within the inline or reused buffer
+}
+
+AttributeValue& append_attribute(Attributes& list, std::string_view key) {
+  KeyValue& entry = list.emplace_back();
+  assign_text(entry.key, key);
   return entry.value;
 }
 
 void append_text_attribute(Attributes& list, std::string_view key, std::string_view value) {
-  std::get<std::string>(append_attribute(list, key)).assign(value);  // starts as ""
+  assign_text(std::get<std::string>(append_attribute(list, key)), value);  // starts as ""
 }
 
 KeyValue to_key_value(const AttributeRef& ref) {

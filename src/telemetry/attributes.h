@@ -54,18 +54,24 @@ AttributeValue* attribute_slot(Attributes& list, std::string_view key, std::size
 // keep what was sent, duplicates included.
 AttributeValue& append_attribute(Attributes& list, std::string_view key);
 
-// append_attribute with a text value, copied into the entry's (reused) string.
+// append_attribute with a text value, copied into the entry's string (see assign_text).
 void append_text_attribute(Attributes& list, std::string_view key, std::string_view value);
+
+// Copies `text` into `target`; a text longer than target's buffer goes into a spare buffer of
+// this thread when one is free (see clear_attributes_for_reuse), else into a new one of at
+// least 47 bytes, so that it can be a spare later.
+void assign_text(std::string& target, std::string_view text);
 
 // Replaces the value of `key` if present, else appends. Returns false (and changes nothing)
 // when the key is new and the list already holds `max_count` entries.
 bool set_attribute(Attributes& list, std::string_view key, AttributeValue&& value,
                    std::size_t max_count);
 
-// Empties `list`, keeping the heap buffers of its keys (up to a few hundred per thread) for the
-// next set_attribute calls on this thread to reuse, so keys do not free and allocate again
-// (semantic-convention keys are mostly longer than std::string's inline buffer). The span
-// pool clears recycled spans this way: a span's attributes cost no allocation in the steady state.
+// Empties `list`, keeping the heap buffers of its keys and text values (up to a few hundred per
+// thread) for the next keys and texts on this thread to reuse, so they do not free and allocate
+// again (semantic-convention keys, URLs and queries are mostly longer than std::string's inline
+// buffer). The span pool clears recycled spans this way: a span's attributes cost no allocation
+// in the steady state.
 void clear_attributes_for_reuse(Attributes& list);
 
 // The capacity a span's attribute list gets for `start_count` start attributes: room for the

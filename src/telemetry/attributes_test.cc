@@ -116,5 +116,28 @@ TEST(AttributesTest, AppendAttributeKeepsDuplicatesAndReusesSpareKeys) {
   EXPECT_EQ(list[2].key.data(), buffer);  // the spare's heap buffer, not a new allocation
 }
 
+// Text values (URLs, queries, user agents) cycle through the same spare buffers as keys.
+TEST(AttributesTest, TextValuesReuseSpareBuffers) {
+  Attributes first;
+  append_text_attribute(first, "k", "a value long enough to be on the heap");
+  const char* buffer = std::get<std::string>(first[0].value).data();
+  clear_attributes_for_reuse(first);  // its value's buffer becomes a spare
+
+  Attributes second;
+  append_text_attribute(second, "k", "another value, longer than the inline buffer");
+  EXPECT_EQ(std::get<std::string>(second[0].value), "another value, longer than the inline buffer");
+  EXPECT_EQ(std::get<std::string>(second[0].value).data(), buffer) << "not the spare buffer";
+  clear_attributes_for_reuse(second);
+
+  // And a value set on a span, through assign_text.
+  std::string target;
+  assign_text(target, "a third value that needs the heap as well");
+  EXPECT_EQ(target.data(), buffer);
+  EXPECT_EQ(target, "a third value that needs the heap as well");
+  std::string inline_text;
+  assign_text(inline_text, "short");  // fits the inline buffer: no spare taken
+  EXPECT_EQ(inline_text, "short");
+}
+
 }  // namespace
 }  // namespace tdemo::telemetry

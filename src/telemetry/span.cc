@@ -93,7 +93,7 @@ void Span::set_attribute(std::string_view key, AttributeValue value) {
 void Span::set_attribute(std::string_view key, std::string_view value) {
   if (AttributeValue* slot = attribute_slot(key)) {
     if (auto* text = std::get_if<std::string>(slot)) {
-      text->assign(value);  // a new entry holds an empty string: no variant change
+      assign_text(*text, value);  // a new entry holds an empty string: no variant change
     } else {
       slot->emplace<std::string>(value);
     }
