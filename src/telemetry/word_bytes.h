@@ -3,6 +3,7 @@
 // bytes per step (JSON escaping, UTF-8 checks, header names and values).
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <cstring>
 
@@ -30,6 +31,21 @@ constexpr bool has_byte_below(std::uint64_t word, unsigned char n) noexcept {
 // Whether any byte of `word` is `byte`.
 constexpr bool has_byte(std::uint64_t word, unsigned char byte) noexcept {
   return has_zero_byte(word ^ (kByteOnes * byte));
+}
+
+// Whether the `n` bytes at `a` and at `b` are equal: eight at a time, the last word overlapping
+// the one before (no call, for the short keys and names compared on hot paths).
+inline bool same_bytes(const char* a, const char* b, std::size_t n) noexcept {
+  if (n >= 8) {
+    for (std::size_t i = 0; i + 8 < n; i += 8) {
+      if (load_word(a + i) != load_word(b + i)) return false;
+    }
+    return load_word(a + n - 8) == load_word(b + n - 8);
+  }
+  for (std::size_t i = 0; i < n; ++i) {
+    if (a[i] != b[i]) return false;
+  }
+  return true;
 }
 
 }  // namespace tdemo::telemetry

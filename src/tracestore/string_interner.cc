@@ -2,6 +2,8 @@
 
 #include <cstring>
 
+#include "telemetry/word_bytes.h"
+
 namespace tdemo::tracestore {
 
 std::size_t StringInterner::recent_slot(std::string_view text) noexcept {
@@ -23,7 +25,7 @@ std::size_t StringInterner::recent_slot(std::string_view text) noexcept {
 std::uint32_t StringInterner::intern(std::string_view text) {
   Recent& recent = recent_[recent_slot(text)];
   if (recent.data != nullptr && recent.size == text.size() &&
-      std::memcmp(recent.data, text.data(), text.size()) == 0) {
+      telemetry::same_bytes(recent.data, text.data(), text.size())) {
     return recent.id;
   }
   std::uint32_t id;

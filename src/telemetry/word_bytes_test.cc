@@ -1,0 +1,29 @@
+#include "telemetry/word_bytes.h"
+
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <string>
+
+namespace tdemo::telemetry {
+namespace {
+
+// same_bytes answers as memcmp for every length up to a few words and a difference at every
+// place (the overlapping last word included), and with equal bytes.
+TEST(WordBytes, SameBytesAgreesWithMemcmp) {
+  for (std::size_t n = 0; n <= 40; ++n) {
+    const std::string a(n, 'k');
+    EXPECT_TRUE(same_bytes(a.data(), a.data(), n));
+    EXPECT_TRUE(same_bytes(a.data(), std::string(a).data(), n)) << n;
+    for (std::size_t at = 0; at < n; ++at) {
+      for (const char other : {'\0', 'j', '\x80', '\xff'}) {
+        std::string b = a;
+        b[at] = other;
+        EXPECT_EQ(same_bytes(a.data(), b.data(), n), std::memcmp(a.data(), b.data(), n) == 0) << n << " " << at;
+      }
+    }
+  }
+}
+
+}  // namespace
+}  // namespace tdemo::telemetry
