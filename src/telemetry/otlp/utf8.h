@@ -4,6 +4,8 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
 
@@ -19,13 +21,20 @@ namespace tdemo::telemetry::otlp {
 class AsciiCheck {
  public:
   void add(std::string_view s) noexcept {
+    const char* p = s.data();
     const std::size_t n = s.size();
     if (n >= 8) {
-      std::size_t i = 0;
-      for (; i + 8 <= n; i += 8) bits_ |= load_word(s.data() + i);
-      bits_ |= load_word(s.data() + n - 8);  // the tail, overlapping the last whole word
-    } else {
-      for (const char c : s) bits_ |= static_cast<unsigned char>(c);
+      for (std::size_t i = 0; i + 8 < n; i += 8) bits_ |= load_word(p + i);
+      bits_ |= load_word(p + n - 8);  // the last eight, overlapping the word before
+    } else if (n >= 4) {  // two four-byte loads, overlapping
+      std::uint32_t head;
+      std::uint32_t tail;
+      std::memcpy(&head, p, 4);
+      std::memcpy(&tail, p + n - 4, 4);
+      bits_ |= head | tail;
+    } else if (n > 0) {  // first, middle and last: every byte of 1-3
+      bits_ |= static_cast<unsigned char>(p[0]) | static_cast<unsigned char>(p[n / 2]) |
+               static_cast<unsigned char>(p[n - 1]);
     }
   }
   bool ascii() const noexcept { return (bits_ & kByteHighs) == 0; }
