@@ -27,6 +27,13 @@ namespace tdemo::storage {
 // RETURNING, which makes SQLite buffer the row in a temporary table.
 std::string sqlite_timestamp_now();
 
+// SQLite's process-wide settings, once, before SQLite initializes: memory statistics off (with
+// them SQLite's allocator locks a process-wide mutex around every allocation; nothing here
+// reads them). Database::open calls it; a program calls it first when something else may open
+// SQLite before (the trace store's durable storage). Refused, changing nothing, once SQLite
+// has initialized. Must not run while another thread is inside SQLite.
+void configure_sqlite_process();
+
 class Database;
 
 // A prepared statement, reset and cleared on every acquire. Owned by its Database; valid
