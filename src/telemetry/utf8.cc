@@ -27,22 +27,11 @@ std::size_t utf8_sequence_length(std::string_view s, std::size_t i) noexcept {
   return n;
 }
 
-bool is_valid_utf8(std::string_view s) noexcept {
-  const auto word_at = [&](std::size_t at) { return load_word(s.data() + at); };
-  // Most text is ASCII: checked eight bytes at a time, the last word overlapping the one before
-  // when the length is not a multiple of eight, short text byte by byte.
+bool detail::is_valid_utf8_beyond_ascii(std::string_view s) noexcept {
+  // ASCII runs skipped eight bytes at a time, each other byte read as a sequence.
   std::size_t i = 0;
-  if (s.size() >= 8) {
-    while (i + 8 <= s.size() && (word_at(i) & kByteHighs) == 0) i += 8;
-    if (i == s.size() || (i + 8 > s.size() && (word_at(s.size() - 8) & kByteHighs) == 0)) return true;
-  } else {
-    unsigned char any = 0;
-    for (const char c : s) any |= static_cast<unsigned char>(c);
-    if (any < 0x80) return true;
-  }
-  // From the first word holding a byte over 0x7F (everything before it is ASCII).
   while (i < s.size()) {
-    if (i + 8 <= s.size() && (word_at(i) & kByteHighs) == 0) {
+    if (i + 8 <= s.size() && (load_word(s.data() + i) & kByteHighs) == 0) {
       i += 8;
       continue;
     }

@@ -139,14 +139,6 @@ class Cursor {
   const char* end_;
 };
 
-// proto3's rule for `string` fields. Nearly all text is ASCII: that is checked inline, eight
-// bytes at a time, and only other text calls is_valid_utf8 (the call cost more than the check).
-[[gnu::always_inline]] inline bool valid_utf8(std::string_view s) noexcept {
-  AsciiCheck check;
-  check.add(s);
-  return check.ascii() || is_valid_utf8(s);
-}
-
 // Calls on_field(field, wire_type, cursor) for each field of a message; it returns false for
 // malformed input, or sets `handled` false to have the field skipped as unknown.
 template <class OnField>
@@ -165,7 +157,7 @@ bool for_each_field(std::string_view bytes, int depth, OnField&& on_field) {
 }
 
 bool read_string(Cursor& cursor, std::string_view& out) {
-  return cursor.delimited(out) && valid_utf8(out);
+  return cursor.delimited(out) && is_valid_utf8(out);
 }
 
 bool read_string(Cursor& cursor, std::string& out) {
@@ -401,7 +393,7 @@ bool parse_short_key_value(std::string_view bytes, std::string_view& out_key, Sc
   if (any.size() >= 2 && a[0] == 0x0A && a[1] < 0x80 && std::size_t{a[1]} + 2 == any.size()) {  // string_value (1)
     parsed.kind = Kind::kString;
     parsed.text = any.substr(2);
-    if (!valid_utf8(parsed.text)) return false;
+    if (!is_valid_utf8(parsed.text)) return false;
   } else if (any.size() >= 2 && (a[0] == 0x10 || a[0] == 0x18)) {  // bool_value (2), int_value (3)
     Cursor v(any.substr(1));
     std::uint64_t scalar = 0;
@@ -417,7 +409,7 @@ bool parse_short_key_value(std::string_view bytes, std::string_view& out_key, Sc
   } else {
     return false;
   }
-  if (!valid_utf8(key)) return false;
+  if (!is_valid_utf8(key)) return false;
   out_key = key;
   out = parsed;
   return true;
@@ -450,21 +442,21 @@ bool parse_scalar_key_value(std::string_view bytes, int depth, std::string_view&
   switch (field) {
     case 1: {
       std::string_view text;
-      if (type != kLengthDelimited || !v.delimited(text) || !v.done() || !valid_utf8(text)) return false;
-      if (!valid_utf8(key)) return false;
+      if (type != kLengthDelimited || !v.delimited(text) || !v.done() || !is_valid_utf8(text)) return false;
+      if (!is_valid_utf8(key)) return false;
       parsed.kind = Kind::kString;
       parsed.text = text;
       break;
     }
     case 2:
     case 3:
-      if (type != kVarint || !v.varint(scalar) || !v.done() || !valid_utf8(key)) return false;
+      if (type != kVarint || !v.varint(scalar) || !v.done() || !is_valid_utf8(key)) return false;
       parsed.kind = field == 2 ? Kind::kBool : Kind::kInt;
       parsed.boolean = field == 2 && scalar != 0;
       parsed.integer = field == 3 ? static_cast<std::int64_t>(scalar) : 0;
       break;
     case 4:
-      if (type != kFixed64 || !v.fixed64(scalar) || !v.done() || !valid_utf8(key)) return false;
+      if (type != kFixed64 || !v.fixed64(scalar) || !v.done() || !is_valid_utf8(key)) return false;
       parsed.kind = Kind::kDouble;
       parsed.number = std::bit_cast<double>(scalar);
       break;

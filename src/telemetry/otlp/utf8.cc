@@ -4,8 +4,6 @@
 #include <map>
 #include <variant>
 
-#include "telemetry/word_bytes.h"
-
 namespace tdemo::telemetry::otlp {
 
 namespace {

@@ -67,25 +67,6 @@ SpanBatch ascii_full_batch() {
   return batch;
 }
 
-// AsciiCheck sees a byte of 0x80 or more at every place of every length (the short-text paths
-// read some bytes twice and must still read each one), and none in ASCII text.
-TEST(Utf8, AsciiCheckSeesEveryByte) {
-  for (std::size_t n = 0; n <= 40; ++n) {
-    const std::string ascii(n, 'a');
-    AsciiCheck clean;
-    clean.add(ascii);
-    EXPECT_TRUE(clean.ascii()) << n;
-    for (std::size_t at = 0; at < n; ++at) {
-      std::string text = ascii;
-      text[at] = static_cast<char>(0x80);
-      AsciiCheck check;
-      check.add("plain");
-      check.add(text);
-      EXPECT_FALSE(check.ascii()) << n << " " << at;
-    }
-  }
-}
-
 // has_invalid_utf8 looks at every string an encoder writes: one bad byte anywhere is found (the
 // all-ASCII pass alone would miss none, and a valid non-ASCII batch passes the full check).
 TEST(Utf8, EveryStringOfTheBatchIsChecked) {
