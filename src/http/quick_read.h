@@ -37,5 +37,4 @@ struct QuickRead {
 std::optional<QuickRead> quick_read_request(std::string_view bytes, std::size_t max_header_bytes,
                                             std::size_t max_body_bytes, Request& out);
 
-
 }  // namespace tdemo::http
