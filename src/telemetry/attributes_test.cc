@@ -122,12 +122,16 @@ TEST(AttributesTest, TextValuesReuseSpareBuffers) {
   append_text_attribute(first, "k", "a value long enough to be on the heap");
   const char* buffer = std::get<std::string>(first[0].value).data();
   clear_attributes_for_reuse(first);  // its value's buffer becomes a spare
+  // Had the buffer been freed instead, the allocator would hand it to the next request of its
+  // size: this one, so that the buffer can come back below only as a spare.
+  const std::string blocker(47, 'b');
 
   Attributes second;
   append_text_attribute(second, "k", "another value, longer than the inline buffer");
   EXPECT_EQ(std::get<std::string>(second[0].value), "another value, longer than the inline buffer");
   EXPECT_EQ(std::get<std::string>(second[0].value).data(), buffer) << "not the spare buffer";
   clear_attributes_for_reuse(second);
+  const std::string second_blocker(47, 'b');
 
   // And a value set on a span, through assign_text.
   std::string target;
