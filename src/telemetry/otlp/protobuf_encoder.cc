@@ -15,6 +15,7 @@
 #include "telemetry/otlp/span_grouping.h"
 #include "telemetry/otlp/utf8.h"
 #include "telemetry/otlp/wire_format.h"
+#include "telemetry/prefetch.h"
 
 namespace tdemo::telemetry::otlp {
 namespace {
@@ -286,7 +287,16 @@ void encode_protobuf(const SpanBatch& batch, std::string& out) {
         o.text_field(1, sg.scope->name);
         o.text_field(2, sg.scope->version);
       }
-      for (const SpanData* span : sg.spans) write_span(o, *span);
+      // The spans were filled on other cores: their lines are asked for ahead (the header two
+      // spans ahead, the attribute entries one span ahead; see prefetch.h). Asking for the
+      // keys' and texts' buffers too made a warm batch 7% slower and a cold one no faster
+      // (`BM_EncodeProtobuf`, `BM_EncodeProtobufColdBatch`).
+      const std::vector<const SpanData*>& spans = sg.spans;
+      for (std::size_t i = 0; i < spans.size(); ++i) {
+        if (i + 2 < spans.size()) prefetch_object(spans[i + 2]);
+        if (i + 1 < spans.size()) prefetch_entries(spans[i + 1]->attributes);
+        write_span(o, *spans[i]);
+      }
       if (sg.scope != nullptr) o.text_field(3, sg.scope->schema_url);
       o.close(scope_spans, kGroupSlot);
     }
