@@ -287,14 +287,17 @@ void encode_protobuf(const SpanBatch& batch, std::string& out) {
         o.text_field(1, sg.scope->name);
         o.text_field(2, sg.scope->version);
       }
-      // The spans were filled on other cores: their lines are asked for ahead (the header two
-      // spans ahead, the attribute entries one span ahead; see prefetch.h). Asking for the
-      // keys' and texts' buffers too made a warm batch 7% slower and a cold one no faster
-      // (`BM_EncodeProtobuf`, `BM_EncodeProtobufColdBatch`).
+      // The spans were filled on other cores: their lines are asked for ahead, the header
+      // three spans ahead, the attribute entries two, the keys' and texts' buffers one (see
+      // prefetch.h). A batch still in cache (`BM_EncodeProtobuf`) takes ~7% longer for it, a
+      // batch out of the caches (`BM_EncodeProtobufColdBatch`) ~17% less; the exporter's
+      // batches are the second kind: in a traced full flow's profile the encoder's share fell
+      // from 4.1% to 2.3% of the process's time, and to 2.9% with the texts left out.
       const std::vector<const SpanData*>& spans = sg.spans;
       for (std::size_t i = 0; i < spans.size(); ++i) {
-        if (i + 2 < spans.size()) prefetch_object(spans[i + 2]);
-        if (i + 1 < spans.size()) prefetch_entries(spans[i + 1]->attributes);
+        if (i + 3 < spans.size()) prefetch_object(spans[i + 3]);
+        if (i + 2 < spans.size()) prefetch_entries(spans[i + 2]->attributes);
+        if (i + 1 < spans.size()) prefetch_texts(spans[i + 1]->attributes);
         write_span(o, *spans[i]);
       }
       if (sg.scope != nullptr) o.text_field(3, sg.scope->schema_url);
