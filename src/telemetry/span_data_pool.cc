@@ -39,6 +39,16 @@ ThreadCache::~ThreadCache() { cache_destroyed = true; }
 
 ThreadCache* thread_cache() { return cache_destroyed ? nullptr : &cache; }
 
+// A thread's reserve for bursts (acquire_burst_span_data), apart from its cache.
+struct BurstReserve {
+  BurstReserve() { spans.reserve(kSpanBurstReserveCapacity); }
+  ~BurstReserve();
+  Bundle spans;
+};
+thread_local bool burst_reserve_destroyed = false;
+thread_local BurstReserve burst_reserve;
+BurstReserve::~BurstReserve() { burst_reserve_destroyed = true; }
+
 // Refills an empty thread cache with one bundle from the shared pool, if it has one.
 void take_bundle(ThreadCache& local) {
   std::unique_ptr<Bundle> bundle = shared_pool().try_pop();
@@ -115,6 +125,29 @@ std::unique_ptr<SpanData> acquire_span_data(
   assign_if_different(span->resource, resource);
   assign_if_different(span->scope, scope);
   return span;
+}
+
+std::unique_ptr<SpanData> acquire_burst_span_data() {
+  if (!burst_reserve_destroyed && !burst_reserve.spans.empty()) {
+    Bundle& spans = burst_reserve.spans;
+    std::unique_ptr<SpanData> span = std::move(spans.back());
+    spans.pop_back();
+    prefetch_next(spans);
+    reset(*span);
+    assign_if_different<Resource>(span->resource, nullptr);
+    assign_if_different<InstrumentationScope>(span->scope, nullptr);
+    return span;
+  }
+  return acquire_span_data();
+}
+
+void recycle_burst_span_data(std::unique_ptr<SpanData> span) noexcept {
+  if (!span) return;
+  if (!burst_reserve_destroyed && burst_reserve.spans.size() < kSpanBurstReserveCapacity) {
+    burst_reserve.spans.push_back(std::move(span));  // within the reserved capacity
+    return;
+  }
+  recycle_span_data(std::move(span));
 }
 
 void recycle_span_data(std::unique_ptr<SpanData> span) noexcept {

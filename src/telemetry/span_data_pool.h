@@ -27,4 +27,14 @@ std::unique_ptr<SpanData> acquire_span_data(
 // per thread that recycles spans.)
 void recycle_span_data(std::unique_ptr<SpanData> span) noexcept;
 
+// The spans a thread takes and gives back in bursts: a receiver decodes a request's spans (up
+// to hundreds), stores them and gives them all back before its next request. They come from
+// and go back to a reserve of this thread's own (up to kSpanBurstReserveCapacity spans; past it
+// they go to the pool, and an empty reserve takes from the pool), so a burst neither drains
+// the pool that the threads starting spans draw on nor overflows it when given back, and a
+// receiver's spans stay in its own thread's caches. Thread-safe, as acquire_span_data.
+inline constexpr std::size_t kSpanBurstReserveCapacity = 512;
+std::unique_ptr<SpanData> acquire_burst_span_data();
+void recycle_burst_span_data(std::unique_ptr<SpanData> span) noexcept;
+
 }  // namespace tdemo::telemetry

@@ -113,5 +113,46 @@ TEST(SpanDataPoolTest, SpansRecycledOnAnotherThreadAreReusedHere) {
   for (auto& span : held) recycle_span_data(std::move(span));
 }
 
+TEST(SpanDataPoolTest, BurstsComeBackFromTheThreadsOwnReserve) {
+  // A receiver's burst of spans goes back to its thread's reserve, not to the pool that span
+  // starts draw on, and comes back clean for the next burst. On a thread of its own: a fresh
+  // reserve and cache.
+  std::thread([] {
+    auto resource = std::make_shared<const Resource>();
+    std::vector<std::unique_ptr<SpanData>> burst;
+    std::set<const SpanData*> addresses;
+    for (std::size_t i = 0; i < kSpanBurstReserveCapacity; ++i) {
+      burst.push_back(acquire_burst_span_data());
+      addresses.insert(burst.back().get());
+      burst.back()->name = "a long span name that does not fit in the small string buffer";
+      burst.back()->attributes = {{"k", attribute(1)}};
+      burst.back()->resource = resource;
+    }
+    for (auto& span : burst) recycle_burst_span_data(std::move(span));
+    burst.clear();
+    std::vector<std::unique_ptr<SpanData>> started;
+    for (std::size_t i = 0; i < 2 * kSpanDataPoolCapacity; ++i) {
+      started.push_back(acquire_span_data());
+      EXPECT_EQ(addresses.count(started.back().get()), 0u) << i;
+    }
+    std::size_t reused = 0;
+    for (std::size_t i = 0; i < kSpanBurstReserveCapacity; ++i) {
+      burst.push_back(acquire_burst_span_data());
+      reused += addresses.count(burst.back().get());
+      EXPECT_TRUE(is_default(*burst.back())) << i;
+    }
+    EXPECT_EQ(reused, kSpanBurstReserveCapacity);
+    EXPECT_EQ(resource.use_count(), 1);
+    // Past the reserve's capacity, a span goes to this thread's cache in the pool: the next
+    // span started here takes it.
+    burst.push_back(acquire_burst_span_data());
+    const SpanData* extra = burst.back().get();
+    for (auto& span : burst) recycle_burst_span_data(std::move(span));
+    started.push_back(acquire_span_data());
+    EXPECT_EQ(started.back().get(), extra);
+    for (auto& span : started) recycle_span_data(std::move(span));
+  }).join();
+}
+
 }  // namespace
 }  // namespace tdemo::telemetry

@@ -109,9 +109,9 @@ IngestOutcome OtlpIngest::store(telemetry::otlp::DecodeResult decoded) {
     for (std::size_t i = 0; i < decoded.spans.size(); ++i) attributes.push_back(decoded.attribute_refs_of(i));
     added = store_.add(spans, attributes);
   }
-  // The store keeps its own encoding: the spans' memory goes back to the pool for the next
-  // request (and for this thread's own spans).
-  for (auto& span : decoded.spans) telemetry::recycle_span_data(std::move(span));
+  // The store keeps its own encoding: the spans go back to this thread's reserve for the next
+  // request's decoding.
+  for (auto& span : decoded.spans) telemetry::recycle_burst_span_data(std::move(span));
   outcome.accepted = static_cast<std::int64_t>(added.accepted);
   outcome.rejected = decoded.rejected_spans + static_cast<std::int64_t>(added.rejected);
   outcome.message = decoded.rejection_summary();

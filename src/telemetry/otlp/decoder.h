@@ -26,8 +26,8 @@ struct DecodeLimits {
 struct DecodeResult {
   // The valid spans, in request order. Spans of one ResourceSpans share one Resource object,
   // and spans of one ScopeSpans one InstrumentationScope object. The protobuf decoder takes
-  // them from the span pool (span_data_pool.h): a receiver done with them may give them back
-  // with recycle_span_data, so the next request reuses their memory.
+  // them with acquire_burst_span_data (span_data_pool.h): a receiver done with them may give
+  // them back with recycle_burst_span_data, so the next request on its thread reuses them.
   std::vector<std::unique_ptr<SpanData>> spans;
   // Spans left out because they were invalid (bad trace/span/parent id), with the reasons
   // (at most DecodeLimits::max_rejection_messages lines). Answer with partial success.

@@ -768,13 +768,13 @@ bool parse_scope_spans(std::string_view bytes, int depth, Decoding& d,
   return parse_spans_group(bytes, depth, scope->schema_url, [&](std::uint32_t field, std::string_view nested, int inner) {
     if (field == 1) return parse_scope(nested, inner, *scope);
     ++d.spans_seen;  // field 2: a span
-    auto span = acquire_span_data();  // recycled by the receiver once stored (see decoder.h)
+    auto span = acquire_burst_span_data();  // the receiver gives it back once stored (decoder.h)
     SpanFields fields;
     const std::size_t first_ref = d.result.attribute_refs.size();
     if (!parse_span(nested, inner, *span, fields, d.attribute_refs)) return false;
     // Past the span limit the request is refused at the end; a span with a bad id is rejected.
     if (d.spans_seen > d.limits.max_spans || !finish_span(*span, fields, d.result, d.limits)) {
-      recycle_span_data(std::move(span));
+      recycle_burst_span_data(std::move(span));
       d.result.attribute_refs.resize(first_ref);
       return true;
     }
