@@ -32,7 +32,9 @@ void recycle_span_data(std::unique_ptr<SpanData> span) noexcept;
 // and go back to a reserve of this thread's own (up to kSpanBurstReserveCapacity spans; past it
 // they go to the pool, and an empty reserve takes from the pool), so a burst neither drains
 // the pool that the threads starting spans draw on nor overflows it when given back, and a
-// receiver's spans stay in its own thread's caches. Thread-safe, as acquire_span_data.
+// receiver's spans stay in its own thread's caches. Like a pooled span, a reserved one keeps
+// its last resource and scope alive until it is reused (the decoded ones of the thread's last
+// requests). Thread-safe, as acquire_span_data.
 inline constexpr std::size_t kSpanBurstReserveCapacity = 512;
 std::unique_ptr<SpanData> acquire_burst_span_data();
 void recycle_burst_span_data(std::unique_ptr<SpanData> span) noexcept;
