@@ -25,11 +25,16 @@ BoundedQueue<Bundle>& shared_pool() {
   return *instance;
 }
 
-// A thread's own spans, at most two bundles' worth.
+// A thread's own spans, at most two bundles' worth, and its reserve for bursts
+// (acquire_burst_span_data), apart from them.
 struct ThreadCache {
-  ThreadCache() { spans.reserve(2 * kBundleSize); }
+  ThreadCache() {
+    spans.reserve(2 * kBundleSize);
+    burst.reserve(kSpanBurstReserveCapacity);
+  }
   ~ThreadCache();
   Bundle spans;
+  Bundle burst;
 };
 // Trivially destructible, so readable after the cache itself is gone (at thread exit, when
 // other thread_local or static objects may still end spans).
@@ -38,16 +43,6 @@ thread_local ThreadCache cache;
 ThreadCache::~ThreadCache() { cache_destroyed = true; }
 
 ThreadCache* thread_cache() { return cache_destroyed ? nullptr : &cache; }
-
-// A thread's reserve for bursts (acquire_burst_span_data), apart from its cache.
-struct BurstReserve {
-  BurstReserve() { spans.reserve(kSpanBurstReserveCapacity); }
-  ~BurstReserve();
-  Bundle spans;
-};
-thread_local bool burst_reserve_destroyed = false;
-thread_local BurstReserve burst_reserve;
-BurstReserve::~BurstReserve() { burst_reserve_destroyed = true; }
 
 // Refills an empty thread cache with one bundle from the shared pool, if it has one.
 void take_bundle(ThreadCache& local) {
@@ -100,6 +95,15 @@ void reset(SpanData& span) {
   if (n >= 2) prefetch_object<PrefetchFor::kWrite>(spans[n - 2].get());
 }
 
+// The newest span of `spans` (not empty), taken out and cleared, the next ones asked for.
+std::unique_ptr<SpanData> take_cleared(Bundle& spans) {
+  std::unique_ptr<SpanData> span = std::move(spans.back());
+  spans.pop_back();
+  prefetch_next(spans);
+  reset(*span);
+  return span;
+}
+
 // Copy-assigns only when the pointers differ: no reference count traffic in the steady state.
 template <class T>
 void assign_if_different(std::shared_ptr<const T>& target, const std::shared_ptr<const T>& value) {
@@ -114,12 +118,7 @@ std::unique_ptr<SpanData> acquire_span_data(
   std::unique_ptr<SpanData> span;
   if (ThreadCache* local = thread_cache()) {
     if (local->spans.empty()) take_bundle(*local);
-    if (!local->spans.empty()) {
-      span = std::move(local->spans.back());
-      local->spans.pop_back();
-      prefetch_next(local->spans);
-      reset(*span);
-    }
+    if (!local->spans.empty()) span = take_cleared(local->spans);
   }
   if (!span) span = std::make_unique<SpanData>();
   assign_if_different(span->resource, resource);
@@ -128,23 +127,19 @@ std::unique_ptr<SpanData> acquire_span_data(
 }
 
 std::unique_ptr<SpanData> acquire_burst_span_data() {
-  if (!burst_reserve_destroyed && !burst_reserve.spans.empty()) {
-    Bundle& spans = burst_reserve.spans;
-    std::unique_ptr<SpanData> span = std::move(spans.back());
-    spans.pop_back();
-    prefetch_next(spans);
-    reset(*span);
-    assign_if_different<Resource>(span->resource, nullptr);
-    assign_if_different<InstrumentationScope>(span->scope, nullptr);
-    return span;
-  }
-  return acquire_span_data();
+  ThreadCache* local = thread_cache();
+  if (local == nullptr || local->burst.empty()) return acquire_span_data();
+  std::unique_ptr<SpanData> span = take_cleared(local->burst);
+  span->resource.reset();  // as acquire_span_data() leaves them
+  span->scope.reset();
+  return span;
 }
 
 void recycle_burst_span_data(std::unique_ptr<SpanData> span) noexcept {
   if (!span) return;
-  if (!burst_reserve_destroyed && burst_reserve.spans.size() < kSpanBurstReserveCapacity) {
-    burst_reserve.spans.push_back(std::move(span));  // within the reserved capacity
+  ThreadCache* local = thread_cache();
+  if (local != nullptr && local->burst.size() < kSpanBurstReserveCapacity) {
+    local->burst.push_back(std::move(span));  // within the reserved capacity
     return;
   }
   recycle_span_data(std::move(span));
