@@ -21,11 +21,14 @@ inline constexpr std::size_t kCacheLine = 64;
 
 enum class PrefetchFor { kRead = 0, kWrite = 1 };
 
-// Asks for the cache lines of [p, p + n) (at most `max_lines` of them).
+// At most this many lines per call: a long attribute list is not asked for whole.
+inline constexpr std::size_t kMaxPrefetchLines = 16;
+
+// Asks for the cache lines of [p, p + n) (the first kMaxPrefetchLines of them).
 template <PrefetchFor intent = PrefetchFor::kRead>
-[[gnu::always_inline]] inline void prefetch_bytes(const void* p, std::size_t n, std::size_t max_lines = 16) noexcept {
+[[gnu::always_inline]] inline void prefetch_bytes(const void* p, std::size_t n) noexcept {
   const auto* bytes = static_cast<const char*>(p);
-  n = std::min(n, max_lines * kCacheLine);
+  n = std::min(n, kMaxPrefetchLines * kCacheLine);
   for (std::size_t off = 0; off < n; off += kCacheLine) {
     __builtin_prefetch(bytes + off, static_cast<int>(intent), 3);
   }
