@@ -289,7 +289,7 @@ void encode_protobuf(const SpanBatch& batch, std::string& out) {
       }
       // The spans were filled on other cores: their lines are asked for ahead, the header
       // three spans ahead, the attribute entries two, the keys' and texts' buffers one (see
-      // prefetch.h). A batch still in cache (`BM_EncodeProtobuf`) takes ~7% longer for it, a
+      // prefetch.h). A batch still in cache (`BM_EncodeProtobuf`) takes 5-14% longer for it, a
       // batch out of the caches (`BM_EncodeProtobufColdBatch`) ~17% less; the exporter's
       // batches are the second kind: in a traced full flow's profile the encoder's share fell
       // from 4.1% to 2.3% of the process's time, and to 2.9% with the texts left out.
