@@ -5,8 +5,11 @@
 
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <thread>
 
+#include <fcntl.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 namespace tdemo::storage {
@@ -147,6 +150,47 @@ TEST(SqliteTest, FileDatabaseUsesWal) {
   std::remove(path.c_str());
   std::remove((path + "-wal").c_str());
   std::remove((path + "-shm").c_str());
+}
+
+// The services' connections share the file within the process (the pool's connections see each
+// other's writes) with the WAL index in memory (no -shm file), and hold it against other
+// processes: a process lock another process sees (F_GETLK from a forked child).
+TEST(SqliteTest, FileIsSharedWithinTheProcessAndLockedAgainstOthers) {
+  const std::string path = ::testing::TempDir() + "sqlite_excl_" + std::to_string(::getpid()) + ".db";
+  std::remove(path.c_str());
+  DatabaseOptions options;
+  options.path = path;
+  auto a = Database::open(options);
+  auto b = Database::open(options);
+  ASSERT_TRUE(a.ok() && b.ok());
+  ASSERT_TRUE(a.value()->exec("CREATE TABLE t (x INTEGER); INSERT INTO t VALUES (7)").ok());
+  auto read = b.value()->prepare("SELECT x FROM t");
+  ASSERT_TRUE(read.ok());
+  ASSERT_TRUE(read.value()->step().value());
+  EXPECT_EQ(read.value()->column_int(0), 7);
+  read.value()->reset();
+  EXPECT_FALSE(std::filesystem::exists(path + "-shm"));
+  EXPECT_TRUE(std::filesystem::exists(path + "-wal"));
+
+  const pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {  // only async-signal-safe calls here
+    const int fd = ::open(path.c_str(), O_RDWR);
+    struct flock lock {};
+    lock.l_type = F_WRLCK;
+    lock.l_whence = SEEK_SET;  // l_start = l_len = 0: the whole file
+    if (fd < 0 || ::fcntl(fd, F_GETLK, &lock) != 0) ::_exit(2);
+    ::_exit(lock.l_type != F_UNLCK && lock.l_pid == ::getppid() ? 0 : 1);
+  }
+  int status = 0;
+  ASSERT_EQ(::waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0) << "no lock of this process on the file seen from another one";
+
+  a.value().reset();
+  b.value().reset();
+  std::remove(path.c_str());
+  std::remove((path + "-wal").c_str());
 }
 
 

@@ -71,6 +71,25 @@ TEST_F(ServicesSeparateTest, FullFlowWorksAcrossFourProcesses) {
   EXPECT_EQ(health.status, 200) << health.body;
 }
 
+// A service holds its SQLite file for as long as it runs (storage/sqlite.cc: the unix-excl VFS):
+// a second users service on the same data directory stops at start-up with an error that says
+// so, and the first one goes on serving.
+TEST_F(ServicesSeparateTest, ASecondProcessOnTheSameDatabaseIsRefusedClearly) {
+  test::ProcessOptions options;
+  options.args = {"users", "--port", std::to_string(test::free_port()), "--data-dir", data_dir_,
+                  "--io-threads", "1"};
+  options.env = {{"OTEL_TRACES_EXPORTER", "none"}};
+  test::Process second(TD_BINARY, options);
+  const auto exit_code = second.wait_for(std::chrono::seconds(30));
+  ASSERT_TRUE(exit_code.has_value()) << "the second users service did not stop";
+  EXPECT_NE(*exit_code, 0);
+  EXPECT_NE(second.stderr_text().find("users.db is locked: another process has it open"),
+            std::string::npos)
+      << second.stderr_text();
+  auto user = http_get(urls_[1] + "/users/1");
+  EXPECT_EQ(user.status, 200) << user.body;
+}
+
 // libpq is loaded only for a postgresql:// DATABASE_URL (storage/postgres/libpq.h): services on
 // SQLite, having served a full flow with its database writes, do not map it or its ~20
 // dependencies (Kerberos, LDAP, GnuTLS), ~3.3 MB of each process's resident memory.
