@@ -5,6 +5,7 @@
 
 #include <sqlite3.h>
 
+#include "storage/sqlite_vfs.h"
 #include "telemetry/log.h"
 #include "telemetry/span_data.h"
 
@@ -92,13 +93,9 @@ Result<std::unique_ptr<Database>> Database::open(const DatabaseOptions& options)
   sqlite3* db = nullptr;
   const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX |
                     SQLITE_OPEN_URI;
-  // The "unix-excl" VFS: the first connection takes a POSIX lock on the file for the whole
-  // process, and the WAL index lives in this process's memory (no -shm file). The connections of
-  // the pool still share the file through SQLite's in-process lock table, but the locks a read
-  // or write transaction takes no longer become fcntl() calls on the -shm file: ~26 system calls
-  // of a full flow, ~4% of its CPU (docs/performance.md, "Session 19"). The price: another
-  // process cannot open the file while this one has it open (it gets "database is locked").
-  const int rc = sqlite3_open_v2(options.path.c_str(), &db, flags, kSqliteVfs);
+  // "unix-excl" with the WAL's writes gathered per commit (storage/sqlite_vfs.h): another process
+  // cannot open the file while this one has it open (it gets "database is locked").
+  const int rc = sqlite3_open_v2(options.path.c_str(), &db, flags, sqlite_vfs_name());
   if (rc != SQLITE_OK) {
     Error error = sqlite_error(db, rc, "open " + options.path);
     sqlite3_close_v2(db);

@@ -69,9 +69,6 @@ class Statement {
   sqlite3_stmt* stmt_;
 };
 
-// The VFS every Database opens its file with: "unix-excl" (see Database::open).
-inline constexpr const char* kSqliteVfs = "unix-excl";
-
 struct DatabaseOptions {
   std::string path = ":memory:";  // a file path, or ":memory:"
   std::chrono::milliseconds busy_timeout{5000};
