@@ -21,6 +21,7 @@ constexpr const char* kBase = "unix-excl";
 constexpr sqlite3_int64 kWalHeaderSize = 32;
 constexpr sqlite3_int64 kFrameHeaderSize = 24;
 constexpr std::size_t kMaxKept = 256 * 1024;
+constexpr std::size_t kKeptCapacity = 16 * 1024;  // a few commits' frames (a flow's are ~1-3 KiB)
 // The unix VFS writes at most 128 KiB - 1 per call (os_unix.c's seekAndWriteFd masks the size
 // with 0x1ffff; more comes back as a short write: SQLITE_FULL).
 constexpr std::size_t kMaxWrite = 64 * 1024;
@@ -77,6 +78,10 @@ int write_kept(WalFile* w) noexcept {
     g_written.fetch_add(1, std::memory_order_relaxed);
   }
   w->kept->clear();
+  if (w->kept->capacity() > kKeptCapacity) {  // after a large transaction: back to the usual size
+    std::string().swap(*w->kept);
+    w->kept->reserve(kKeptCapacity);
+  }
   w->commit_end = -1;
   g_received.fetch_add(w->received, std::memory_order_relaxed);
   w->received = 0;
@@ -314,7 +319,7 @@ int vfs_open(sqlite3_vfs* vfs, sqlite3_filename name, sqlite3_file* f, int flags
     w->file->pMethods->xClose(w->file);
     return SQLITE_NOMEM;
   }
-  w->kept->reserve(8 * 1024);
+  w->kept->reserve(kKeptCapacity);
   w->kept_offset = 0;
   w->commit_end = -1;
   w->page_size = 0;
