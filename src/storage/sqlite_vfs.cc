@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <atomic>
 #include <cstddef>
-#include <cstring>
 #include <new>
 #include <string>
 
@@ -210,7 +209,10 @@ const sqlite3_io_methods kWalMethods = {
 DbFile* db(sqlite3_file* f) noexcept { return reinterpret_cast<DbFile*>(f); }
 sqlite3_file* inner(sqlite3_file* f) noexcept { return db(f)->file; }
 
-int db_close(sqlite3_file* f) { return inner(f)->pMethods->xClose(inner(f)); }
+int db_close(sqlite3_file* f) {
+  if (DbFile* d = db(f); d->wal != nullptr) d->wal->db = nullptr;  // SQLite closes the WAL first
+  return inner(f)->pMethods->xClose(inner(f));
+}
 int db_read(sqlite3_file* f, void* data, int amount, sqlite3_int64 offset) {
   return inner(f)->pMethods->xRead(inner(f), data, amount, offset);
 }
