@@ -16,6 +16,14 @@ Result<std::unique_ptr<ConnectionPool>> ConnectionPool::create(
   if (init) {
     if (auto s = init(*first.value()); !s.ok()) return s.error();
   }
+  const std::string& path = pool->options_.database.path;
+  const bool in_memory = memory || path.find("mode=memory") != std::string::npos;
+  if (!in_memory && pool->options_.database.wal && pool->options_.checkpoint_pages > 0) {
+    auto checkpointer = WalCheckpointer::start(pool->options_.database, pool->options_.checkpoint_pages);
+    if (!checkpointer.ok()) return checkpointer.error();
+    pool->checkpointer_ = std::move(checkpointer).value();
+    pool->checkpointer_->attach(*first.value());
+  }
   pool->name_ = first.value()->name();
   pool->idle_.push_back(std::move(first).value());
   pool->opened_ = 1;
@@ -44,6 +52,7 @@ Result<ConnectionPool::Lease> ConnectionPool::acquire() {
         --in_use_;
         return db.error();
       }
+      if (checkpointer_) checkpointer_->attach(*db.value());
       return Lease(this, std::move(db).value(), std::chrono::steady_clock::now() - start);
     }
     if (!waited) {
@@ -66,6 +75,10 @@ void ConnectionPool::release(std::unique_ptr<Database> db) {
     --in_use_;
   }
   available_.notify_one();
+}
+
+std::uint64_t ConnectionPool::checkpoints() const {
+  return checkpointer_ ? checkpointer_->checkpoints() : 0;
 }
 
 PoolStats ConnectionPool::stats() const {

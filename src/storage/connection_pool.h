@@ -13,11 +13,16 @@
 
 #include "storage/result.h"
 #include "storage/sqlite.h"
+#include "storage/wal_checkpointer.h"
 
 namespace tdemo::storage {
 
 struct PoolOptions {
   DatabaseOptions database;
+  // A file in WAL mode is checkpointed on a thread of the pool's once its WAL holds this many
+  // pages (storage/wal_checkpointer.h), not by the commit that crosses the mark; 0: by SQLite,
+  // on the committing thread, at its wal_autocheckpoint (Database::open sets 10000).
+  int checkpoint_pages = 10000;
   std::size_t size = 4;                                  // connections; >= 1 (":memory:" uses 1)
   std::chrono::milliseconds acquire_timeout{5000};       // wait at most this for a connection
 };
@@ -59,6 +64,8 @@ class ConnectionPool {
   // Blocks until a connection is free (at most acquire_timeout); kBusy when none came.
   Result<Lease> acquire();
   PoolStats stats() const;
+  // The checkpoints the pool's own thread has run (0 with checkpoint_pages 0).
+  std::uint64_t checkpoints() const;
   const std::string& name() const noexcept { return name_; }
 
  private:
@@ -67,6 +74,8 @@ class ConnectionPool {
 
   PoolOptions options_;
   std::string name_;
+  // Before idle_: destroyed after the connections it watches.
+  std::unique_ptr<WalCheckpointer> checkpointer_;
   mutable std::mutex mutex_;
   std::condition_variable available_;
   std::vector<std::unique_ptr<Database>> idle_;
