@@ -16,9 +16,7 @@ Result<std::unique_ptr<ConnectionPool>> ConnectionPool::create(
   if (init) {
     if (auto s = init(*first.value()); !s.ok()) return s.error();
   }
-  const std::string& path = pool->options_.database.path;
-  const bool in_memory = memory || path.find("mode=memory") != std::string::npos;
-  if (!in_memory && pool->options_.database.wal && pool->options_.checkpoint_pages > 0) {
+  if (pool->options_.database.wal_file() && pool->options_.checkpoint_pages > 0) {
     auto checkpointer = WalCheckpointer::start(pool->options_.database, pool->options_.checkpoint_pages);
     if (!checkpointer.ok()) return checkpointer.error();
     pool->checkpointer_ = std::move(checkpointer).value();

@@ -21,8 +21,8 @@ struct PoolOptions {
   DatabaseOptions database;
   // A file in WAL mode is checkpointed on a thread of the pool's once its WAL holds this many
   // pages (storage/wal_checkpointer.h), not by the commit that crosses the mark; 0: by SQLite,
-  // on the committing thread, at its wal_autocheckpoint (Database::open sets 10000).
-  int checkpoint_pages = 10000;
+  // on the committing thread, at its wal_autocheckpoint (Database::open sets the same mark).
+  int checkpoint_pages = kWalCheckpointPages;
   std::size_t size = 4;                                  // connections; >= 1 (":memory:" uses 1)
   std::chrono::milliseconds acquire_timeout{5000};       // wait at most this for a connection
 };

@@ -107,8 +107,7 @@ Result<std::unique_ptr<Database>> Database::open(const DatabaseOptions& options)
   std::unique_ptr<Database> database(new Database(db, std::move(name)));
   database->busy_timeout_ = options.busy_timeout;
   sqlite3_busy_handler(db, &Database::on_busy, database.get());
-  const bool memory = options.path == ":memory:" || options.path.find("mode=memory") != std::string::npos;
-  if (options.wal && !memory) {
+  if (options.wal_file()) {
     // page_size=1024 (for a new file; an existing one keeps its size): every commit checksums and
     // writes each page it changed to the WAL whole, and the services' rows are ~100 bytes: a full
     // flow costs ~3% fewer instructions than with 4 KiB pages.
@@ -124,7 +123,7 @@ Result<std::unique_ptr<Database>> Database::open(const DatabaseOptions& options)
     for (;;) {
       auto s = database->exec(
           "PRAGMA page_size=1024; PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
-          "PRAGMA wal_autocheckpoint=10000;");
+          "PRAGMA wal_autocheckpoint=" + std::to_string(kWalCheckpointPages) + ";");
       if (s.ok()) break;
       if (s.error().code != ErrorCode::kBusy) return s.error();
       if (std::chrono::steady_clock::now() >= deadline) {

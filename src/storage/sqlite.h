@@ -69,10 +69,19 @@ class Statement {
   sqlite3_stmt* stmt_;
 };
 
+// A WAL's size in pages at which it is checkpointed (folded into the database file): SQLite's
+// wal_autocheckpoint on every connection Database::open makes, and the pools' checkpoint thread.
+inline constexpr int kWalCheckpointPages = 10000;
+
 struct DatabaseOptions {
   std::string path = ":memory:";  // a file path, or ":memory:"
   std::chrono::milliseconds busy_timeout{5000};
   bool wal = true;  // journal_mode=WAL (ignored for :memory:)
+
+  // A file in WAL mode (not an in-memory database, which has no WAL).
+  bool wal_file() const noexcept {
+    return wal && path != ":memory:" && path.find("mode=memory") == std::string::npos;
+  }
 };
 
 // One SQLite connection. Not thread-safe: use from one thread at a time (ConnectionPool

@@ -11,9 +11,6 @@ Result<std::unique_ptr<WalCheckpointer>> WalCheckpointer::start(const DatabaseOp
   auto db = Database::open(options);
   if (!db.ok()) return db.error();
   std::unique_ptr<WalCheckpointer> checkpointer(new WalCheckpointer(std::move(db).value(), pages));
-  // Its own commits (none) would report here too; the hook keeps its connection from
-  // checkpointing on its own as well.
-  checkpointer->attach(*checkpointer->db_);
   checkpointer->thread_ = std::thread([self = checkpointer.get()] { self->run(); });
   return checkpointer;
 }
