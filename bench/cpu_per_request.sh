@@ -5,7 +5,7 @@
 # at RPS for DURATION seconds (the load generator untraced, in its own process), and prints the
 # process's user+system CPU microseconds per request. RPS=0: as fast as it answers instead
 # (`wrk -t2 -c32`, as services_throughput.sh loads it; `POST /orders` with its body), and the
-# req/s too: the CPU per request under full load, when the cores and caches are contended.
+# req/s and wrk's p99 too: the CPU per request under full load, when the cores and caches are contended.
 #   bash bench/cpu_per_request.sh PATH RPS DURATION BIN [BIN ...]
 #   bash bench/cpu_per_request.sh /users/1 5000 6 /tmp/old-tracing-demo build/release/bin/tracing-demo
 #   ROUNDS=6 bash bench/cpu_per_request.sh /demo/full-flow/1 0 8 OLD NEW
@@ -32,7 +32,7 @@ for _ in $(seq 1 "${ROUNDS:-4}"); do
       json=$(WRK_SCRIPT=$script wrk_json "http://127.0.0.1:$base$URL_PATH" -t2 -c32 -d"${DURATION}s")
       after=$(cpu_ticks "$APP_PID")
       requests=$(python3 -c "import json,sys; print(json.loads(sys.argv[1])['requests'])" "$json")
-      rate=" $(python3 -c "import json,sys; print('%.0f' % json.loads(sys.argv[1])['rps'])" "$json") req/s"
+      rate=" $(python3 -c "import json,sys; j=json.loads(sys.argv[1]); print('%.0f req/s, p99 %.1f ms' % (j['rps'], j['p99_us'] / 1000))" "$json")"
     else
       before=$(cpu_ticks "$APP_PID")
       OTEL_SDK_DISABLED=true "$bin" traffic --mode stress --target "http://127.0.0.1:$base" \
