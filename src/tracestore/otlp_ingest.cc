@@ -115,6 +115,7 @@ IngestOutcome OtlpIngest::store(telemetry::otlp::DecodeResult decoded) {
   outcome.accepted = static_cast<std::int64_t>(added.accepted);
   outcome.rejected = decoded.rejected_spans + static_cast<std::int64_t>(added.rejected);
   outcome.message = decoded.rejection_summary();
+  telemetry::otlp::recycle_decode_buffers(std::move(decoded));  // and the references' memory
   if (added.rejected > 0) {
     if (!outcome.message.empty()) outcome.message += "; ";
     outcome.message += added.first_error;

@@ -41,8 +41,38 @@ DecodeResult decode_export_request(std::string_view body, Format format, const D
   });
 }
 
+namespace {
+
+// The buffers recycle_decode_buffers gave back on this thread, empty with their capacity. Kept
+// up to kMaxKeptReferences references (2.5 MiB), so one huge request does not stay resident.
+struct SpareDecodeBuffers {
+  std::vector<std::unique_ptr<SpanData>> spans;
+  std::vector<AttributeRef> attribute_refs;
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> attribute_ranges;
+};
+constexpr std::size_t kMaxKeptReferences = 1u << 16;
+thread_local SpareDecodeBuffers spare_decode_buffers;
+
+}  // namespace
+
 DecodeResult decode_protobuf_attribute_refs(std::string_view body, const DecodeLimits& limits) {
-  return without_exceptions([&] { return detail::decode_protobuf(body, limits, true); });
+  return without_exceptions([&] {
+    DecodeResult result;
+    result.spans = std::move(spare_decode_buffers.spans);
+    result.attribute_refs = std::move(spare_decode_buffers.attribute_refs);
+    result.attribute_ranges = std::move(spare_decode_buffers.attribute_ranges);
+    return detail::decode_protobuf(body, limits, true, std::move(result));
+  });
+}
+
+void recycle_decode_buffers(DecodeResult&& result) noexcept {
+  if (result.attribute_refs.capacity() > kMaxKeptReferences) return;
+  result.spans.clear();
+  result.attribute_refs.clear();
+  result.attribute_ranges.clear();
+  spare_decode_buffers.spans = std::move(result.spans);
+  spare_decode_buffers.attribute_refs = std::move(result.attribute_refs);
+  spare_decode_buffers.attribute_ranges = std::move(result.attribute_ranges);
 }
 
 void materialize_attribute_refs(DecodeResult& result) {

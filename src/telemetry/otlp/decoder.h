@@ -72,6 +72,13 @@ DecodeResult decode_export_request(std::string_view body, Format format, const D
 // compare the two).
 DecodeResult decode_protobuf_attribute_refs(std::string_view body, const DecodeLimits& limits = {});
 
+// Gives back the buffers of a decode_protobuf_attribute_refs result its receiver is done with
+// (the spans it still holds are dropped: recycle them first): the next such decoding on this
+// thread writes into the same memory. A batch's references are a few hundred KiB; allocated
+// afresh for every request they came back as page faults and cold cache lines (the ingest's
+// largest cost under a traced GET /users/1, docs/performance.md "Session 20").
+void recycle_decode_buffers(DecodeResult&& result) noexcept;
+
 // Copies the attributes of a decode_protobuf_attribute_refs result into its spans and drops the
 // references: the result decode_export_request gives (for a receiver that keeps whole spans).
 void materialize_attribute_refs(DecodeResult& result);

@@ -10,7 +10,9 @@
 namespace tdemo::telemetry::otlp::detail {
 
 // With attribute_refs, span attributes as in decode_protobuf_attribute_refs (decoder.h).
-DecodeResult decode_protobuf(std::string_view body, const DecodeLimits& limits, bool attribute_refs = false);
+// `result`: where to decode, empty (its vectors' capacity is reused).
+DecodeResult decode_protobuf(std::string_view body, const DecodeLimits& limits, bool attribute_refs = false,
+                             DecodeResult result = {});
 DecodeResult decode_json(std::string_view body, const DecodeLimits& limits);
 
 // Exactly 16 (8) bytes, not all zero.

@@ -4,6 +4,7 @@
 
 #include <bit>
 #include <cmath>
+#include <thread>
 
 #include "opentelemetry/proto/collector/trace/v1/trace_service.pb.h"
 #include "telemetry/otlp/protobuf_encoder.h"
@@ -253,6 +254,48 @@ TEST(Decoder, AttributeRefsPointIntoTheBodyAndSkipRejectedSpans) {
   EXPECT_EQ(r.attribute_refs.size(), 6u);
   EXPECT_TRUE(r.spans[0]->attributes.empty());
   EXPECT_EQ(to_key_value(a[0]), (KeyValue{"http.route", std::string("/users/{id}")}));
+}
+
+// The store recycles each result's buffers: the next decoding on the thread writes its
+// references into the same memory (so a request costs no fresh pages), and decodes as before.
+TEST(Decoder, RecycledBuffersAreReusedOnTheThreadAndDecodeTheSame) {
+  const std::string big = encode_protobuf(testing::realistic_batch(200));
+  const std::string small = encode_protobuf(testing::realistic_batch(1));
+  DecodeResult first = decode_protobuf_attribute_refs(big);
+  ASSERT_TRUE(first.ok()) << first.error;
+  const std::size_t kept = first.attribute_refs.capacity();
+  const AttributeRef* memory = first.attribute_refs.data();
+  ASSERT_GT(kept, 200u);
+  for (auto& span : first.spans) recycle_burst_span_data(std::move(span));
+  recycle_decode_buffers(std::move(first));
+
+  DecodeResult second = decode_protobuf_attribute_refs(small);
+  ASSERT_TRUE(second.ok()) << second.error;
+  EXPECT_EQ(second.attribute_refs.data(), memory);
+  EXPECT_EQ(second.attribute_refs.capacity(), kept);  // a fresh vector grows only to the small batch's size
+  ASSERT_EQ(second.spans.size(), 1u);
+  ASSERT_EQ(second.attribute_ranges.size(), 1u);
+  EXPECT_EQ(second.attribute_ranges[0].first, 0u);
+  materialize_attribute_refs(second);
+  EXPECT_EQ(encode_protobuf(second.spans), small);
+
+  // Another thread has its own spares: it does not see this thread's memory.
+  std::thread([&] {
+    const DecodeResult other = decode_protobuf_attribute_refs(small);
+    EXPECT_NE(other.attribute_refs.data(), memory);
+    EXPECT_LT(other.attribute_refs.capacity(), kept);
+  }).join();
+}
+
+TEST(Decoder, AHugeRequestsBuffersAreNotKept) {
+  const std::string huge = encode_protobuf(testing::realistic_batch(12000));  // > 65536 attributes
+  DecodeResult first = decode_protobuf_attribute_refs(huge);
+  ASSERT_TRUE(first.ok()) << first.error;
+  ASSERT_GT(first.attribute_refs.size(), 1u << 16);
+  const std::size_t huge_capacity = first.attribute_refs.capacity();
+  recycle_decode_buffers(std::move(first));
+  const DecodeResult next = decode_protobuf_attribute_refs(encode_protobuf(testing::realistic_batch(1)));
+  EXPECT_LT(next.attribute_refs.capacity(), huge_capacity);
 }
 
 TEST(Decoder, ProtobufWireDecodingFollowsLibprotobufRuleForRule) {

@@ -821,8 +821,8 @@ bool parse_resource_spans(std::string_view bytes, int depth, Decoding& d) {
 
 }  // namespace
 
-DecodeResult decode_protobuf(std::string_view body, const DecodeLimits& limits, bool attribute_refs) {
-  DecodeResult result;
+DecodeResult decode_protobuf(std::string_view body, const DecodeLimits& limits, bool attribute_refs,
+                             DecodeResult result) {
   if (body.size() > static_cast<std::size_t>(INT32_MAX)) {
     result.error = "protobuf body too large";
     return result;
