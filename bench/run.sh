@@ -15,6 +15,9 @@ for b in build/release/bench/*; do
        --benchmark_min_time="${BENCH_MIN_TIME:-0.5}" ${BENCH_FILTER:+--benchmark_filter="$BENCH_FILTER"} || status=1
 done
 if [ "${BENCH_SKIP_LOAD:-0}" != 1 ]; then
+  # The kernel's prices on this day's machine, to read the load figures by.
+  echo "== bench/machine_costs.sh"
+  bash bench/machine_costs.sh >bench/results/machine_costs.json || { echo "machine_costs.sh failed"; status=1; }
   for script in bench/http_vs_nginx.sh bench/services_throughput.sh bench/loadtester_vs_wrk.sh bench/cost_curve.sh bench/backend_outage.sh; do
     [ -f "$script" ] || continue
     echo "== $script"

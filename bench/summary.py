@@ -21,7 +21,8 @@ for path in sorted(results.glob("*.json")):
             case = r["endpoint"] + (f' ({r["environment"]})' if r.get("environment") else "")
             rows.append((path.stem, case, f'{r["instructions_per_request"]:,} instr', ""))
     else:
-        summary = {k: v for k, v in data.items() if k.endswith("ratio") or k == "tracing_overhead"}
+        summary = {k: v for k, v in data.items()
+                   if k.endswith(("ratio", "_ns")) or k == "tracing_overhead"}
         rows.append((path.stem, data.get("benchmark", ""), "", json.dumps(summary)[:160]))
 width = [max(len(str(r[i])) for r in rows) if rows else 0 for i in range(3)]
 for r in rows:
