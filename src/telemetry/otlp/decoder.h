@@ -74,9 +74,10 @@ DecodeResult decode_protobuf_attribute_refs(std::string_view body, const DecodeL
 
 // Gives back the buffers of a decode_protobuf_attribute_refs result its receiver is done with
 // (the spans it still holds are dropped: recycle them first): the next such decoding on this
-// thread writes into the same memory. A batch's references are a few hundred KiB; allocated
-// afresh for every request they came back as page faults and cold cache lines (the ingest's
-// largest cost under a traced GET /users/1, docs/performance.md "Session 20").
+// thread writes into the same memory. A batch's references are a few hundred KiB: allocated
+// afresh for every request, the vector was regrown from empty and its memory written cold (the
+// decoder's faults, though, were the store's growth and moved elsewhere: docs/performance.md,
+// "Session 20").
 void recycle_decode_buffers(DecodeResult&& result) noexcept;
 
 // Copies the attributes of a decode_protobuf_attribute_refs result into its spans and drops the

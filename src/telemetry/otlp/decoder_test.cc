@@ -257,7 +257,7 @@ TEST(Decoder, AttributeRefsPointIntoTheBodyAndSkipRejectedSpans) {
 }
 
 // The store recycles each result's buffers: the next decoding on the thread writes its
-// references into the same memory (so a request costs no fresh pages), and decodes as before.
+// references into the same memory (not regrown from empty), and decodes as before.
 TEST(Decoder, RecycledBuffersAreReusedOnTheThreadAndDecodeTheSame) {
   const std::string big = encode_protobuf(testing::realistic_batch(200));
   const std::string small = encode_protobuf(testing::realistic_batch(1));
