@@ -9,6 +9,8 @@
 #   bash bench/time_profile.sh PATH SECONDS BIN
 #   CALL_GRAPH=dwarf bash bench/time_profile.sh /demo/full-flow/1 4 build/release/bin/tracing-demo
 # PROFILE_OUT=DIR keeps perf.data there (for `perf report -i` / `perf annotate -i`).
+# APP_ENV="NAME=VALUE ..." sets the process's environment (APP_ENV=OTEL_SDK_DISABLED=true:
+# untraced). bench/tracing_tax.sh compares a traced and an untraced profile.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BENCH_DIR=bench; source bench/lib.sh
@@ -17,7 +19,7 @@ URL_PATH=$1; SECONDS_=$2; BIN=$3
 command -v perf >/dev/null || { echo "perf not found (Debian: linux-perf)" >&2; exit 1; }
 WORK=$(mktemp -d); APP_PID=""; OUT=${PROFILE_OUT:-$WORK}; mkdir -p "$OUT"
 trap '[ -n "$APP_PID" ] && kill "$APP_PID" 2>/dev/null; wait 2>/dev/null; rm -rf "$WORK"' EXIT
-start_all "$WORK" "$BIN"
+start_all "$WORK" env ${APP_ENV:-} "$BIN"
 wait_for_url "http://127.0.0.1:$APP_BASE/health" || { echo "tracing-demo all did not start" >&2; cat "$WORK/all.log" >&2; exit 1; }
 for _ in 1 2 3; do curl -fsS -o /dev/null "http://127.0.0.1:$APP_BASE$URL_PATH" || true; done
 if [ "${CALL_GRAPH:-fp}" = dwarf ]; then graph=(--call-graph dwarf,32768); else graph=(-g); fi
