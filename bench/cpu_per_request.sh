@@ -9,6 +9,8 @@
 #   bash bench/cpu_per_request.sh PATH RPS DURATION BIN [BIN ...]
 #   bash bench/cpu_per_request.sh /users/1 5000 6 /tmp/old-tracing-demo build/release/bin/tracing-demo
 #   ROUNDS=6 bash bench/cpu_per_request.sh /demo/full-flow/1 0 8 OLD NEW
+# A BIN may be a command that ends with the binary, split on spaces: traced against untraced,
+#   bash bench/cpu_per_request.sh /demo/full-flow/1 0 8 BIN "env OTEL_SDK_DISABLED=true BIN"
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BENCH_DIR=bench; source bench/lib.sh
@@ -21,7 +23,7 @@ trap 'stop_app; rm -rf "$WORK"' EXIT
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 for _ in $(seq 1 "${ROUNDS:-4}"); do
   for bin in "$@"; do
-    start_all "$WORK" "$bin"
+    start_all "$WORK" $bin  # split: "env NAME=VALUE BIN" runs BIN with NAME set
     base=$APP_BASE
     wait_for_url "http://127.0.0.1:$base/health" || { echo "tracing-demo all did not start" >&2; cat "$WORK/all.log" >&2; exit 1; }
     curl -fsS -o /dev/null "http://127.0.0.1:$base$URL_PATH" || true
