@@ -44,13 +44,13 @@ DecodeResult decode_export_request(std::string_view body, Format format, const D
 namespace {
 
 // The buffers recycle_decode_buffers gave back on this thread, empty with their capacity. Kept
-// up to kMaxKeptReferences references (2.5 MiB), so one huge request does not stay resident.
+// up to kMaxKept references or spans (2.5 MiB), so one huge request does not stay resident.
 struct SpareDecodeBuffers {
   std::vector<std::unique_ptr<SpanData>> spans;
   std::vector<AttributeRef> attribute_refs;
   std::vector<std::pair<std::uint32_t, std::uint32_t>> attribute_ranges;
 };
-constexpr std::size_t kMaxKeptReferences = 1u << 16;
+constexpr std::size_t kMaxKept = 1u << 16;
 thread_local SpareDecodeBuffers spare_decode_buffers;
 
 }  // namespace
@@ -66,7 +66,7 @@ DecodeResult decode_protobuf_attribute_refs(std::string_view body, const DecodeL
 }
 
 void recycle_decode_buffers(DecodeResult&& result) noexcept {
-  if (result.attribute_refs.capacity() > kMaxKeptReferences) return;
+  if (result.attribute_refs.capacity() > kMaxKept || result.spans.capacity() > kMaxKept) return;
   result.spans.clear();
   result.attribute_refs.clear();
   result.attribute_ranges.clear();

@@ -296,6 +296,14 @@ TEST(Decoder, AHugeRequestsBuffersAreNotKept) {
   recycle_decode_buffers(std::move(first));
   const DecodeResult next = decode_protobuf_attribute_refs(encode_protobuf(testing::realistic_batch(1)));
   EXPECT_LT(next.attribute_refs.capacity(), huge_capacity);
+
+  // Nor one of many spans with few attributes each: its span list is as large.
+  DecodeResult many;
+  many.spans.resize((1u << 16) + 1);
+  const std::size_t many_capacity = many.spans.capacity();
+  recycle_decode_buffers(std::move(many));
+  const DecodeResult after = decode_protobuf_attribute_refs(encode_protobuf(testing::realistic_batch(1)));
+  EXPECT_LT(after.spans.capacity(), many_capacity);
 }
 
 TEST(Decoder, ProtobufWireDecodingFollowsLibprotobufRuleForRule) {
