@@ -72,6 +72,29 @@ void BM_SpanStartEnd4Attributes_WithParent(benchmark::State& state) {
 }
 BENCHMARK(BM_SpanStartEnd4Attributes_WithParent)->Threads(1)->Threads(2)->UseRealTime();
 
+// A server span as the services' HTTP server records one: 12 attributes set one by one.
+void BM_SpanStartEnd12Attributes(benchmark::State& state) {
+  const Tracer& tracer = pipeline().tracer;
+  for (auto _ : state) {
+    Span span = tracer.start_span("GET /users/{user_id}", Context{});
+    span.set_attribute("http.request.method", "GET");
+    span.set_attribute("url.path", "/users/1");
+    span.set_attribute("url.scheme", "http");
+    span.set_attribute("http.route", "/users/{user_id}");
+    span.set_attribute("server.address", "127.0.0.1");
+    span.set_attribute("server.port", 8000);
+    span.set_attribute("network.peer.address", "127.0.0.1");
+    span.set_attribute("network.peer.port", 53122);
+    span.set_attribute("user_agent.original", "wrk");
+    span.set_attribute("network.protocol.version", "1.1");
+    span.set_attribute("http.response.status_code", 200);
+    span.set_attribute("http.response.body.size", 87);
+    span.end();
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_SpanStartEnd12Attributes)->UseRealTime();
+
 void BM_SpanStartEnd4Attributes_AtStart(benchmark::State& state) {
   const Tracer& tracer = pipeline().tracer;
   for (auto _ : state) {
