@@ -28,6 +28,7 @@ snapshot >"$WORK/before"
 if [ "$URL_PATH" = /orders ]; then export WRK_SCRIPT=bench/post_order.lua; fi
 result=$(wrk_json "http://127.0.0.1:$APP_BASE$URL_PATH" -t2 -c32 -d"${SECONDS_}s")
 snapshot >"$WORK/after"
+[ -n "$result" ] || { echo "wrk gave no result (is wrk installed? make setup)" >&2; exit 1; }
 python3 - "$result" "$WORK/before" "$WORK/after" "$(getconf CLK_TCK)" <<'PY'
 import collections, json, sys
 wrk, tick = json.loads(sys.argv[1]), int(sys.argv[4])
