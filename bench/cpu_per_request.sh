@@ -20,7 +20,7 @@ TICK=$(getconf CLK_TCK)
 WORK=$(mktemp -d); APP_PID=""
 stop_app() { [ -n "$APP_PID" ] && { kill "$APP_PID" 2>/dev/null; wait "$APP_PID" 2>/dev/null; APP_PID=""; }; return 0; }
 trap 'stop_app; rm -rf "$WORK"' EXIT
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+cpu_ticks() { stat_ticks "/proc/$1/stat" | awk '{print $1 + $2}'; }
 for _ in $(seq 1 "${ROUNDS:-4}"); do
   for bin in "$@"; do
     start_all "$WORK" $bin  # split: "env NAME=VALUE BIN" runs BIN with NAME set

@@ -40,6 +40,11 @@ start_all() {
   APP_PID=$!
 }
 
+# stat_ticks FILE: "UTIME STIME", the clock ticks in user and system mode of a /proc/PID/stat
+# or /proc/PID/task/TID/stat file: the 12th and 13th fields after the ")" that ends the name
+# (a name may hold spaces and parentheses).
+stat_ticks() { sed 's/.*) //' "$1" | awk '{print $12, $13}'; }
+
 wait_for_url() {  # URL [tries]: waits for a 2xx answer, 0.1 s apart
   local tries=${2:-100}
   for _ in $(seq 1 "$tries"); do

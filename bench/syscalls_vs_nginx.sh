@@ -26,7 +26,7 @@ perf_ok=false; command -v perf >/dev/null && can_count && perf_ok=true
 cpu_ticks() {
   local u=0 s=0 pid a b
   for pid in ${1//,/ }; do
-    read -r a b < <(awk '{print $14, $15}' "/proc/$pid/stat")
+    read -r a b < <(stat_ticks "/proc/$pid/stat")
     u=$((u + a)); s=$((s + b))
   done
   echo "$u $s"

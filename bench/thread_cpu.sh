@@ -17,13 +17,13 @@ trap '[ -n "$APP_PID" ] && { kill "$APP_PID" 2>/dev/null; wait "$APP_PID" 2>/dev
 start_all "$WORK" "$@"
 wait_for_url "http://127.0.0.1:$APP_BASE/health" || { echo "tracing-demo all did not start" >&2; cat "$WORK/all.log" >&2; exit 1; }
 curl -fsS -o /dev/null "http://127.0.0.1:$APP_BASE$URL_PATH" || true
-# One line per thread: id, name (spaces as _), CPU ticks (utime + stime, the 12th and 13th
-# fields after the ")" that ends the name in stat), voluntary and involuntary switches. A
-# thread that ends between the two snapshots is left out (its CPU in between is not counted).
+# One line per thread: id, name (spaces as _), CPU ticks (user + system), voluntary and
+# involuntary switches. A thread that ends between the two snapshots is left out (its CPU in
+# between is not counted).
 snapshot() {
   for task in /proc/"$APP_PID"/task/*; do
     printf '%s %s %s %s\n' "${task##*/}" "$(tr ' ' _ <"$task/comm")" \
-      "$(sed 's/.*) //' "$task/stat" | awk '{print $12 + $13}')" \
+      "$(stat_ticks "$task/stat" | awk '{print $1 + $2}')" \
       "$(awk '/^voluntary_ctxt_switches/{v=$2} /^nonvoluntary_ctxt_switches/{n=$2} END{print v, n}' "$task/status")"
   done 2>/dev/null
 }
