@@ -14,6 +14,7 @@
 #include <ctime>
 #include <mutex>
 #include <thread>
+#include <utility>
 
 #include "telemetry/decimal.h"
 #include "telemetry/propagation/text_util.h"
@@ -25,37 +26,54 @@
 namespace tdemo::telemetry {
 namespace {
 
-void append_json_value(std::string& out, const AttributeValue& value);
+inline bool is_plain_json_text(std::string_view text) noexcept;
+template <class Out>
+void escape_json_into(Out& out, std::string_view text);
 
 // `"text"`, escaped.
-void append_quoted(std::string& out, std::string_view text) {
-  out += '"';
-  append_json_escaped(out, text);
-  out += '"';
+template <class Out>
+void append_quoted(Out& out, std::string_view text) {
+  if constexpr (std::is_same_v<Out, detail::LineBuffer>) {
+    if (is_plain_json_text(text)) {  // the usual case: one room check for the whole string
+      char* p = out.room(text.size() + 2);
+      p[0] = '"';
+      detail::LineBuffer::copy_short(p + 1, text.data(), text.size());
+      p[text.size() + 1] = '"';
+      out.commit(text.size() + 2);
+      return;
+    }
+  }
+  out.push_back('"');
+  escape_json_into(out, text);
+  out.push_back('"');
 }
 
-template <typename T>
-void append_json_scalar(std::string& out, const T& value) {
+template <class Out>
+void append_literal(Out& out, std::string_view text) {
+  out.append(text.data(), text.size());
+}
+
+template <class Out, typename T>
+void append_json_scalar(Out& out, const T& value) {
   if constexpr (std::is_same_v<T, std::string>) {
     append_quoted(out, value);
   } else if constexpr (std::is_same_v<T, bool>) {
-    out += value ? "true" : "false";
+    append_literal(out, value ? "true" : "false");
   } else if constexpr (std::is_same_v<T, std::int64_t>) {
     append_decimal(out, value);
   } else {
     if (!std::isfinite(value)) {
-      out += '"';
-      out += std::isnan(value) ? "NaN" : (value > 0 ? "Infinity" : "-Infinity");
-      out += '"';
+      append_literal(out, std::isnan(value) ? "\"NaN\"" : (value > 0 ? "\"Infinity\"" : "\"-Infinity\""));
       return;
     }
     char buffer[64];
     auto [end, ec] = std::to_chars(buffer, buffer + sizeof(buffer), value);
-    out.append(buffer, ec == std::errc{} ? end : buffer);
+    out.append(buffer, static_cast<std::size_t>((ec == std::errc{} ? end : buffer) - buffer));
   }
 }
 
-void append_json_value(std::string& out, const AttributeValue& value) {
+template <class Out>
+void append_json_value(Out& out, const AttributeValue& value) {
   std::visit(
       [&out](const auto& v) {
         using T = std::decay_t<decltype(v)>;
@@ -63,27 +81,29 @@ void append_json_value(std::string& out, const AttributeValue& value) {
                       std::is_same_v<T, std::int64_t> || std::is_same_v<T, double>) {
           append_json_scalar(out, v);
         } else {
-          out += '[';
+          out.push_back('[');
           bool first = true;
           for (const auto& item : v) {
-            if (!first) out += ',';
+            if (!first) out.push_back(',');
             first = false;
             append_json_scalar(out, static_cast<typename T::value_type>(item));
           }
-          out += ']';
+          out.push_back(']');
         }
       },
       value);
 }
 
 // `,"key":` (the value follows).
-void append_key(std::string& out, std::string_view key) {
-  out += ",\"";
-  append_json_escaped(out, key);
-  out += "\":";
+template <class Out>
+void append_key(Out& out, std::string_view key) {
+  append_literal(out, ",\"");
+  escape_json_into(out, key);
+  append_literal(out, "\":");
 }
 
-void append_field(std::string& out, std::string_view key, std::string_view value) {
+template <class Out>
+void append_field(Out& out, std::string_view key, std::string_view value) {
   append_key(out, key);
   append_quoted(out, value);
 }
@@ -238,34 +258,44 @@ namespace {
 // Whether any of the 8 bytes in `word` must not go into a JSON string as it is: below 0x20,
 // 0x7f or above, '"' or '\\'. Each test is exact as a yes/no for the whole word ("has less
 // than" from Bit Twiddling Hacks, and word_bytes.h). `|`, not `||`: no branch per test.
-bool word_needs_escape(std::uint64_t word) noexcept {
+[[gnu::always_inline]] inline bool word_needs_escape(std::uint64_t word) noexcept {
   return ((word & kByteHighs) != 0) | has_byte_below(word, 0x20) | has_byte(word, '"') | has_byte(word, '\\') |
          has_byte(word, 0x7f);
 }
 
-}  // namespace
-
-void append_json_escaped(std::string& out, std::string_view text) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  // Most text needs no escape: checked eight bytes at a time, the last word overlapping the one
-  // before when the length is not a multiple of eight, and appended in one go.
-  if (text.size() >= 8) {
-    const auto needs_escape_at = [&](std::size_t at) { return word_needs_escape(load_word(text.data() + at)); };
+// Whether `text` goes into a JSON string as it is (most text does): checked eight bytes at a
+// time, the last word overlapping the one before when the length is not a multiple of eight.
+[[gnu::always_inline]] inline bool is_plain_json_text(std::string_view text) noexcept {
+  const std::size_t n = text.size();
+  const char* p = text.data();
+  if (n >= 8) {
     std::size_t checked = 0;
-    while (checked + 8 <= text.size() && !needs_escape_at(checked)) checked += 8;
-    if (checked == text.size() || (checked + 8 > text.size() && !needs_escape_at(text.size() - 8))) {
-      out.append(text);
-      return;
+    while (checked + 8 <= n) {
+      if (word_needs_escape(load_word(p + checked))) return false;
+      checked += 8;
     }
-  } else if (!text.empty()) {
-    // Shorter than a word (a method, a level, a short message): its bytes in a word of spaces,
-    // which need no escape, take the same one test.
-    std::uint64_t word = 0x2020202020202020ull;
-    std::memcpy(&word, text.data(), text.size());
-    if (!word_needs_escape(word)) {
-      out.append(text);
-      return;
-    }
+    return checked == n || !word_needs_escape(load_word(p + n - 8));
+  }
+  // Shorter than a word (a method, a level, a short message): in one word, the bytes of two
+  // overlapping halves, or of the text among spaces (which need no escape). No memcpy call.
+  if (n >= 4) {
+    std::uint32_t head, tail;
+    std::memcpy(&head, p, 4);
+    std::memcpy(&tail, p + n - 4, 4);
+    return !word_needs_escape(head | (std::uint64_t{tail} << 32));
+  }
+  if (n == 0) return true;
+  // One to three bytes: the first, the middle and the last cover them.
+  const auto byte = [p](std::size_t i) { return std::uint64_t{static_cast<unsigned char>(p[i])}; };
+  return !word_needs_escape(0x2020202020000000ull | byte(0) | (byte(n / 2) << 8) | (byte(n - 1) << 16));
+}
+
+template <class Out>
+void escape_json_into(Out& out, std::string_view text) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  if (is_plain_json_text(text)) {
+    append_literal(out, text);  // in one go
+    return;
   }
   for (std::size_t i = 0; i < text.size();) {
     // A run of printable ASCII that needs no escape goes in with one append; eight bytes are
@@ -286,54 +316,63 @@ void append_json_escaped(std::string& out, std::string_view text) {
     if (c >= 0x80) {
       const std::size_t length = utf8_sequence_length(text, i);
       if (length == 0) {
-        out += "\\ufffd";
+        append_literal(out, "\\ufffd");
         ++i;
       } else {
-        out.append(text.substr(i, length));
+        append_literal(out, text.substr(i, length));
         i += length;
       }
       continue;
     }
     switch (c) {
       case '"':
-        out += "\\\"";
+        append_literal(out, "\\\"");
         break;
       case '\\':
-        out += "\\\\";
+        append_literal(out, "\\\\");
         break;
       case '\n':
-        out += "\\n";
+        append_literal(out, "\\n");
         break;
       case '\r':
-        out += "\\r";
+        append_literal(out, "\\r");
         break;
       case '\t':
-        out += "\\t";
+        append_literal(out, "\\t");
         break;
       case '\b':
-        out += "\\b";
+        append_literal(out, "\\b");
         break;
       case '\f':
-        out += "\\f";
+        append_literal(out, "\\f");
         break;
       default:
         if (c < 0x20 || c == 0x7f) {
-          out += "\\u00";
-          out += kHex[c >> 4];
-          out += kHex[c & 0x0f];
+          append_literal(out, "\\u00");
+          out.push_back(kHex[c >> 4]);
+          out.push_back(kHex[c & 0x0f]);
         } else {
-          out += static_cast<char>(c);
+          out.push_back(static_cast<char>(c));
         }
     }
     ++i;
   }
 }
 
-void append_rfc3339_millis(std::string& out, std::uint64_t unix_nano) {
+}  // namespace
+
+void append_json_escaped(std::string& out, std::string_view text) { escape_json_into(out, text); }
+
+namespace {
+
+template <class Out>
+void append_rfc3339_millis(Out& out, std::uint64_t unix_nano) {
   // The "YYYY-MM-DDTHH:MM:SS" of the last second formatted on this thread: a busy service logs
   // many lines per second, and gmtime_r + snprintf cost more than the rest of a line.
   thread_local std::uint64_t cached_second = ~std::uint64_t{0};
-  thread_local char cached[32];
+  // 19 bytes used; 48 so that a copy of it is never thought to read past its end (-Warray-bounds
+  // on LineBuffer::copy_short's memcpy branch for more than 32 bytes, which this never takes).
+  thread_local char cached[48];
   thread_local std::size_t cached_length = 0;
   const std::uint64_t second = unix_nano / 1'000'000'000ULL;
   if (second != cached_second) {
@@ -356,6 +395,8 @@ void append_rfc3339_millis(std::string& out, std::uint64_t unix_nano) {
   out.append(tail, sizeof(tail));
 }
 
+}  // namespace
+
 std::string format_rfc3339_millis(std::uint64_t unix_nano) {
   std::string out;
   append_rfc3339_millis(out, unix_nano);
@@ -376,33 +417,90 @@ void Logger::log(LogLevel level, std::string_view message, const Attributes& fie
   built.write();
 }
 
+namespace detail {
+namespace {
+
+// The storage of the lines of this thread, between them. Trivially destructible flag beside it:
+// lines written after the thread's objects are destroyed (from other thread_local or static
+// destructors) make storage of their own.
+constexpr std::size_t kLineStartBytes = 512;
+constexpr std::size_t kMaxKeptLineBytes = 16 << 10;  // a longer line's storage is freed
+struct SpareLine {
+  ~SpareLine();
+  std::unique_ptr<char[]> data;
+  std::size_t capacity = 0;
+};
+thread_local bool spare_line_gone = false;
+thread_local SpareLine spare_line;
+SpareLine::~SpareLine() { spare_line_gone = true; }
+
+}  // namespace
+
+void LineBuffer::start() {
+  size_ = 0;
+  if (data_) return;
+  if (!spare_line_gone && spare_line.data) {
+    data_ = std::move(spare_line.data);
+    capacity_ = std::exchange(spare_line.capacity, 0);
+    return;
+  }
+  data_ = std::make_unique_for_overwrite<char[]>(kLineStartBytes);
+  capacity_ = kLineStartBytes;
+}
+
+LineBuffer::~LineBuffer() {
+  if (!data_ || spare_line_gone || capacity_ > kMaxKeptLineBytes) return;
+  // Keeps the larger when a line built inside another already gave its storage back.
+  if (spare_line.capacity < capacity_) {
+    spare_line.data = std::move(data_);
+    spare_line.capacity = capacity_;
+  }
+}
+
+void LineBuffer::grow(std::size_t n) {
+  const std::size_t capacity = std::max({capacity_ * 2, size_ + n, kLineStartBytes});
+  auto data = std::make_unique_for_overwrite<char[]>(capacity);
+  if (size_ != 0) std::memcpy(data.get(), data_.get(), size_);
+  data_ = std::move(data);
+  capacity_ = capacity;
+}
+
+}  // namespace detail
+
 LogLine::LogLine(const Logger* logger, LogLevel level, std::string_view message,
                  const SpanContext& span)
     : logger_(logger), level_(level) {
   if (logger_ == nullptr) return;
-  text_.reserve(384 + message.size());
-  text_ += "{\"timestamp\":\"";
+  text_.start();
+  append_literal(text_, "{\"timestamp\":\"");
   append_rfc3339_millis(text_, now_unix_nano());
-  text_ += '"';
-  text_ += ",\"level\":\"";
-  text_ += to_string(level);  // one of four plain words
-  text_ += '"';
-  text_ += logger_->service_field_;
-  append_field(text_, "message", message);
+  append_literal(text_, "\",\"level\":\"");
+  append_literal(text_, to_string(level));  // one of four plain words
+  text_.push_back('"');
+  append_literal(text_, logger_->service_field_);
+  append_literal(text_, ",\"message\":");
+  append_quoted(text_, message);
   if (span.valid()) {
     // Hex digits need no escaping: written in place.
-    char ids[] = ",\"trace_id\":\"................................\",\"span_id\":\"................\"";
+    static constexpr char kIds[] = ",\"trace_id\":\"................................\",\"span_id\":\"................\"";
+    char* ids = text_.room(sizeof(kIds) - 1);
+    std::memcpy(ids, kIds, sizeof(kIds) - 1);
     span.trace_id().write_hex(ids + 13);
     span.span_id().write_hex(ids + 13 + 32 + 13);
-    text_.append(ids, sizeof(ids) - 1);
+    text_.commit(sizeof(kIds) - 1);
   }
 }
 
 bool LogLine::open_field(LogKey key) {
   if (logger_ == nullptr) return false;
-  text_ += ",\"";
-  text_ += key.text();  // needs no escaping (checked when compiled)
-  text_ += "\":";
+  const std::string_view name = key.text();  // needs no escaping (checked when compiled)
+  char* p = text_.room(name.size() + 4);
+  p[0] = ',';
+  p[1] = '"';
+  detail::LineBuffer::copy_short(p + 2, name.data(), name.size());
+  p[name.size() + 2] = '"';
+  p[name.size() + 3] = ':';
+  text_.commit(name.size() + 4);
   return true;
 }
 
@@ -434,7 +532,7 @@ LogLine& LogLine::field_3_decimals(LogKey key, double value) {
     return *this;
   }
   const long long thousandths = std::llround(value * 1000.0);
-  if (thousandths < 0) text_ += '-';
+  if (thousandths < 0) text_.push_back('-');
   const auto magnitude = static_cast<unsigned long long>(thousandths < 0 ? -thousandths : thousandths);
   append_decimal(text_, static_cast<std::uint64_t>(magnitude / 1000));
   const auto fraction = static_cast<unsigned>(magnitude % 1000);
@@ -456,8 +554,8 @@ LogLine& LogLine::field(LogKey key, const AttributeValue& value) {
 
 void LogLine::write() {
   if (logger_ == nullptr) return;
-  text_ += '}';
-  logger_->sink_(text_);
+  text_.push_back('}');
+  logger_->sink_(text_.view());
   if (level_ >= LogLevel::kWarning) flush_stderr_log();
   logger_ = nullptr;
 }

@@ -152,6 +152,101 @@ TEST(LoggerTest, LineBelowTheLevelOrWrittenTwiceWritesNothingMore) {
   EXPECT_EQ(captured.lines[0].find("\"b\""), std::string::npos) << captured.lines[0];
 }
 
+// A line's text is written into a buffer of the thread (detail::LineBuffer), short pieces
+// copied without memcpy in blocks of 4, 8 and 16 bytes and values checked for escaping a word
+// at a time: every byte value, at the start, middle and end of values of every length from 0
+// to 40 (at every place up to 9 bytes), comes out as append_json_escaped writes it alone.
+TEST(LogLineTest, EveryByteInValuesOfEveryLengthComesOutEscapedAsAlone) {
+  Captured captured;
+  Logger log("svc", LogLevel::kInfo, captured.sink());
+  const std::string alphabet = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEF";
+  for (std::size_t length = 0; length <= 40; ++length) {
+    const std::string plain = alphabet.substr(0, length);
+    std::vector<std::size_t> places = {0, length / 2, length};
+    if (length <= 9) {
+      places.clear();
+      for (std::size_t at = 0; at <= length; ++at) places.push_back(at);
+    }
+    for (int value = 0; value < 256; ++value) {
+      std::string alone;  // the byte escaped on its own (one byte: no word is split)
+      append_json_escaped(alone, std::string(1, static_cast<char>(value)));
+      for (const std::size_t at : places) {
+        std::string text = plain;
+        text.insert(at, 1, static_cast<char>(value));
+        const std::string expected = ",\"v\":\"" + plain.substr(0, at) + alone + plain.substr(at) + "\"}";
+        captured.lines.clear();
+        log.line(LogLevel::kInfo, "m").field("v", text).write();
+        ASSERT_EQ(captured.lines.size(), 1u);
+        const std::string& line = captured.lines[0];
+        ASSERT_TRUE(line.size() >= expected.size() && line.compare(line.size() - expected.size(), expected.size(), expected) == 0)
+            << "byte " << value << " at " << at << " of " << text.size() << ": " << line;
+      }
+    }
+    // And the plain value itself, and as the message.
+    captured.lines.clear();
+    log.line(LogLevel::kInfo, plain).field("v", plain).write();
+    ASSERT_EQ(captured.lines.size(), 1u);
+    const std::string& line = captured.lines[0];
+    EXPECT_EQ(line.substr(line.find(",\"message\"")), ",\"message\":\"" + plain + "\",\"v\":\"" + plain + "\"}");
+  }
+}
+
+// Keys go in with one copy: lengths either side of each block size.
+TEST(LogLineTest, KeysOfEveryBlockSizeGoInWhole) {
+  Captured captured;
+  Logger log("svc", LogLevel::kInfo, captured.sink());
+  log.line(LogLevel::kInfo, "m")
+      .field("a", 1).field("abc", 3).field("abcd", 4).field("abcdefg", 7).field("abcdefgh", 8)
+      .field("abcdefghijklmno", 15).field("abcdefghijklmnop", 16).field("abcdefghijklmnopq", 17)
+      .field("abcdefghijklmnopqrstuvwxyz01234", 31).field("abcdefghijklmnopqrstuvwxyz012345", 32)
+      .field("abcdefghijklmnopqrstuvwxyz0123456", 33).field("abcdefghijklmnopqrstuvwxyz0123456789ABCD", 40)
+      .write();
+  ASSERT_EQ(captured.lines.size(), 1u);
+  EXPECT_NE(captured.lines[0].find(
+                R"(,"a":1,"abc":3,"abcd":4,"abcdefg":7,"abcdefgh":8,"abcdefghijklmno":15,"abcdefghijklmnop":16,)"
+                R"("abcdefghijklmnopq":17,"abcdefghijklmnopqrstuvwxyz01234":31,"abcdefghijklmnopqrstuvwxyz012345":32,)"
+                R"("abcdefghijklmnopqrstuvwxyz0123456":33,"abcdefghijklmnopqrstuvwxyz0123456789ABCD":40})"),
+            std::string::npos)
+      << captured.lines[0];
+}
+
+// The thread's buffer grows for a long line (past its 512 first bytes, and past the 16 KiB it
+// keeps between lines) and the next line starts empty in whichever buffer it gets.
+TEST(LogLineTest, LongLinesGrowTheBufferAndTheNextLineStartsEmpty) {
+  Captured captured;
+  Logger log("svc", LogLevel::kInfo, captured.sink());
+  for (const std::size_t length : {600, 100'000, 10, 5'000, 3}) {
+    const std::string value(length, 'x');
+    log.line(LogLevel::kInfo, "m").field("v", value).field("after", 1).write();
+    ASSERT_FALSE(captured.lines.empty());
+    const std::string& line = captured.lines.back();
+    EXPECT_EQ(line.substr(line.find(",\"message\"")), ",\"message\":\"m\",\"v\":\"" + value + "\",\"after\":1}")
+        << length;
+  }
+}
+
+// A line built while another is being built on the same thread (a field's value computed by
+// code that logs) gets a buffer of its own: neither line takes the other's text.
+TEST(LogLineTest, ALineBuiltInsideAnotherKeepsItsOwnText) {
+  Captured captured;
+  Logger log("svc", LogLevel::kInfo, captured.sink());
+  log.line(LogLevel::kInfo, "warm").write();  // the thread's buffer exists
+  auto outer = log.line(LogLevel::kInfo, "outer");
+  outer.field("a", "1");
+  log.line(LogLevel::kInfo, "inner").field("b", "2").write();
+  {
+    auto unwritten = log.line(LogLevel::kInfo, "never written");
+    unwritten.field("c", std::string(2'000, 'c'));
+  }
+  outer.field("d", "3").write();
+  log.line(LogLevel::kInfo, "next").field("e", "4").write();
+  ASSERT_EQ(captured.lines.size(), 4u);
+  const auto tail = [](const std::string& line) { return line.substr(line.find(",\"message\"")); };
+  EXPECT_EQ(tail(captured.lines[1]), R"(,"message":"inner","b":"2"})");
+  EXPECT_EQ(tail(captured.lines[2]), R"(,"message":"outer","a":"1","d":"3"})");
+  EXPECT_EQ(tail(captured.lines[3]), R"(,"message":"next","e":"4"})");
+}
+
 TEST(LoggerTest, LevelsFilter) {
   Captured captured;
   Logger log("svc", LogLevel::kWarning, captured.sink());
@@ -219,7 +314,8 @@ TEST(JsonEscapeTest, PlainRunsAndEscapesMix) {
 }
 
 // Text is checked eight bytes at a time, the last word overlapping the one before, and text
-// shorter than a word in one word padded with spaces: every byte value, at every place of
+// shorter than a word in one word (two overlapping halves of 4 to 7 bytes; the first, middle and
+// last of 1 to 3 bytes among spaces): every byte value, at every place of
 // strings of every length from 1 to 25, must come out as it does on its own.
 TEST(JsonEscapeTest, EveryByteAtEveryPlaceOfALongString) {
   const std::string alphabet = "abcdefghijklmnopqrstuvwx";
