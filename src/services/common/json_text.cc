@@ -9,6 +9,8 @@
 #include "http/json_syntax.h"
 #include "telemetry/decimal.h"
 #include "telemetry/log.h"
+#include "telemetry/utf8.h"
+#include "telemetry/word_bytes.h"
 
 namespace tdemo::services {
 namespace {
@@ -123,6 +125,80 @@ std::string JsonObjectWriter::take() {
   out_.clear();
   out_ += '{';
   return text;
+}
+
+namespace {
+
+// The value of the four hex digits at text[at], or -1.
+int hex4(std::string_view text, std::size_t at) noexcept {
+  if (at + 4 > text.size()) return -1;
+  int value = 0;
+  for (std::size_t i = at; i < at + 4; ++i) {
+    const char c = text[i];
+    int digit;
+    if (c >= '0' && c <= '9') {
+      digit = c - '0';
+    } else if (c >= 'a' && c <= 'f') {
+      digit = c - 'a' + 10;
+    } else if (c >= 'A' && c <= 'F') {
+      digit = c - 'A' + 10;
+    } else {
+      return -1;
+    }
+    value = value * 16 + digit;
+  }
+  return value;
+}
+
+// Whether any byte of `word` ends a plain run of a JSON string: '"', '\\', below 0x20, or
+// 0x80 and above (UTF-8, checked on its own). 0x7f may stand as it is in JSON.
+bool ends_plain_run(std::uint64_t word) noexcept {
+  return ((word & telemetry::kByteHighs) != 0) | telemetry::has_byte_below(word, 0x20) |
+         telemetry::has_byte(word, '"') | telemetry::has_byte(word, '\\');
+}
+
+}  // namespace
+
+std::size_t json_string_length(std::string_view text) noexcept {
+  if (text.empty() || text[0] != '"') return 0;
+  std::size_t i = 1;
+  while (i < text.size()) {
+    while (i + 8 <= text.size() && !ends_plain_run(telemetry::load_word(text.data() + i))) i += 8;
+    if (i == text.size()) break;
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c == '"') return i + 1;
+    if (c < 0x20) return 0;
+    if (c >= 0x80) {
+      const std::size_t length = telemetry::utf8_sequence_length(text, i);
+      if (length == 0) return 0;
+      i += length;
+      continue;
+    }
+    if (c != '\\') {
+      ++i;
+      continue;
+    }
+    if (i + 1 >= text.size()) return 0;
+    switch (text[i + 1]) {
+      case '"': case '\\': case '/': case 'b': case 'f': case 'n': case 'r': case 't':
+        i += 2;
+        continue;
+      case 'u':
+        break;
+      default:
+        return 0;
+    }
+    const int unit = hex4(text, i + 2);
+    if (unit < 0 || (unit >= 0xDC00 && unit <= 0xDFFF)) return 0;  // a low surrogate first
+    i += 6;
+    if (unit >= 0xD800 && unit <= 0xDBFF) {  // a high surrogate: its low one must follow
+      if (i + 1 >= text.size() || text[i] != '\\' || text[i + 1] != 'u') return 0;
+      const int low = hex4(text, i + 2);
+      if (low < 0xDC00 || low > 0xDFFF) return 0;
+      i += 6;
+    }
+  }
+  return 0;
 }
 
 bool is_json_text(std::string_view text) {

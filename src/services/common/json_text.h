@@ -21,6 +21,14 @@ std::string to_json_text(const boost::json::value& value);
 // comments, UTF-8 strings) accepts, checked without building it.
 bool is_json_text(std::string_view text);
 
+// The length (quotes included) of the JSON string at the start of `text` when it is one that
+// every JSON parser accepts: printable or escaped characters, valid UTF-8, \u escapes of
+// code points or of surrogate pairs. 0 otherwise: no string there, a control character, an
+// unknown escape, a lone surrogate, invalid UTF-8, no closing quote. Plain runs are checked
+// eight bytes at a time: for answers checked on every request (a cached user) without a
+// whole parse.
+std::size_t json_string_length(std::string_view text) noexcept;
+
 // A JSON response built with to_json_text.
 http::Response json_response(int status, const boost::json::value& value);
 

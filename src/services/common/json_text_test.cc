@@ -62,5 +62,47 @@ TEST(JsonTextTest, IsJsonTextAcceptsWhatParseAccepts) {
   EXPECT_FALSE(is_json_text(R"({"a":1} {"b":2})"));
 }
 
+
+// json_string_length vouches only for strings that Boost.JSON's parser (is_json_text) accepts,
+// and for every one of these: escapes, surrogate pairs, UTF-8, and where the string ends.
+TEST(JsonStringLengthTest, AgreesWithTheParserOnEscapesAndUtf8) {
+  const std::string accepted[] = {
+      R"("")", R"("abc")", R"("a\"b\\c\/d\b\f\n\r\t")", R"("\u00e9\u0041\uFFFF\u0000")",
+      R"("\ud83d\ude00")", R"("\uD83D\uDE00 tail")", "\"caf\xc3\xa9\"", "\"\xf0\x9f\x98\x80\"",
+      "\"raw \x7f delete\"", R"("0123456789abcdefghijklmnopqrstuvwxyz")"};
+  for (const auto& text : accepted) {
+    EXPECT_TRUE(is_json_text(text)) << text;
+    EXPECT_EQ(json_string_length(text), text.size()) << text;
+    EXPECT_EQ(json_string_length(text + R"(,"next":1})"), text.size()) << text;  // ends at its quote
+  }
+  const std::string refused[] = {
+      "", "abc", R"("abc)", "\"a\x01\"", R"("\x")", R"("\u12g4")", R"("\u12")", R"("\u12"})",
+      R"("\uDE00")", R"("\uD83D")", R"("\uD83Dx")", R"("\uD83D\u0041")", R"("\uD83D\uD83D")", R"("\uD83D\u")",
+      "\"\xc3\"", "\"\xc0\xaf\"", "\"\xed\xa0\x80\"", "\"\xf4\x90\x80\x80\"", R"("\)", "\""};
+  for (const auto& text : refused) EXPECT_EQ(json_string_length(text), 0u) << text;
+}
+
+// Plain runs are checked eight bytes at a time: every byte value at every place of strings of
+// 0 to 20 bytes is accepted or refused as the parser does.
+TEST(JsonStringLengthTest, EveryByteAtEveryPlaceAsTheParserSays) {
+  const std::string alphabet = "abcdefghijklmnopqrst";
+  for (std::size_t length = 0; length <= alphabet.size(); ++length) {
+    for (int value = 0; value < 256; ++value) {
+      for (std::size_t at = 0; at <= length; ++at) {
+        std::string body = alphabet.substr(0, length);
+        body.insert(at, 1, static_cast<char>(value));
+        const std::string text = "\"" + body + "\"";
+        const std::size_t n = json_string_length(text);
+        if (value == '"') {
+          ASSERT_EQ(n, at + 2) << "a quote ends the string, at " << at;  // the string before it
+        } else {
+          ASSERT_EQ(n == text.size(), is_json_text(text)) << "byte " << value << " at " << at << " of " << length;
+          ASSERT_TRUE(n == 0 || n == text.size()) << "byte " << value << " at " << at;
+        }
+      }
+    }
+  }
+}
+
 }  // namespace
 }  // namespace tdemo::services

@@ -35,20 +35,6 @@ std::optional<storage::User> from_cache_text(const std::string& text) {
   return user;
 }
 
-// The length of the JSON string at the start of `text` (quotes included), 0 when `text` does
-// not start with one. For text already known to be valid JSON: only finds the closing quote.
-std::size_t json_string_length(std::string_view text) {
-  if (text.empty() || text[0] != '"') return 0;
-  for (std::size_t i = 1; i < text.size(); ++i) {
-    if (text[i] == '\\') {
-      ++i;  // the escaped character (JSON's escapes were checked by is_json_text)
-    } else if (text[i] == '"') {
-      return i + 1;
-    }
-  }
-  return 0;
-}
-
 // Consumes `prefix` from the front of `text`.
 bool consume(std::string_view& text, std::string_view prefix) {
   if (!text.starts_with(prefix)) return false;
@@ -65,8 +51,9 @@ bool consume_json_string(std::string_view& text) {
 }  // namespace
 
 bool is_user_json(std::string_view text) {
-  // The grammar, escapes and UTF-8 by is_json_text (Boost.JSON's parser); the shape here.
-  if (!is_json_text(text) || !consume(text, R"({"id":)")) return false;
+  // The shape here, each string checked as it is passed (json_string_length: its escapes and
+  // UTF-8), without a parse of the whole text.
+  if (!consume(text, R"({"id":)")) return false;
   std::size_t digits = text.starts_with('-') ? 1 : 0;
   const std::size_t first = digits;
   while (digits < text.size() && text[digits] >= '0' && text[digits] <= '9') ++digits;

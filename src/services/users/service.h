@@ -17,8 +17,8 @@ namespace tdemo::services::users {
 // The JSON form of a user: {"id","name","email","created_at"}.
 std::string user_json(const storage::User& user);
 
-// Whether `text` is a user in user_json's form: valid JSON (is_json_text), those four members
-// in that order, no space, the id an integer, the others strings. What the service cached itself
+// Whether `text` is a user in user_json's form: those four members in that order, no space,
+// the id an integer, the others strings that any JSON parser accepts (json_string_length). What the service cached itself
 // always is; a cache hit then answers with the text as it is, without parsing and writing it
 // again. Anything else read from the cache (another writer's form) is parsed.
 bool is_user_json(std::string_view text);
