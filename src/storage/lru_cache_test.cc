@@ -117,5 +117,30 @@ TEST(TracedCacheTest, KeysAreRedactedInSpansOnly) {
   }
 }
 
+// When no span can record (a shut-down provider, as OTEL_SDK_DISABLED leaves it), the key is
+// not redacted nor the attributes built, and the parent's context still goes on.
+TEST(TracedCacheTest, NothingIsBuiltForSpansThatCannotRecord) {
+  static int redactions = 0;
+  redactions = 0;
+  testing::RecordingTracer tracing;
+  LruCache cache;
+  TracedCache traced(cache, tracing.tracer(), [](std::string_view key) {
+    ++redactions;
+    return std::string(key);
+  });
+  traced.set({}, "user:1", "{}");
+  EXPECT_EQ(redactions, 1);
+  tracing.provider->shutdown();
+  const telemetry::SpanContext parent(*telemetry::TraceId::from_hex("4bf92f3577b34da6a3ce929d0e0e4736"),
+                                      *telemetry::SpanId::from_hex("00f067aa0ba902b7"), 1, true);
+  telemetry::Context context;
+  context.span = parent;
+  EXPECT_TRUE(traced.get(context, "user:1"));
+  traced.erase(context, "user:1");
+  EXPECT_FALSE(traced.get(context, "user:1"));
+  EXPECT_EQ(redactions, 1);
+  EXPECT_EQ(tracing.spans->spans().size(), 1u);
+}
+
 }  // namespace
 }  // namespace tdemo::storage

@@ -15,6 +15,9 @@ double random_unit() {
 
 telemetry::Span QueryTracer::start(const telemetry::Context& parent, std::string_view operation,
                                    std::string_view table, std::string_view sql) const {
+  // No span can record (no provider, OTEL_SDK_DISABLED): the parent's context goes on, and the
+  // name and attributes are not built.
+  if (!tracer_.may_record()) return tracer_.start_span({}, parent, {});
   // Keys and values in reused buffers (append_text_attribute), the name in this thread's.
   thread_local std::string name;
   name.assign(operation).append(" ").append(table);

@@ -34,6 +34,9 @@ void finish(telemetry::Span& span, const Status& status) {
 
 telemetry::Span TracedCache::start(const telemetry::Context& parent, const char* operation,
                                    std::string_view key) const {
+  // No span can record (no provider, OTEL_SDK_DISABLED): the parent's context goes on, and the
+  // name, the attributes and the redacted key are not built.
+  if (!tracer_.may_record()) return tracer_.start_span({}, parent, {});
   if (redact_key_ != nullptr) return start_span(tracer_, parent, operation, cache_, redact_key_(key));
   return start_span(tracer_, parent, operation, cache_, key);
 }
