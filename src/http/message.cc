@@ -157,7 +157,8 @@ void Request::set_target(std::string_view method_token, std::string_view request
   target.assign(request_target);
   std::string_view origin = request_target;
   // absolute-form (RFC 9112 3.2.2), which servers must accept: "http://host:port/path?query".
-  const auto scheme_end = origin.find("://");
+  // The usual origin-form starts with '/' and is not searched for a scheme.
+  const auto scheme_end = origin.starts_with('/') ? std::string_view::npos : origin.find("://");
   const bool absolute = scheme_end != std::string_view::npos &&
                         (iequals(origin.substr(0, scheme_end), "http") ||
                          iequals(origin.substr(0, scheme_end), "https"));
