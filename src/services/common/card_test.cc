@@ -106,6 +106,24 @@ TEST(CardTest, MaskingInTextMatchesMaskingEveryRun) {
   EXPECT_EQ(mask_card_numbers_in("http://127.0.0.1:8002/orders/123"), "http://127.0.0.1:8002/orders/123");
 }
 
+// Text of fewer than 12 digits in all is passed over by a count of its digits eight bytes at a
+// time: any byte value, at any place among 11 to 13 digits, is counted as a digit or not
+// exactly as the run-by-run masking counts it.
+TEST(CardTest, EveryByteAmongDigitsIsCountedAsTheRunsCountIt) {
+  for (std::size_t digits = 11; digits <= 13; ++digits) {
+    const std::string plain = std::string("9012345678909").substr(0, digits);  // both ends of the digits
+    for (int value = 0; value < 256; ++value) {
+      for (std::size_t at = 0; at <= plain.size(); ++at) {
+        std::string text = plain;
+        text.insert(at, 1, static_cast<char>(value));
+        ASSERT_EQ(mask_card_numbers_in(text), mask_every_run(text)) << "byte " << value << " at " << at;
+        const std::string padded = "x" + text + "/y";  // other word boundaries
+        ASSERT_EQ(mask_card_numbers_in(padded), mask_every_run(padded)) << "byte " << value << " at " << at;
+      }
+    }
+  }
+}
+
 TEST(CardTest, IdAttributesHideIdsLongEnoughToBeCardNumbers) {
   EXPECT_EQ(id_attribute(42), telemetry::AttributeValue(std::int64_t{42}));
   EXPECT_EQ(id_attribute(99'999'999'999), telemetry::AttributeValue(std::int64_t{99'999'999'999}));
