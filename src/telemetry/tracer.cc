@@ -9,6 +9,7 @@
 #include <cstring>
 
 #include "telemetry/span_data_pool.h"
+#include "telemetry/word_bytes.h"
 
 namespace tdemo::telemetry {
 
@@ -76,25 +77,38 @@ std::string random_uuid() {
 }
 
 // The length and the first and last eight bytes of a key, mixed: equal keys have equal
-// signatures, and different semantic-convention keys nearly never do.
+// signatures, and different semantic-convention keys nearly never do. Read without a memcpy
+// call (a key of fewer than eight bytes byte by byte).
 std::uint64_t key_signature(std::string_view key) noexcept {
   std::uint64_t head = 0, tail = 0;
-  std::memcpy(&head, key.data(), std::min<std::size_t>(key.size(), 8));
-  if (key.size() > 8) std::memcpy(&tail, key.data() + key.size() - 8, 8);
+  if (key.size() >= 8) {
+    head = load_word(key.data());
+    if (key.size() > 8) tail = load_word(key.data() + key.size() - 8);
+  } else {
+    for (std::size_t i = 0; i < key.size(); ++i) head |= std::uint64_t{static_cast<unsigned char>(key[i])} << (8 * i);
+  }
   return head ^ (tail * 0x9E3779B97F4A7C15u) ^ key.size();
 }
 
-// Quadratic, but start attributes are few (larger lists take the general path), and the pairs
-// compare signatures: the keys themselves only when two signatures are equal.
+// Start attributes are few (larger lists take the general path). Each key's signature sets one
+// of 64 bits (its top six bits, mixed); only a key whose bit an earlier key set is compared
+// with the earlier ones (their signatures, then the keys when two signatures are equal): a
+// server span's 13 keys take ~13 steps, not the 78 pairs of comparing every two.
 bool keys_unique(const Attributes& attributes) {
   constexpr std::size_t kMaxChecked = 16;
   if (attributes.size() > kMaxChecked) return false;
   std::uint64_t signatures[kMaxChecked];
+  std::uint64_t seen = 0;
   for (std::size_t i = 0; i < attributes.size(); ++i) {
-    signatures[i] = key_signature(attributes[i].key);
-    for (std::size_t j = 0; j < i; ++j) {
-      if (signatures[i] == signatures[j] && attributes[i].key == attributes[j].key) return false;
+    const std::uint64_t signature = key_signature(attributes[i].key);
+    signatures[i] = signature;
+    const std::uint64_t bit = std::uint64_t{1} << ((signature * 0x9E3779B97F4A7C15u) >> 58);
+    if ((seen & bit) != 0) {
+      for (std::size_t j = 0; j < i; ++j) {
+        if (signatures[j] == signature && attributes[i].key == attributes[j].key) return false;
+      }
     }
+    seen |= bit;
   }
   return true;
 }

@@ -106,6 +106,33 @@ TEST(TracerTest, StartAttributesAreDedupedAndLimited) {
   EXPECT_EQ(span.data()->dropped_attributes_count, 1u);
 }
 
+// Start attributes with a repeated key take the general path (the later value replaces the
+// earlier), wherever the repeat is among up to 16 keys of any length: the check that sends
+// them there compares only keys whose signature bit an earlier key set.
+TEST(TracerTest, ARepeatedStartKeyIsFoundAmongAnyNumberOfKeys) {
+  TracerProvider provider(TracerProviderOptions{});
+  Tracer tracer = provider.tracer("t");
+  const auto key = [](std::size_t i) {
+    // Short and long keys, some sharing their first or last eight bytes.
+    return i % 3 == 0 ? "k" + std::to_string(i)
+                      : (i % 3 == 1 ? "http.request.header." + std::to_string(i) : std::to_string(i) + ".server.address");
+  };
+  for (std::size_t n = 1; n < 16; ++n) {
+    for (std::size_t repeated = 0; repeated < n; ++repeated) {
+      StartSpanOptions start;
+      for (std::size_t i = 0; i < n; ++i) start.attributes.push_back({key(i), attribute(static_cast<std::int64_t>(i))});
+      start.attributes.push_back({key(repeated), attribute(std::int64_t{1000})});
+      Span span = tracer.start_span("x", {}, std::move(start));
+      const auto& attributes = span.data()->attributes;
+      ASSERT_EQ(attributes.size(), n) << n << " keys, " << repeated << " repeated";
+      for (std::size_t i = 0; i < n; ++i) {
+        EXPECT_EQ(attributes[i].key, key(i));
+        EXPECT_EQ(std::get<std::int64_t>(attributes[i].value), i == repeated ? 1000 : static_cast<std::int64_t>(i));
+      }
+    }
+  }
+}
+
 // The caller's start list becomes the span's (no entry moved), and the started span's empty
 // recycled list is what the next take_attribute_list on this thread returns: in the steady
 // state starting a span with attributes allocates nothing. On a thread of its own, whose spare
