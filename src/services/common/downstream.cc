@@ -43,14 +43,16 @@ http::Response failure_response(const DownstreamFailure& failure) {
 }
 
 namespace {
-boost::json::value json_or_null(std::string_view text) {
+boost::json::value json_or_null(std::string_view text, boost::json::storage_ptr storage = {}) {
   boost::system::error_code ec;
-  boost::json::value value = boost::json::parse(text, ec);
-  return ec ? boost::json::value(nullptr) : value;
+  boost::json::value value = boost::json::parse(text, ec, storage);
+  return ec ? boost::json::value(nullptr, std::move(storage)) : value;
 }
 }  // namespace
 
-boost::json::value DownstreamReply::json() const { return json_or_null(text); }
+boost::json::value DownstreamReply::json(boost::json::storage_ptr storage) const {
+  return json_or_null(text, std::move(storage));
+}
 
 std::string_view DownstreamReply::json_text() const {
   return is_json_text(text) ? std::string_view(text) : std::string_view("null");

@@ -23,7 +23,9 @@ struct DownstreamReply {
   std::string text;  // the body as received
 
   // The body parsed; null when it is not JSON (a proxy passes `text` on without parsing it).
-  boost::json::value json() const;
+  // `storage`: where the document's memory comes from, e.g. a monotonic_resource over a
+  // buffer on the caller's stack for a body read once (default: the heap).
+  boost::json::value json(boost::json::storage_ptr storage = {}) const;
   // The body as received when it is JSON text, else "null": checked, not parsed, for answers
   // that pass it on.
   std::string_view json_text() const;
