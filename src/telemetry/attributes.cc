@@ -49,10 +49,12 @@ constexpr std::size_t kMaxSpareCapacity = 128;
 constexpr std::size_t kHeapCapacity = 47;  // + the terminator: a 48-byte allocation
 thread_local std::vector<std::string> spare_strings;
 
-void keep_as_spare(std::string& text) {
-  auto& spare = spare_strings;
+// Inline, and given the thread's list by the caller: a call and a thread_local lookup per text
+// cost more than the move (session 22: 1.3% of a traced flow's instructions). The capacity is
+// tested first, so an inline (short) text touches nothing else.
+[[gnu::always_inline]] inline void keep_as_spare(std::vector<std::string>& spare, std::string& text) {
   const std::size_t capacity = text.capacity();
-  if (spare.size() < kMaxSpares && capacity >= kHeapCapacity && capacity <= kMaxSpareCapacity) {
+  if (capacity >= kHeapCapacity && capacity <= kMaxSpareCapacity && spare.size() < kMaxSpares) {
     spare.push_back(std::move(text));
   }
 }
@@ -106,9 +108,11 @@ void give_back_attribute_list(Attributes&& list) {
 }
 
 void clear_attributes_for_reuse(Attributes& list) {
+  if (list.empty()) return;
+  auto& spare = spare_strings;
   for (auto& entry : list) {
-    keep_as_spare(entry.key);
-    if (auto* text = std::get_if<std::string>(&entry.value)) keep_as_spare(*text);
+    keep_as_spare(spare, entry.key);
+    if (auto* text = std::get_if<std::string>(&entry.value)) keep_as_spare(spare, *text);
   }
   list.clear();
 }
