@@ -18,7 +18,6 @@ for tool in "$BIN" "$BENCH_BIN"; do
 done
 command -v wrk >/dev/null || { echo "wrk is missing (apt-get install wrk)" >&2; exit 1; }
 WORK=$(mktemp -d); APP_PID=""
-stop_app() { [ -n "$APP_PID" ] && { kill "$APP_PID" 2>/dev/null; wait "$APP_PID" 2>/dev/null; APP_PID=""; }; return 0; }
 trap 'stop_app; rm -rf "$WORK"' EXIT
 
 # 1. Trace search over growing stores (the stores are built once, in memory).

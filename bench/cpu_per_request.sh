@@ -18,7 +18,6 @@ BENCH_DIR=bench; source bench/lib.sh
 URL_PATH=$1; RPS=$2; DURATION=$3; shift 3
 TICK=$(getconf CLK_TCK)
 WORK=$(mktemp -d); APP_PID=""
-stop_app() { [ -n "$APP_PID" ] && { kill "$APP_PID" 2>/dev/null; wait "$APP_PID" 2>/dev/null; APP_PID=""; }; return 0; }
 trap 'stop_app; rm -rf "$WORK"' EXIT
 cpu_ticks() { stat_ticks "/proc/$1/stat" | awk '{print $1 + $2}'; }
 for _ in $(seq 1 "${ROUNDS:-4}"); do

@@ -13,7 +13,7 @@ BENCH_DIR=bench; source bench/lib.sh
 [ $# -ge 2 ] || { echo "usage: $0 BIN PATH [NAME=VALUE ...]" >&2; exit 2; }
 BIN=$1; URL_PATH=$2; shift 2
 WORK=$(mktemp -d); APP_PID=""
-trap '[ -n "$APP_PID" ] && { kill "$APP_PID" 2>/dev/null; wait "$APP_PID" 2>/dev/null; }; rm -rf "$WORK"' EXIT
+trap 'stop_app; rm -rf "$WORK"' EXIT
 ALL_ARGS=()
 [ "${TRACED:-0}" = 1 ] || ALL_ARGS=(--trace-store=off)
 start_all "$WORK" env "$@" "$BIN"

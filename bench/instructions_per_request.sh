@@ -26,7 +26,6 @@ command -v valgrind >/dev/null || { echo "valgrind is missing (apt-get install v
 URL_PATH=$1; REQUESTS=$2; shift 2
 [ "$REQUESTS" -ge 4 ] || { echo "REQUESTS must be at least 4" >&2; exit 2; }
 WORK=$(mktemp -d); APP_PID=""
-stop_app() { [ -n "$APP_PID" ] && { kill "$APP_PID" 2>/dev/null; wait "$APP_PID" 2>/dev/null; APP_PID=""; }; return 0; }
 trap 'stop_app; rm -rf "$WORK"' EXIT
 for bin in "$@"; do
   rm -f "$WORK"/callgrind.*

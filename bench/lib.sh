@@ -40,6 +40,14 @@ start_all() {
   APP_PID=$!
 }
 
+# stop_app: stops the `tracing-demo all` that start_all or start_health_pair started (APP_PID),
+# waits for it, and forgets it; nothing when none runs. For the scripts' EXIT traps, as in
+#   trap 'stop_app; rm -rf "$WORK"' EXIT
+stop_app() {
+  [ -n "${APP_PID:-}" ] && { kill "$APP_PID" 2>/dev/null; wait "$APP_PID" 2>/dev/null; APP_PID=""; }
+  return 0
+}
+
 # stat_ticks FILE: "UTIME STIME", the clock ticks in user and system mode of a /proc/PID/stat
 # or /proc/PID/task/TID/stat file: the 12th and 13th fields after the ")" that ends the name
 # (a name may hold spaces and parentheses).
@@ -97,7 +105,7 @@ start_health_pair() {
 }
 stop_health_pair() {
   local work=$1
-  [ -n "${APP_PID:-}" ] && { kill "$APP_PID" 2>/dev/null; wait "$APP_PID" 2>/dev/null; }
+  stop_app
   [ -f "$work/nginx.pid" ] && kill "$(cat "$work/nginx.pid")" 2>/dev/null
   return 0
 }

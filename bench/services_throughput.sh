@@ -11,7 +11,6 @@ BENCH_DIR=bench; source bench/lib.sh
 BIN=${BIN:-build/release/bin/tracing-demo}
 DURATION=${DURATION:-5}
 WORK=$(mktemp -d); APP_PID=""
-stop_app() { [ -n "$APP_PID" ] && { kill "$APP_PID" 2>/dev/null; wait "$APP_PID" 2>/dev/null; APP_PID=""; }; return 0; }
 trap 'stop_app; rm -rf "$WORK"' EXIT
 
 run_case() {  # NAME TRACING(on|off): starts all, runs wrk on each endpoint, prints JSON lines

@@ -13,7 +13,7 @@ BENCH_DIR=bench; source bench/lib.sh
 [ $# -ge 3 ] || { echo "usage: $0 PATH SECONDS BIN..." >&2; exit 2; }
 URL_PATH=$1; SECONDS_=$2; shift 2
 WORK=$(mktemp -d); APP_PID=""
-trap '[ -n "$APP_PID" ] && { kill "$APP_PID" 2>/dev/null; wait "$APP_PID" 2>/dev/null; }; rm -rf "$WORK"' EXIT
+trap 'stop_app; rm -rf "$WORK"' EXIT
 start_all "$WORK" "$@"
 wait_for_url "http://127.0.0.1:$APP_BASE/health" || { echo "tracing-demo all did not start" >&2; cat "$WORK/all.log" >&2; exit 1; }
 curl -fsS -o /dev/null "http://127.0.0.1:$APP_BASE$URL_PATH" || true

@@ -18,7 +18,7 @@ BENCH_DIR=bench; source bench/lib.sh
 URL_PATH=$1; SECONDS_=$2; BIN=$3
 command -v perf >/dev/null || { echo "perf not found (Debian: linux-perf)" >&2; exit 1; }
 WORK=$(mktemp -d); APP_PID=""; OUT=${PROFILE_OUT:-$WORK}; mkdir -p "$OUT"
-trap '[ -n "$APP_PID" ] && kill "$APP_PID" 2>/dev/null; wait 2>/dev/null; rm -rf "$WORK"' EXIT
+trap 'stop_app; wait 2>/dev/null; rm -rf "$WORK"' EXIT
 start_all "$WORK" env ${APP_ENV:-} "$BIN"
 wait_for_url "http://127.0.0.1:$APP_BASE/health" || { echo "tracing-demo all did not start" >&2; cat "$WORK/all.log" >&2; exit 1; }
 for _ in 1 2 3; do curl -fsS -o /dev/null "http://127.0.0.1:$APP_BASE$URL_PATH" || true; done
