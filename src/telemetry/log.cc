@@ -255,14 +255,6 @@ void flush_stderr_log() { StderrWriter::instance().flush(); }
 
 namespace {
 
-// Whether any of the 8 bytes in `word` must not go into a JSON string as it is: below 0x20,
-// 0x7f or above, '"' or '\\'. Each test is exact as a yes/no for the whole word ("has less
-// than" from Bit Twiddling Hacks, and word_bytes.h). `|`, not `||`: no branch per test.
-[[gnu::always_inline]] inline bool word_needs_escape(std::uint64_t word) noexcept {
-  return ((word & kByteHighs) != 0) | has_byte_below(word, 0x20) | has_byte(word, '"') | has_byte(word, '\\') |
-         has_byte(word, 0x7f);
-}
-
 // Whether `text` goes into a JSON string as it is (most text does): checked eight bytes at a
 // time, the last word overlapping the one before when the length is not a multiple of eight.
 [[gnu::always_inline]] inline bool is_plain_json_text(std::string_view text) noexcept {
@@ -271,10 +263,10 @@ namespace {
   if (n >= 8) {
     std::size_t checked = 0;
     while (checked + 8 <= n) {
-      if (word_needs_escape(load_word(p + checked))) return false;
+      if (word_needs_json_escape(load_word(p + checked))) return false;
       checked += 8;
     }
-    return checked == n || !word_needs_escape(load_word(p + n - 8));
+    return checked == n || !word_needs_json_escape(load_word(p + n - 8));
   }
   // Shorter than a word (a method, a level, a short message): in one word, the bytes of two
   // overlapping halves, or of the text among spaces (which need no escape). No memcpy call.
@@ -282,12 +274,12 @@ namespace {
     std::uint32_t head, tail;
     std::memcpy(&head, p, 4);
     std::memcpy(&tail, p + n - 4, 4);
-    return !word_needs_escape(head | (std::uint64_t{tail} << 32));
+    return !word_needs_json_escape(head | (std::uint64_t{tail} << 32));
   }
   if (n == 0) return true;
   // One to three bytes: the first, the middle and the last cover them.
   const auto byte = [p](std::size_t i) { return std::uint64_t{static_cast<unsigned char>(p[i])}; };
-  return !word_needs_escape(0x2020202020000000ull | byte(0) | (byte(n / 2) << 8) | (byte(n - 1) << 16));
+  return !word_needs_json_escape(0x2020202020000000ull | byte(0) | (byte(n / 2) << 8) | (byte(n - 1) << 16));
 }
 
 template <class Out>
@@ -301,7 +293,7 @@ void escape_json_into(Out& out, std::string_view text) {
     // A run of printable ASCII that needs no escape goes in with one append; eight bytes are
     // checked at a time.
     std::size_t plain = i;
-    while (plain + 8 <= text.size() && !word_needs_escape(load_word(text.data() + plain))) plain += 8;
+    while (plain + 8 <= text.size() && !word_needs_json_escape(load_word(text.data() + plain))) plain += 8;
     while (plain < text.size()) {
       const auto b = static_cast<unsigned char>(text[plain]);
       if (b < 0x20 || b >= 0x7f || b == '"' || b == '\\') break;

@@ -33,6 +33,15 @@ constexpr bool has_byte(std::uint64_t word, unsigned char byte) noexcept {
   return has_zero_byte(word ^ (kByteOnes * byte));
 }
 
+// Whether any of the 8 bytes in `word` may not go into a JSON string as it is, as the log's
+// escaping and the services' string checks read text: below 0x20, 0x7f or above (UTF-8, and
+// DEL, which those callers look at byte by byte), '"' or '\\'. Each test is exact as a yes/no
+// for the whole word; `|`, not `||`: no branch per test.
+[[gnu::always_inline]] inline bool word_needs_json_escape(std::uint64_t word) noexcept {
+  return ((word & kByteHighs) != 0) | has_byte_below(word, 0x20) | has_byte(word, '"') | has_byte(word, '\\') |
+         has_byte(word, 0x7f);
+}
+
 // Whether the `n` bytes at `a` and at `b` are equal: eight at a time, the last word overlapping
 // the one before (no call, for the short keys and names compared on hot paths).
 inline bool same_bytes(const char* a, const char* b, std::size_t n) noexcept {

@@ -25,5 +25,18 @@ TEST(WordBytes, SameBytesAgreesWithMemcmp) {
   }
 }
 
+// Every byte value at every place of a word of plain letters: the word needs escaping exactly
+// when that byte is below 0x20, 0x7f or above, '"' or '\\'.
+TEST(WordBytes, WordNeedsJsonEscapeForEachByteAtEachPlace) {
+  for (int value = 0; value < 256; ++value) {
+    const bool needs = value < 0x20 || value >= 0x7f || value == '"' || value == '\\';
+    for (int place = 0; place < 8; ++place) {
+      char bytes[8] = {'a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'};
+      bytes[place] = static_cast<char>(value);
+      ASSERT_EQ(word_needs_json_escape(load_word(bytes)), needs) << "byte " << value << " at " << place;
+    }
+  }
+}
+
 }  // namespace
 }  // namespace tdemo::telemetry

@@ -150,20 +150,14 @@ int hex4(std::string_view text, std::size_t at) noexcept {
   return value;
 }
 
-// Whether any byte of `word` ends a plain run of a JSON string: '"', '\\', below 0x20, or
-// 0x80 and above (UTF-8, checked on its own). 0x7f may stand as it is in JSON.
-bool ends_plain_run(std::uint64_t word) noexcept {
-  return ((word & telemetry::kByteHighs) != 0) | telemetry::has_byte_below(word, 0x20) |
-         telemetry::has_byte(word, '"') | telemetry::has_byte(word, '\\');
-}
-
 }  // namespace
 
 std::size_t json_string_length(std::string_view text) noexcept {
   if (text.empty() || text[0] != '"') return 0;
   std::size_t i = 1;
   while (i < text.size()) {
-    while (i + 8 <= text.size() && !ends_plain_run(telemetry::load_word(text.data() + i))) i += 8;
+    // Plain runs a word at a time (a word holding 0x7f, which JSON lets stand, goes byte by byte).
+    while (i + 8 <= text.size() && !telemetry::word_needs_json_escape(telemetry::load_word(text.data() + i))) i += 8;
     if (i == text.size()) break;
     const auto c = static_cast<unsigned char>(text[i]);
     if (c == '"') return i + 1;
