@@ -29,23 +29,28 @@ namespace {
 inline bool is_plain_json_text(std::string_view text) noexcept;
 template <class Out>
 void escape_json_into(Out& out, std::string_view text);
+template <class Out>
+void escape_json_runs(Out& out, std::string_view text);
 
-// `"text"`, escaped.
+// `"text"`, escaped. Plain text (the usual case) is checked once and, into a line, written
+// with one room check for the whole string.
 template <class Out>
 void append_quoted(Out& out, std::string_view text) {
-  if constexpr (std::is_same_v<Out, detail::LineBuffer>) {
-    if (is_plain_json_text(text)) {  // the usual case: one room check for the whole string
-      char* p = out.room(text.size() + 2);
-      p[0] = '"';
-      detail::LineBuffer::copy_short(p + 1, text.data(), text.size());
-      p[text.size() + 1] = '"';
-      out.commit(text.size() + 2);
-      return;
-    }
+  if (!is_plain_json_text(text)) {
+    out.push_back('"');
+    escape_json_runs(out, text);
+    out.push_back('"');
+  } else if constexpr (std::is_same_v<Out, detail::LineBuffer>) {
+    char* p = out.room(text.size() + 2);
+    p[0] = '"';
+    detail::LineBuffer::copy_short(p + 1, text.data(), text.size());
+    p[text.size() + 1] = '"';
+    out.commit(text.size() + 2);
+  } else {
+    out.push_back('"');
+    out.append(text.data(), text.size());
+    out.push_back('"');
   }
-  out.push_back('"');
-  escape_json_into(out, text);
-  out.push_back('"');
 }
 
 template <class Out>
@@ -284,11 +289,17 @@ namespace {
 
 template <class Out>
 void escape_json_into(Out& out, std::string_view text) {
-  static constexpr char kHex[] = "0123456789abcdef";
   if (is_plain_json_text(text)) {
     append_literal(out, text);  // in one go
     return;
   }
+  escape_json_runs(out, text);
+}
+
+// Text that needs escaping somewhere: plain runs appended whole, the rest byte by byte.
+template <class Out>
+void escape_json_runs(Out& out, std::string_view text) {
+  static constexpr char kHex[] = "0123456789abcdef";
   for (std::size_t i = 0; i < text.size();) {
     // A run of printable ASCII that needs no escape goes in with one append; eight bytes are
     // checked at a time.
