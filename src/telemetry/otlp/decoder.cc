@@ -1,9 +1,11 @@
 #include "telemetry/otlp/decoder.h"
 
 #include <algorithm>
+#include <cstring>
 
 #include "telemetry/otlp/decoder_internal.h"
 #include "telemetry/otlp/span_grouping.h"
+#include "telemetry/word_bytes.h"
 
 namespace tdemo::telemetry::otlp {
 
@@ -95,11 +97,16 @@ int hex_digit(char c) noexcept {
   return -1;
 }
 
+// An id as sent (8 or 16 bytes): copied whole and tested for zero a word at a time (a step per
+// byte cost ~90 instructions per trace id, three ids per span decoded).
 template <std::size_t N>
 bool from_bytes(std::string_view bytes, std::array<std::uint8_t, N>& out) noexcept {
+  static_assert(N % 8 == 0);
   if (bytes.size() != N) return false;
-  std::copy(bytes.begin(), bytes.end(), out.begin());
-  return std::any_of(out.begin(), out.end(), [](std::uint8_t b) { return b != 0; });
+  std::memcpy(out.data(), bytes.data(), N);
+  std::uint64_t any = 0;
+  for (std::size_t i = 0; i < N; i += 8) any |= load_word(bytes.data() + i);
+  return any != 0;
 }
 
 template <std::size_t N>

@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "opentelemetry/proto/collector/trace/v1/trace_service.pb.h"
+#include "telemetry/otlp/decoder_internal.h"
 #include "telemetry/otlp/protobuf_encoder.h"
 #include "telemetry/otlp/reference_decoder.h"
 #include "telemetry/span_data_pool.h"
@@ -56,6 +57,30 @@ TEST(Decoder, JsonAcceptsStringAndNumberIntegersUppercaseHexAndEnumNames) {
   EXPECT_EQ(std::get<std::string>(s.resource->attributes.at(0).value), "js");
   EXPECT_EQ(s.scope->name, "s");
   EXPECT_EQ(s.scope->version, "1");
+}
+
+// Ids as sent: exactly 16 (8) bytes, any one of them not zero; each byte is kept.
+TEST(Decoder, IdsFromBytesNeedTheSizeAndOneNonZeroByteAnywhere) {
+  for (std::size_t at = 0; at < 16; ++at) {
+    std::string bytes(16, '\0');
+    bytes[at] = static_cast<char>(0x80 | at);
+    TraceId trace;
+    ASSERT_TRUE(detail::trace_id_from_bytes(bytes, trace)) << at;
+    EXPECT_EQ(std::string(reinterpret_cast<const char*>(trace.bytes.data()), 16), bytes);
+    if (at < 8) {
+      SpanId span;
+      ASSERT_TRUE(detail::span_id_from_bytes(bytes.substr(0, 8), span)) << at;
+      EXPECT_EQ(std::string(reinterpret_cast<const char*>(span.bytes.data()), 8), bytes.substr(0, 8));
+    }
+  }
+  TraceId trace;
+  SpanId span;
+  EXPECT_FALSE(detail::trace_id_from_bytes(std::string(16, '\0'), trace));
+  EXPECT_FALSE(detail::span_id_from_bytes(std::string(8, '\0'), span));
+  EXPECT_FALSE(detail::trace_id_from_bytes(std::string(15, '\1'), trace));
+  EXPECT_FALSE(detail::trace_id_from_bytes(std::string(17, '\1'), trace));
+  EXPECT_FALSE(detail::span_id_from_bytes(std::string(7, '\1'), span));
+  EXPECT_FALSE(detail::span_id_from_bytes(std::string(16, '\1'), span));
 }
 
 TEST(Decoder, JsonAcceptsSnakeCaseFieldNames) {
