@@ -7,6 +7,7 @@
 #include "opentelemetry/proto/collector/trace/v1/trace_service.pb.h"
 #include "telemetry/otlp/decoder.h"
 #include "telemetry/otlp/test_spans.h"
+#include "telemetry/otlp/wire_format.h"
 
 namespace tdemo::telemetry::otlp {
 namespace {
@@ -24,6 +25,21 @@ const pb_common::AnyValue& attribute_of(const google::protobuf::RepeatedPtrField
   }
   ADD_FAILURE() << "no attribute " << key;
   return pb_common::AnyValue::default_instance();
+}
+
+// varint_size is what write_varint writes, on each side of every 7-bit boundary.
+TEST(WireFormat, VarintSizeIsTheWrittenLength) {
+  std::vector<std::uint64_t> values{0, 1, ~std::uint64_t{0}};
+  for (int bits = 7; bits < 64; bits += 7) {
+    values.push_back((std::uint64_t{1} << bits) - 1);
+    values.push_back(std::uint64_t{1} << bits);
+  }
+  values.push_back(std::uint64_t{1} << 63);
+  for (const std::uint64_t v : values) {
+    char buffer[16];
+    const std::size_t written = static_cast<std::size_t>(wire::write_varint(buffer, v) - buffer);
+    EXPECT_EQ(wire::varint_size(v), written) << v;
+  }
 }
 
 ExportTraceServiceRequest parse(const std::string& bytes) {

@@ -16,9 +16,11 @@ constexpr std::uint32_t tag(std::uint32_t field, WireType type) noexcept {
   return (field << 3) | type;
 }
 
-// Bytes the varint encoding of `v` takes (1..10).
+// Bytes the varint encoding of `v` takes (1..10). Most lengths and values an encoder sizes are
+// under 128: those take a compare, not the bit scan.
 constexpr std::size_t varint_size(std::uint64_t v) noexcept {
-  return (static_cast<std::size_t>(std::bit_width(v | 1)) + 6) / 7;
+  if (v < 0x80) [[likely]] return 1;
+  return (static_cast<std::size_t>(std::bit_width(v)) + 6) / 7;
 }
 
 // Bytes of a length-delimited field whose tag fits in one byte (fields 1..15).
