@@ -32,6 +32,9 @@ struct TraceStore::TraceRecord {
   telemetry::TraceId id;
   std::uint64_t start_ns = 0;
   std::uint64_t end_ns = 0;
+  std::uint64_t indexed_start_ns = 0;  // its key in by_start_, when indexed
+  bool indexed = false;                // in by_start_
+  bool start_changed = false;          // in start_changed_
   std::vector<SpanRecord> spans;
   std::vector<std::uint32_t> service_ids;  // distinct, small
 };
@@ -137,7 +140,13 @@ AddResult TraceStore::add_locked_run(std::size_t count, AddOne&& add_one) {
   std::unique_lock lock(mutex_);
   last_resource_ = {};  // an address may be reused between calls
   last_scope_ = {};
-  for (std::size_t i = 0; i < count; ++i) add_one(i, result);
+  try {
+    for (std::size_t i = 0; i < count; ++i) add_one(i, result);
+  } catch (...) {
+    index_changed_starts_locked();  // the spans added so far, searchable as before
+    throw;
+  }
+  index_changed_starts_locked();
   evict_locked();
   spans_rejected_ += result.rejected;
   return result;
@@ -206,9 +215,11 @@ AddResult TraceStore::add_one_locked(const SpanData& span, AddResult& result,
 
   const std::uint64_t end = record.start_ns + record.duration_ns;
   if (trace.spans.empty() || record.start_ns < trace.start_ns) {
-    if (!trace.spans.empty()) by_start_.erase({trace.start_ns, &trace});
     trace.start_ns = record.start_ns;
-    by_start_.insert({trace.start_ns, &trace});
+    if (!trace.start_changed) {
+      start_changed_.push_back(&trace);
+      trace.start_changed = true;
+    }
   }
   trace.end_ns = std::max(trace.end_ns, end);
   if (std::find(trace.service_ids.begin(), trace.service_ids.end(), record.service_id) ==
@@ -222,11 +233,26 @@ AddResult TraceStore::add_one_locked(const SpanData& span, AddResult& result,
   return result;
 }
 
+void TraceStore::index_changed_starts_locked() {
+  for (TraceRecord* trace : start_changed_) {
+    trace->start_changed = false;
+    if (trace->indexed) {
+      if (trace->indexed_start_ns == trace->start_ns) continue;
+      by_start_.erase({trace->indexed_start_ns, trace});
+      trace->indexed = false;
+    }
+    by_start_.insert({trace->start_ns, trace});
+    trace->indexed_start_ns = trace->start_ns;
+    trace->indexed = true;
+  }
+  start_changed_.clear();
+}
+
 void TraceStore::evict_locked() {
   while (traces_.size() > options_.max_traces && !arrival_order_.empty()) {
     TraceRecord* oldest = arrival_order_.front();
     arrival_order_.pop_front();
-    by_start_.erase({oldest->start_ns, oldest});
+    if (oldest->indexed) by_start_.erase({oldest->indexed_start_ns, oldest});
     spans_stored_ -= oldest->spans.size();
     spans_evicted_ += oldest->spans.size();
     for (const auto& s : oldest->spans) {

@@ -147,7 +147,12 @@ class TraceStore {
   LastLookup<telemetry::InstrumentationScope> last_scope_;
   std::unordered_map<telemetry::TraceId, std::unique_ptr<TraceRecord>, TraceIdHash> traces_;
   std::deque<TraceRecord*> arrival_order_;                         // eviction: front = oldest
-  std::set<std::pair<std::uint64_t, TraceRecord*>> by_start_;      // search order
+  // Search order: each trace under its start as of the end of the add() that last changed it.
+  std::set<std::pair<std::uint64_t, TraceRecord*>> by_start_;
+  // Traces whose start an add() in progress set or moved earlier: their by_start_ entries are
+  // placed once, at its end (spans arrive children first, each earlier than the one before).
+  std::vector<TraceRecord*> start_changed_;
+  void index_changed_starts_locked();
   std::map<std::uint32_t, std::map<std::pair<std::uint32_t, std::uint8_t>, std::uint64_t>>
       operations_;  // service id -> (operation id, kind) -> spans seen
   std::uint64_t spans_stored_ = 0;

@@ -154,6 +154,31 @@ TEST_F(TraceStoreTest, SearchIsNewestFirstWithinWindowAndLimit) {
   EXPECT_TRUE(store.find_trace_ids(all_of("nobody")).empty());
 }
 
+// Spans arrive children first, each earlier than the one before, several traces to an add():
+// each trace is searched under its earliest start as of the end of every add(), once.
+TEST(TraceStoreIndex, EachTraceUnderItsEarliestStartAfterEveryAdd) {
+  TraceStore store(TraceStoreOptions{.max_traces = 2});
+  auto res = resource("svc");
+  const auto add = [&](std::vector<telemetry::SpanData> spans) { store.add(std::span<const telemetry::SpanData>(spans)); };
+  const auto window = [&](std::uint64_t from, std::uint64_t to) {
+    TraceQuery q = all_of("svc");
+    q.start_min_ns = from;
+    q.start_max_ns = to;
+    return store.find_trace_ids(q);
+  };
+  using Ids = std::vector<telemetry::TraceId>;
+  add({span(1, 3, 2, "c", res, kT0 + 30, 1), span(1, 2, 1, "b", res, kT0 + 20, 20), span(2, 1, 0, "x", res, kT0 + 25, 1),
+       span(1, 1, 0, "a", res, kT0 + 10, 40)});
+  EXPECT_EQ(window(kT0, kT0 + 100), (Ids{trace_id(2), trace_id(1)}));
+  EXPECT_EQ(window(kT0, kT0 + 15), (Ids{trace_id(1)}));  // under 10, not 30 or 20
+  add({span(1, 4, 1, "d", res, kT0 + 40, 1), span(2, 2, 0, "y", res, kT0 + 5, 30)});
+  EXPECT_EQ(window(kT0, kT0 + 100), (Ids{trace_id(1), trace_id(2)}));  // 2 moved to 5; 1 stays at 10
+  EXPECT_EQ(window(kT0, kT0 + 7), (Ids{trace_id(2)}));
+  add({span(3, 1, 0, "z", res, kT0 + 50, 1)});  // evicts trace 1, the first to arrive
+  EXPECT_EQ(window(kT0, kT0 + 100), (Ids{trace_id(3), trace_id(2)}));
+  EXPECT_EQ(store.stats().traces_evicted, 1u);
+}
+
 TEST(TraceStoreEviction, EvictsOldestAndCounts) {
   TraceStore store(TraceStoreOptions{.max_traces = 3});
   auto res = resource("svc");
