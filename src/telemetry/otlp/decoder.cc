@@ -135,6 +135,7 @@ bool trace_id_from_hex(std::string_view hex, TraceId& out) noexcept { return fro
 bool span_id_from_hex(std::string_view hex, SpanId& out) noexcept { return from_hex(hex, out.bytes); }
 
 std::shared_ptr<const TraceState> trace_state_from_header(std::string_view header) {
+  if (header.empty()) return nullptr;  // nearly every span
   std::vector<TraceState::Entry> entries;
   while (!header.empty()) {
     const std::size_t comma = header.find(',');
@@ -147,20 +148,6 @@ std::shared_ptr<const TraceState> trace_state_from_header(std::string_view heade
   }
   if (entries.empty()) return nullptr;
   return std::make_shared<const TraceState>(std::move(entries));
-}
-
-SpanKind span_kind_from_int(std::int64_t v) noexcept {
-  return v >= 1 && v <= 5 ? static_cast<SpanKind>(v) : SpanKind::kInternal;
-}
-
-StatusCode status_code_from_int(std::int64_t v) noexcept {
-  return v == 1 || v == 2 ? static_cast<StatusCode>(v) : StatusCode::kUnset;
-}
-
-std::uint8_t trace_flags_from(std::uint32_t flags) noexcept { return static_cast<std::uint8_t>(flags & 0xFF); }
-
-bool remote_from(std::uint32_t flags) noexcept {
-  return (flags & kFlagsHasIsRemote) != 0 && (flags & kFlagsIsRemote) != 0;
 }
 
 std::string base64_encode(std::string_view bytes) {

@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "telemetry/otlp/decoder.h"
+#include "telemetry/otlp/span_grouping.h"
 
 namespace tdemo::telemetry::otlp::detail {
 
@@ -26,11 +27,18 @@ bool span_id_from_hex(std::string_view hex, SpanId& out) noexcept;
 // sender said). Null for an empty header.
 std::shared_ptr<const TraceState> trace_state_from_header(std::string_view header);
 
-SpanKind span_kind_from_int(std::int64_t v) noexcept;       // unknown or 0: INTERNAL
-StatusCode status_code_from_int(std::int64_t v) noexcept;   // unknown: UNSET
+// (Inline: a decoder maps every span's fields with them.)
+inline SpanKind span_kind_from_int(std::int64_t v) noexcept {  // unknown or 0: INTERNAL
+  return v >= 1 && v <= 5 ? static_cast<SpanKind>(v) : SpanKind::kInternal;
+}
+inline StatusCode status_code_from_int(std::int64_t v) noexcept {  // unknown: UNSET
+  return v == 1 || v == 2 ? static_cast<StatusCode>(v) : StatusCode::kUnset;
+}
 // Span.flags / Link.flags → W3C trace flags and the remote bit.
-std::uint8_t trace_flags_from(std::uint32_t flags) noexcept;
-bool remote_from(std::uint32_t flags) noexcept;
+inline std::uint8_t trace_flags_from(std::uint32_t flags) noexcept { return static_cast<std::uint8_t>(flags & 0xFF); }
+inline bool remote_from(std::uint32_t flags) noexcept {
+  return (flags & kFlagsHasIsRemote) != 0 && (flags & kFlagsIsRemote) != 0;
+}
 
 std::string base64_encode(std::string_view bytes);
 
