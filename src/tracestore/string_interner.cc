@@ -1,33 +1,8 @@
 #include "tracestore/string_interner.h"
 
-#include <cstring>
-
-#include "telemetry/word_bytes.h"
-
 namespace tdemo::tracestore {
 
-std::size_t StringInterner::recent_slot(std::string_view text) noexcept {
-  std::uint64_t head = 0;
-  std::uint64_t tail = 0;
-  if (text.size() >= 8) {
-    std::memcpy(&head, text.data(), 8);
-    std::memcpy(&tail, text.data() + text.size() - 8, 8);
-  } else {
-    for (std::size_t i = 0; i < text.size(); ++i) {
-      head |= std::uint64_t{static_cast<unsigned char>(text[i])} << (8 * i);
-    }
-  }
-  const std::uint64_t mixed =
-      (head * 0x9E3779B97F4A7C15ull) ^ ((tail + text.size()) * 0xC2B2AE3D27D4EB4Full);
-  return static_cast<std::size_t>(mixed >> 56);  // 256 slots
-}
-
-std::uint32_t StringInterner::intern(std::string_view text) {
-  Recent& recent = recent_[recent_slot(text)];
-  if (recent.data != nullptr && recent.size == text.size() &&
-      telemetry::same_bytes(recent.data, text.data(), text.size())) {
-    return recent.id;
-  }
+std::uint32_t StringInterner::intern_and_remember(std::string_view text, Recent& recent) {
   std::uint32_t id;
   if (auto it = ids_.find(text); it != ids_.end()) {
     id = it->second;
