@@ -74,8 +74,6 @@ Span& Span::operator=(Span&& other) noexcept {
   return *this;
 }
 
-Span::~Span() { end(); }
-
 AttributeValue* Span::attribute_slot(std::string_view key) {
   if (!data_) return nullptr;
   AttributeValue* slot = telemetry::attribute_slot(data_->attributes, key, limits_->attribute_count);
@@ -178,8 +176,7 @@ void Span::record_exception(const std::exception& error) {
   record_exception(demangle(typeid(error).name()), error.what(), current_stacktrace(2));
 }
 
-void Span::end(std::uint64_t end_time_unix_nano) noexcept {
-  if (!data_) return;
+void Span::end_recording(std::uint64_t end_time_unix_nano) noexcept {
   data_->end_time_unix_nano = end_time_unix_nano != 0 ? end_time_unix_nano : now_unix_nano();
   if (processor_ != nullptr) {
     processor_->on_end(std::move(data_));
