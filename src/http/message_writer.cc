@@ -60,7 +60,7 @@ bool safe(std::string_view text) noexcept {
   std::size_t n = text.size();
   for (; n >= 8; p += 8, n -= 8) {
     const std::uint64_t word = telemetry::load_word(p);
-    if (telemetry::has_zero_byte(word) | telemetry::has_byte(word, '\r') | telemetry::has_byte(word, '\n')) {
+    if ((telemetry::zero_byte_bits(word) | telemetry::byte_bits(word, '\r') | telemetry::byte_bits(word, '\n')) != 0) {
       return false;
     }
   }

@@ -31,7 +31,7 @@ bool is_value_char(char c) noexcept { return (c >= ' ' && c < 0x7f) || c == '\t'
 const char* skip_value_chars(const char* p, const char* limit) noexcept {
   while (limit - p >= 8) {
     const std::uint64_t word = telemetry::load_word(p);
-    if ((word & telemetry::kByteHighs) != 0 || telemetry::has_byte_below(word, 0x20) || telemetry::has_byte(word, 0x7f)) break;
+    if (((word & telemetry::kByteHighs) | telemetry::byte_below_bits(word, 0x20) | telemetry::byte_bits(word, 0x7f)) != 0) break;
     p += 8;
   }
   while (is_value_char(*p)) ++p;

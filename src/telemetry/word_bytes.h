@@ -19,27 +19,34 @@ inline std::uint64_t load_word(const char* p) noexcept {
   return word;
 }
 
-// Whether any byte of `word` is zero (the borrow only crosses from a zero byte).
-constexpr bool has_zero_byte(std::uint64_t word) noexcept { return ((word - kByteOnes) & ~word & kByteHighs) != 0; }
+// The tests below come in two forms: *_bits, a word that is not zero exactly when the test holds
+// (high bits of bytes; which ones is not exact), for OR-ing several tests into one compare, and
+// has_*, the yes/no.
 
-// Whether any byte of `word` is below `n` (at most 0x80; "has less than"): exact as a yes/no
-// for a word without bytes of 0x80 or more, so callers test those too (`word & kByteHighs`).
-constexpr bool has_byte_below(std::uint64_t word, unsigned char n) noexcept {
-  return ((word - kByteOnes * n) & ~word & kByteHighs) != 0;
-}
+// Any byte of `word` zero (the borrow only crosses from a zero byte).
+constexpr std::uint64_t zero_byte_bits(std::uint64_t word) noexcept { return (word - kByteOnes) & ~word & kByteHighs; }
+constexpr bool has_zero_byte(std::uint64_t word) noexcept { return zero_byte_bits(word) != 0; }
 
-// Whether any byte of `word` is `byte`.
-constexpr bool has_byte(std::uint64_t word, unsigned char byte) noexcept {
-  return has_zero_byte(word ^ (kByteOnes * byte));
+// Any byte of `word` below `n` (at most 0x80; "has less than"): exact as a yes/no for a word
+// without bytes of 0x80 or more, so callers test those too (`word & kByteHighs`).
+constexpr std::uint64_t byte_below_bits(std::uint64_t word, unsigned char n) noexcept {
+  return (word - kByteOnes * n) & ~word & kByteHighs;
 }
+constexpr bool has_byte_below(std::uint64_t word, unsigned char n) noexcept { return byte_below_bits(word, n) != 0; }
+
+// Any byte of `word` equal to `byte`.
+constexpr std::uint64_t byte_bits(std::uint64_t word, unsigned char byte) noexcept {
+  return zero_byte_bits(word ^ (kByteOnes * byte));
+}
+constexpr bool has_byte(std::uint64_t word, unsigned char byte) noexcept { return byte_bits(word, byte) != 0; }
 
 // Whether any of the 8 bytes in `word` may not go into a JSON string as it is, as the log's
 // escaping and the services' string checks read text: below 0x20, 0x7f or above (UTF-8, and
 // DEL, which those callers look at byte by byte), '"' or '\\'. Each test is exact as a yes/no
-// for the whole word; `|`, not `||`: no branch per test.
+// for the whole word; the tests' bits OR-ed: one compare, no branch per test.
 [[gnu::always_inline]] inline bool word_needs_json_escape(std::uint64_t word) noexcept {
-  return ((word & kByteHighs) != 0) | has_byte_below(word, 0x20) | has_byte(word, '"') | has_byte(word, '\\') |
-         has_byte(word, 0x7f);
+  return ((word & kByteHighs) | byte_below_bits(word, 0x20) | byte_bits(word, '"') | byte_bits(word, '\\') |
+          byte_bits(word, 0x7f)) != 0;
 }
 
 // Whether the `n` bytes at `a` and at `b` are equal: eight at a time, the last word overlapping
