@@ -142,12 +142,13 @@ class Output {
 
  private:
   std::size_t offset() const noexcept { return static_cast<std::size_t>(p_ - out_.data()); }
-  void room(std::size_t n) {
+  // Inline (GCC called it, once per attribute and field), the growth out of line.
+  [[gnu::always_inline]] void room(std::size_t n) {
     if (static_cast<std::size_t>(end_ - p_) < n) [[unlikely]] grow(n);
   }
   // Within the capacity a step at a time (a resize writes zeros over all it adds: up to the
   // capacity each time, they would cost more than the encoding); past it, twice the capacity.
-  void grow(std::size_t n) {
+  [[gnu::noinline]] void grow(std::size_t n) {
     const std::size_t used = offset();
     std::size_t size = used + std::max(n, kGrowStep);
     if (size > out_.capacity()) size = std::max(size, 2 * out_.capacity());
