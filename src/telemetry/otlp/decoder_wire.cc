@@ -156,7 +156,7 @@ bool for_each_field(std::string_view bytes, int depth, OnField&& on_field) {
   return true;
 }
 
-bool read_string(Cursor& cursor, std::string_view& out) {
+[[gnu::always_inline]] inline bool read_string(Cursor& cursor, std::string_view& out) {
   return cursor.delimited(out) && is_valid_utf8(out);
 }
 
@@ -169,7 +169,7 @@ bool read_string(Cursor& cursor, std::string& out) {
 
 // A nested message: parse(bytes, depth) one level down, within libprotobuf's depth limit.
 template <class Parse>
-bool read_message(Cursor& cursor, int depth, Parse&& parse) {
+[[gnu::always_inline]] inline bool read_message(Cursor& cursor, int depth, Parse&& parse) {
   std::string_view bytes;
   return cursor.delimited(bytes) && depth > 0 && parse(bytes, depth - 1);
 }
@@ -498,7 +498,7 @@ struct AttributeRefs {
 };
 
 // One repeated KeyValue field of a span, as a reference appended to `out`.
-bool parse_attribute_ref(Cursor& c, int depth, AttributeRefs& out) {
+[[gnu::always_inline]] inline bool parse_attribute_ref(Cursor& c, int depth, AttributeRefs& out) {
   using Kind = ScalarValue::Kind;
   return read_attribute(c, depth, [&](std::string_view key, const ScalarValue& value, const WireValue* whole) {
     AttributeRef& ref = out.refs.emplace_back();
@@ -530,14 +530,14 @@ bool parse_attribute(Cursor& c, int depth, Attributes* out) {
   });
 }
 
-bool parse_u32(Cursor& c, std::uint32_t& out) {
+[[gnu::always_inline]] inline bool parse_u32(Cursor& c, std::uint32_t& out) {
   std::uint64_t v = 0;
   if (!c.varint(v)) return false;
   out = static_cast<std::uint32_t>(v);
   return true;
 }
 
-bool parse_i32(Cursor& c, std::int64_t& out) {  // proto3 enums are int32 on the wire
+[[gnu::always_inline]] inline bool parse_i32(Cursor& c, std::int64_t& out) {  // proto3 enums are int32 on the wire
   std::uint64_t v = 0;
   if (!c.varint(v)) return false;
   out = static_cast<std::int32_t>(static_cast<std::uint32_t>(v));
