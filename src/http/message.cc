@@ -1,7 +1,6 @@
 #include "http/message.h"
 
 #include <charconv>
-#include <cstring>
 
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
@@ -38,6 +37,7 @@ Method parse_method(std::string_view text) noexcept {
 }
 
 namespace {
+char lower(char c) noexcept { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; }
 int hex_digit(char c) noexcept {
   if (c >= '0' && c <= '9') return c - '0';
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
@@ -56,31 +56,16 @@ std::uint64_t lowered(std::uint64_t word) noexcept {
   return word | (upper >> 2);  // 0x80 >> 2 = 0x20
 }
 
-// The n bytes (0-7) at `p` as one word, each byte in a place that depends only on its index:
-// 4-7 as the first and the last four (overlapping), 1-3 as the first, middle and last byte. Two
-// texts of the same length are equal (equal ignoring ASCII case) iff their words are (are after
-// lowered()): every byte lands in the word, in the same places for both.
-std::uint64_t short_word(const char* p, std::size_t n) noexcept {
-  if (n >= 4) {
-    std::uint32_t head, tail;
-    std::memcpy(&head, p, 4);
-    std::memcpy(&tail, p + n - 4, 4);
-    return head | std::uint64_t{tail} << 32;
-  }
-  if (n == 0) return 0;
-  const auto byte = [p](std::size_t i) { return std::uint64_t{static_cast<unsigned char>(p[i])}; };
-  return byte(0) | byte(n / 2) << 8 | byte(n - 1) << 16;
-}
-
 }  // namespace
 
 bool iequals(std::string_view a, std::string_view b) noexcept {
   const std::size_t n = a.size();
   if (n != b.size()) return false;
-  if (n < 8) {  // most names compared (framing headers, "Host", schemes) are short: one word each
-    const std::uint64_t x = short_word(a.data(), n);
-    const std::uint64_t y = short_word(b.data(), n);
-    return x == y || lowered(x) == lowered(y);
+  if (n < 8) {
+    for (std::size_t i = 0; i < n; ++i) {
+      if (lower(a[i]) != lower(b[i])) return false;
+    }
+    return true;
   }
   // Eight bytes at a time (header names are 4-20 bytes), the last word overlapping the one before.
   const auto same = [&](std::size_t i) {
