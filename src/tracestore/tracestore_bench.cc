@@ -2,6 +2,8 @@
 // search over 1M stored spans (p50/p99 reported as counters, in ms), lookup by trace id, and
 // memory per stored span (the store's own estimate and the process RSS growth).
 #include <benchmark/benchmark.h>
+#include <dlfcn.h>
+#include <malloc.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -108,19 +110,33 @@ std::size_t rss_bytes() {
   return resident * static_cast<std::size_t>(sysconf(_SC_PAGESIZE));
 }
 
+// Gives memory freed by earlier benchmarks back to the system, so that the RSS growth measured
+// next is the new store's: jemalloc (which the benchmarks link, as tracing-demo does) returns
+// freed pages some seconds later, during the measurement, which then measured less than
+// nothing. jemalloc's mallctl is looked up at run time (glibc's malloc_trim otherwise).
+void return_freed_memory() {
+  using Mallctl = int (*)(const char*, void*, std::size_t*, void*, std::size_t);
+  if (auto* mallctl = reinterpret_cast<Mallctl>(dlsym(RTLD_DEFAULT, "mallctl"))) {
+    mallctl("arena.4096.purge", nullptr, nullptr, nullptr, 0);  // 4096: MALLCTL_ARENAS_ALL
+  } else {
+    malloc_trim(0);
+  }
+}
+
 // `traces` traces x 10 spans, built once per size.
 struct BigStore {
   TraceStore store{TraceStoreOptions{.max_traces = 200'000}};
   double rss_per_span = 0;
   explicit BigStore(std::uint64_t traces) {
-    const std::size_t before = rss_bytes();
+    return_freed_memory();
+    const auto before = static_cast<double>(rss_bytes());
     for (std::uint64_t t = 0; t < traces; t += 100) {
       telemetry::SpanBatch batch;
       for (std::uint64_t i = 0; i < 100; ++i) add_trace(batch, t + i + 1, kT0 + (t + i) * 10 * kMs);
       store.add(std::span<const std::unique_ptr<telemetry::SpanData>>(batch));
     }
-    rss_per_span =
-        static_cast<double>(rss_bytes() - before) / static_cast<double>(store.stats().spans_stored);
+    return_freed_memory();  // what building it freed (its batches)
+    rss_per_span = (static_cast<double>(rss_bytes()) - before) / static_cast<double>(store.stats().spans_stored);
   }
 };
 BigStore& store_of(std::uint64_t traces) {
