@@ -3,7 +3,7 @@
 # machine than saturated throughput, for A/B comparisons of builds. For each round and each
 # binary: starts `BIN all` (traced, embedded store on), sends `tracing-demo traffic --mode stress`
 # at RPS for DURATION seconds (the load generator untraced, in its own process), and prints the
-# process's user+system CPU microseconds per request. RPS=0: as fast as it answers instead
+# process's user+system CPU microseconds per request, and each part. RPS=0: as fast as it answers instead
 # (`wrk -t2 -c32`, as services_throughput.sh loads it; `POST /orders` with its body), and the
 # req/s and wrk's p99 too: the CPU per request under full load, when the cores and caches are contended.
 #   bash bench/cpu_per_request.sh PATH RPS DURATION BIN [BIN ...]
@@ -19,7 +19,7 @@ URL_PATH=$1; RPS=$2; DURATION=$3; shift 3
 TICK=$(getconf CLK_TCK)
 WORK=$(mktemp -d); APP_PID=""
 trap 'stop_app; rm -rf "$WORK"' EXIT
-cpu_ticks() { stat_ticks "/proc/$1/stat" | awk '{print $1 + $2}'; }
+cpu_ticks() { stat_ticks "/proc/$1/stat" | tr ' ' ,; }  # "user,system"
 for _ in $(seq 1 "${ROUNDS:-4}"); do
   for bin in "$@"; do
     start_all "$WORK" $bin  # split: "env NAME=VALUE BIN" runs BIN with NAME set
@@ -43,7 +43,12 @@ for _ in $(seq 1 "${ROUNDS:-4}"); do
       requests=$((RPS * DURATION)); rate=""
     fi
     stop_app
-    python3 -c "import sys; t,a,b,n=map(float,sys.argv[1:5]); print(f'{sys.argv[5]} {(b-a)/t*1e6/n:.1f} us/request{sys.argv[6]}')" \
+    python3 -c "
+import sys
+t, n = float(sys.argv[1]), float(sys.argv[4])
+(ua, sa), (ub, sb) = (map(float, v.split(',')) for v in sys.argv[2:4])
+us = lambda ticks: ticks / t * 1e6 / n
+print(f'{sys.argv[5]} {us(ub - ua + sb - sa):.1f} us/request (user {us(ub - ua):.1f}, system {us(sb - sa):.1f}){sys.argv[6]}')" \
       "$TICK" "$before" "$after" "$requests" "$bin" "$rate"
   done
 done
