@@ -113,6 +113,8 @@ class TraceStore {
   AddResult add_locked_run(std::size_t count, AddOne&& add_one);
   std::uint32_t process_id_locked(const telemetry::SpanData& span);
   std::uint32_t scope_id_locked(const telemetry::SpanData& span);
+  // Places the traces of start_changed_ in by_start_ and empties it (the end of every add()).
+  void index_changed_starts_locked();
   void evict_locked();
   bool span_matches(const SpanRecord& span, const TraceQuery& query,
                     std::optional<std::uint32_t> service_id,
@@ -152,7 +154,6 @@ class TraceStore {
   // Traces whose start an add() in progress set or moved earlier: their by_start_ entries are
   // placed once, at its end (spans arrive children first, each earlier than the one before).
   std::vector<TraceRecord*> start_changed_;
-  void index_changed_starts_locked();
   std::map<std::uint32_t, std::map<std::pair<std::uint32_t, std::uint8_t>, std::uint64_t>>
       operations_;  // service id -> (operation id, kind) -> spans seen
   std::uint64_t spans_stored_ = 0;

@@ -4,7 +4,6 @@
 #include <cstring>
 
 #include "telemetry/otlp/decoder_internal.h"
-#include "telemetry/otlp/span_grouping.h"
 #include "telemetry/word_bytes.h"
 
 namespace tdemo::telemetry::otlp {
