@@ -19,26 +19,22 @@ inline std::uint64_t load_word(const char* p) noexcept {
   return word;
 }
 
-// The tests below come in two forms: *_bits, a word that is not zero exactly when the test holds
-// (high bits of bytes; which ones is not exact), for OR-ing several tests into one compare, and
-// has_*, the yes/no.
+// Each test below gives a word that is not zero exactly when the test holds (high bits of
+// bytes; which ones is not exact): callers OR several tests and compare once.
 
 // Any byte of `word` zero (the borrow only crosses from a zero byte).
 constexpr std::uint64_t zero_byte_bits(std::uint64_t word) noexcept { return (word - kByteOnes) & ~word & kByteHighs; }
-constexpr bool has_zero_byte(std::uint64_t word) noexcept { return zero_byte_bits(word) != 0; }
 
 // Any byte of `word` below `n` (at most 0x80; "has less than"): exact as a yes/no for a word
 // without bytes of 0x80 or more, so callers test those too (`word & kByteHighs`).
 constexpr std::uint64_t byte_below_bits(std::uint64_t word, unsigned char n) noexcept {
   return (word - kByteOnes * n) & ~word & kByteHighs;
 }
-constexpr bool has_byte_below(std::uint64_t word, unsigned char n) noexcept { return byte_below_bits(word, n) != 0; }
 
 // Any byte of `word` equal to `byte`.
 constexpr std::uint64_t byte_bits(std::uint64_t word, unsigned char byte) noexcept {
   return zero_byte_bits(word ^ (kByteOnes * byte));
 }
-constexpr bool has_byte(std::uint64_t word, unsigned char byte) noexcept { return byte_bits(word, byte) != 0; }
 
 // Whether any of the 8 bytes in `word` may not go into a JSON string as it is, as the log's
 // escaping and the services' string checks read text: below 0x20, 0x7f or above (UTF-8, and

@@ -38,5 +38,25 @@ TEST(WordBytes, WordNeedsJsonEscapeForEachByteAtEachPlace) {
   }
 }
 
+// Every byte value at every place among fillers of every value: each test's bits are not zero
+// exactly when one byte answers it (the fillers are chosen not to).
+TEST(WordBytes, BitsTestsForEachByteAtEachPlace) {
+  for (int value = 0; value < 256; ++value) {
+    for (int place = 0; place < 8; ++place) {
+      char bytes[8];
+      std::memset(bytes, 'k', sizeof bytes);
+      bytes[place] = static_cast<char>(value);
+      const std::uint64_t word = load_word(bytes);
+      ASSERT_EQ(zero_byte_bits(word) != 0, value == 0) << value << " at " << place;
+      ASSERT_EQ(byte_bits(word, '\r') != 0, value == '\r') << value << " at " << place;
+      ASSERT_EQ(byte_bits(word, 0x7f) != 0, value == 0x7f) << value << " at " << place;
+      // Exact for words without high bytes, as callers use it (with `word & kByteHighs`).
+      if (value < 0x80) {
+        ASSERT_EQ(byte_below_bits(word, 0x20) != 0, value < 0x20) << value << " at " << place;
+      }
+    }
+  }
+}
+
 }  // namespace
 }  // namespace tdemo::telemetry
