@@ -88,17 +88,17 @@ TEST(ConnectionPoolTest, ItsOwnThreadCheckpointsTheWal) {
   options.database.path = path;
   options.size = 2;
   options.checkpoint_pages = 16;
+  int id = 0;  // the last row inserted
   {
     auto pool = ConnectionPool::create(options, [](Database& db) {
       return db.exec("CREATE TABLE t (id INTEGER PRIMARY KEY, body TEXT NOT NULL)");
     });
     ASSERT_TRUE(pool.ok());
-    auto insert = [&](int id) {
+    auto insert = [&](int row) {
       auto lease = pool.value()->acquire();
       ASSERT_TRUE(lease.ok());
-      ASSERT_TRUE(lease->db().exec("INSERT INTO t VALUES (" + std::to_string(id) + ", printf('%0500d', 0))").ok());
+      ASSERT_TRUE(lease->db().exec("INSERT INTO t VALUES (" + std::to_string(row) + ", printf('%0500d', 0))").ok());
     };
-    int id = 0;
     while (id < 300) insert(++id);
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
     while (pool.value()->checkpoints() == 0 && std::chrono::steady_clock::now() < deadline) {
@@ -114,17 +114,19 @@ TEST(ConnectionPoolTest, ItsOwnThreadCheckpointsTheWal) {
       wal.read(header, sizeof header);
       return std::string(header + 16, 8);
     };
+    // Usually within 300 commits; on a busy machine the background's checkpoint can hold the
+    // WAL longer (seen once in ~25 runs beside another SQLite test process), so up to 3000.
     std::set<std::string> seen;
-    for (int i = 0; i < 300; ++i) {
+    for (int i = 0; i < 3000 && seen.size() < 2; ++i) {
       insert(++id);
       seen.insert(salts());
     }
-    EXPECT_GE(seen.size(), 2u) << "the WAL never restarted";
+    EXPECT_GE(seen.size(), 2u) << "the WAL never restarted in " << id - 300 << " commits";
     auto lease = pool.value()->acquire();
     ASSERT_TRUE(lease.ok());
     auto count = lease->db().prepare("SELECT count(*) FROM t");
     ASSERT_TRUE(count.ok() && count.value()->step().value());
-    EXPECT_EQ(count.value()->column_int(0), 600);
+    EXPECT_EQ(count.value()->column_int(0), id);
   }
   // The pool's last connection folded the WAL into the file and removed it.
   EXPECT_FALSE(std::filesystem::exists(path + "-wal"));
@@ -132,7 +134,7 @@ TEST(ConnectionPoolTest, ItsOwnThreadCheckpointsTheWal) {
   ASSERT_TRUE(reopened.ok());
   auto count = reopened.value()->prepare("SELECT count(*) FROM t");
   ASSERT_TRUE(count.ok() && count.value()->step().value());
-  EXPECT_EQ(count.value()->column_int(0), 600);
+  EXPECT_EQ(count.value()->column_int(0), id);
   reopened.value().reset();
   for (const char* suffix : {"", "-wal", "-shm"}) std::remove((path + suffix).c_str());
 }
