@@ -26,6 +26,14 @@ WalCheckpointer::~WalCheckpointer() {
 
 void WalCheckpointer::attach(Database& db) { sqlite3_wal_hook(db.handle(), &WalCheckpointer::on_commit, this); }
 
+void WalCheckpointer::hold_for_testing(bool held) {
+  {
+    std::lock_guard lock(mutex_);
+    held_ = held;
+  }
+  wake_.notify_one();
+}
+
 std::uint64_t WalCheckpointer::checkpoints() const {
   std::lock_guard lock(mutex_);
   return checkpoints_;
@@ -57,7 +65,7 @@ void WalCheckpointer::run() {
   telemetry::set_current_thread_name("sqlite-ckpt");
   std::unique_lock lock(mutex_);
   for (;;) {
-    wake_.wait(lock, [this] { return pending_ || stopping_; });
+    wake_.wait(lock, [this] { return (pending_ && !held_) || stopping_; });
     if (stopping_) return;
     pending_ = false;
     lock.unlock();

@@ -40,6 +40,11 @@ class WalCheckpointer {
   // Checkpoints run so far (for tests and stats).
   std::uint64_t checkpoints() const;
 
+  // For tests: while held, the thread runs no checkpoint (requests wait until it is let go), so
+  // that the committing connection's own checkpoint at kSynchronousFactor times the mark can be
+  // seen alone.
+  void hold_for_testing(bool held);
+
  private:
   WalCheckpointer(std::unique_ptr<Database> db, int pages) : db_(std::move(db)), pages_(pages) {}
   static int on_commit(void* self, struct sqlite3* db, const char* schema, int frames);
@@ -51,6 +56,7 @@ class WalCheckpointer {
   std::condition_variable wake_;
   bool pending_ = false;
   bool stopping_ = false;
+  bool held_ = false;
   std::uint64_t checkpoints_ = 0;
   std::thread thread_;
 };
