@@ -77,16 +77,10 @@ std::string random_uuid() {
 }
 
 // The length and the first and last eight bytes of a key, mixed: equal keys have equal
-// signatures, and different semantic-convention keys nearly never do. Read without a memcpy
-// call (a key of fewer than eight bytes byte by byte).
+// signatures, and different semantic-convention keys nearly never do.
 std::uint64_t key_signature(std::string_view key) noexcept {
-  std::uint64_t head = 0, tail = 0;
-  if (key.size() >= 8) {
-    head = load_word(key.data());
-    if (key.size() > 8) tail = load_word(key.data() + key.size() - 8);
-  } else {
-    for (std::size_t i = 0; i < key.size(); ++i) head |= std::uint64_t{static_cast<unsigned char>(key[i])} << (8 * i);
-  }
+  const std::uint64_t head = load_word_prefix(key.data(), key.size());
+  const std::uint64_t tail = key.size() > 8 ? load_word(key.data() + key.size() - 8) : 0;
   return head ^ (tail * 0x9E3779B97F4A7C15u) ^ key.size();
 }
 

@@ -19,6 +19,15 @@ inline std::uint64_t load_word(const char* p) noexcept {
   return word;
 }
 
+// The first min(n, 8) bytes at `p` as one word, the bytes past `n` zero: a short text's bytes
+// without a memcpy call (the hashes of keys and interned names).
+inline std::uint64_t load_word_prefix(const char* p, std::size_t n) noexcept {
+  if (n >= 8) return load_word(p);
+  std::uint64_t word = 0;
+  for (std::size_t i = 0; i < n; ++i) word |= std::uint64_t{static_cast<unsigned char>(p[i])} << (8 * i);
+  return word;
+}
+
 // Each test below gives a word that is not zero exactly when the test holds (high bits of
 // bytes; which ones is not exact): callers OR several tests and compare once.
 

@@ -38,6 +38,16 @@ TEST(WordBytes, WordNeedsJsonEscapeForEachByteAtEachPlace) {
   }
 }
 
+// load_word_prefix holds the first min(n, 8) bytes in memory order and zeros past them.
+TEST(WordBytes, LoadWordPrefixIsTheFirstBytesZeroPadded) {
+  const char text[] = "\x01\x82\x03\xf4\x05\x06\x07\x88\x09\x0a";
+  for (std::size_t n = 0; n <= 10; ++n) {
+    std::uint64_t expected = 0;
+    std::memcpy(&expected, text, n < 8 ? n : 8);
+    EXPECT_EQ(load_word_prefix(text, n), expected) << n;
+  }
+}
+
 // Every byte value at every place among fillers of every value: each test's bits are not zero
 // exactly when one byte answers it (the fillers are chosen not to).
 TEST(WordBytes, BitsTestsForEachByteAtEachPlace) {

@@ -5,7 +5,6 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
-#include <cstring>
 #include <deque>
 #include <optional>
 #include <string>
@@ -51,16 +50,8 @@ class StringInterner {
     std::uint32_t id = 0;
   };
   static std::size_t recent_slot(std::string_view text) noexcept {
-    std::uint64_t head = 0;
-    std::uint64_t tail = 0;
-    if (text.size() >= 8) {
-      std::memcpy(&head, text.data(), 8);
-      std::memcpy(&tail, text.data() + text.size() - 8, 8);
-    } else {
-      for (std::size_t i = 0; i < text.size(); ++i) {
-        head |= std::uint64_t{static_cast<unsigned char>(text[i])} << (8 * i);
-      }
-    }
+    const std::uint64_t head = telemetry::load_word_prefix(text.data(), text.size());
+    const std::uint64_t tail = text.size() >= 8 ? telemetry::load_word(text.data() + text.size() - 8) : 0;
     const std::uint64_t mixed =
         (head * 0x9E3779B97F4A7C15ull) ^ ((tail + text.size()) * 0xC2B2AE3D27D4EB4Full);
     return static_cast<std::size_t>(mixed >> 56);  // 256 slots
