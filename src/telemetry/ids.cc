@@ -53,13 +53,12 @@ inline __m128i hex_digits(__m128i nibbles) noexcept {
   const __m128i letters = _mm_and_si128(_mm_cmpgt_epi8(nibbles, _mm_set1_epi8(9)), _mm_set1_epi8(39));
   return _mm_add_epi8(_mm_add_epi8(nibbles, _mm_set1_epi8('0')), letters);
 }
-// The high and low nibbles of each byte of `bytes`, in that order, as two vectors of digits.
-inline void hex_of_16(__m128i bytes, __m128i& first, __m128i& second) noexcept {
+// The high and low nibble of each byte of `bytes`; interleaved (unpacklo/unpackhi: the first
+// and the last eight bytes) they are the bytes' digits in order.
+inline void nibbles(__m128i bytes, __m128i& high, __m128i& low) noexcept {
   const __m128i low_mask = _mm_set1_epi8(0x0f);
-  const __m128i high = _mm_and_si128(_mm_srli_epi16(bytes, 4), low_mask);
-  const __m128i low = _mm_and_si128(bytes, low_mask);
-  first = hex_digits(_mm_unpacklo_epi8(high, low));
-  second = hex_digits(_mm_unpackhi_epi8(high, low));
+  high = _mm_and_si128(_mm_srli_epi16(bytes, 4), low_mask);
+  low = _mm_and_si128(bytes, low_mask);
 }
 #endif
 
@@ -200,10 +199,10 @@ std::string TraceId::hex() const {
 // 132 -> 26 instructions per trace id, 68 -> 15 per span id).
 void TraceId::write_hex(char* out) const noexcept {
 #if defined(__SSE2__)
-  __m128i first, second;
-  hex_of_16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(bytes.data())), first, second);
-  _mm_storeu_si128(reinterpret_cast<__m128i*>(out), first);
-  _mm_storeu_si128(reinterpret_cast<__m128i*>(out + 16), second);
+  __m128i high, low;
+  nibbles(_mm_loadu_si128(reinterpret_cast<const __m128i*>(bytes.data())), high, low);
+  _mm_storeu_si128(reinterpret_cast<__m128i*>(out), hex_digits(_mm_unpacklo_epi8(high, low)));
+  _mm_storeu_si128(reinterpret_cast<__m128i*>(out + 16), hex_digits(_mm_unpackhi_epi8(high, low)));
 #else
   write_hex_bytes(bytes.data(), 16, out);
 #endif
@@ -225,11 +224,9 @@ std::string SpanId::hex() const {
 
 void SpanId::write_hex(char* out) const noexcept {
 #if defined(__SSE2__)
-  __m128i first, second;
-  // Eight bytes in the low half: their sixteen digits are `first` (`second`, the zeros above,
-  // is not stored and not computed).
-  hex_of_16(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(bytes.data())), first, second);
-  _mm_storeu_si128(reinterpret_cast<__m128i*>(out), first);
+  __m128i high, low;
+  nibbles(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(bytes.data())), high, low);  // eight bytes
+  _mm_storeu_si128(reinterpret_cast<__m128i*>(out), hex_digits(_mm_unpacklo_epi8(high, low)));
 #else
   write_hex_bytes(bytes.data(), 8, out);
 #endif
