@@ -115,7 +115,7 @@ TEST(ConnectionPoolTest, ItsOwnThreadCheckpointsTheWal) {
       return std::string(header + 16, 8);
     };
     // Usually within 300 commits; on a busy machine the background's checkpoint can hold the
-    // WAL longer (seen once in ~25 runs beside another SQLite test process), so up to 3000.
+    // WAL longer (twice in 25 runs beside another SQLite test process), so up to 3000.
     std::set<std::string> seen;
     for (int i = 0; i < 3000 && seen.size() < 2; ++i) {
       insert(++id);
